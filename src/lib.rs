@@ -1,0 +1,15 @@
+//! coordsim: a discrete-event simulator of coordination reliability.
+//!
+//! A scenario (task graph of agents, tools, retrieval, gates and hand-offs) is
+//! compiled into a [`model::Model`], simulated trial by trial on an event queue
+//! ([`engine`], [`task`]), aggregated in parallel ([`montecarlo`], [`stats`]) and
+//! reported ([`output`]). The core (model, engine, task, stats) does no I/O.
+
+pub mod cli;
+pub mod engine;
+pub mod model;
+pub mod montecarlo;
+pub mod output;
+pub mod scenario;
+pub mod stats;
+pub mod task;

@@ -1,0 +1,110 @@
+//! Step latency distributions, ready to sample.
+//!
+//! The scenario file describes a latency in user terms (a mean, a median and a
+//! p99, a token budget); compilation turns that into one of these variants with
+//! its `rand_distr` sampler built once, so the hot loop only samples.
+
+use rand::Rng;
+use rand_distr::{Distribution, Exp, Gamma, LogNormal, Uniform};
+
+/// A latency distribution in seconds.
+#[derive(Debug, Clone)]
+pub enum Latency {
+    /// Always exactly this many seconds (zero for an instant step).
+    Fixed(f64),
+    /// Exponential with the given mean.
+    Exponential { mean: f64, sampler: Exp<f64> },
+    /// Log-normal: `exp(N(mu, sigma))`.
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+        sampler: LogNormal<f64>,
+    },
+    /// Gamma with shape k and scale theta (mean k·theta).
+    Gamma {
+        shape: f64,
+        scale: f64,
+        sampler: Gamma<f64>,
+    },
+    /// Uniform on [low, high).
+    Uniform {
+        low: f64,
+        high: f64,
+        sampler: Uniform<f64>,
+    },
+}
+
+impl Latency {
+    /// The zero latency of a step that takes no time.
+    pub fn zero() -> Self {
+        Latency::Fixed(0.0)
+    }
+
+    /// Exponential latency with the given mean (must be > 0 and finite).
+    pub fn exponential(mean: f64) -> Result<Self, String> {
+        let sampler = Exp::new(1.0 / mean).map_err(|e| e.to_string())?;
+        Ok(Latency::Exponential { mean, sampler })
+    }
+
+    /// Log-normal latency from the parameters of the underlying normal.
+    pub fn lognormal(mu: f64, sigma: f64) -> Result<Self, String> {
+        let sampler = LogNormal::new(mu, sigma).map_err(|e| e.to_string())?;
+        Ok(Latency::LogNormal { mu, sigma, sampler })
+    }
+
+    /// Log-normal latency given its median and 99th percentile (p99 > median > 0).
+    pub fn lognormal_from_quantiles(median: f64, p99: f64) -> Result<Self, String> {
+        /// The 0.99 quantile of the standard normal distribution.
+        const Z99: f64 = 2.326_347_874_040_841;
+        let mu = median.ln();
+        let sigma = (p99.ln() - mu) / Z99;
+        Self::lognormal(mu, sigma)
+    }
+
+    /// Gamma latency with shape and scale (both > 0).
+    pub fn gamma(shape: f64, scale: f64) -> Result<Self, String> {
+        let sampler = Gamma::new(shape, scale).map_err(|e| e.to_string())?;
+        Ok(Latency::Gamma {
+            shape,
+            scale,
+            sampler,
+        })
+    }
+
+    /// Uniform latency on [low, high]; a zero-width range is a fixed latency.
+    pub fn uniform(low: f64, high: f64) -> Result<Self, String> {
+        if low == high {
+            return Ok(Latency::Fixed(low));
+        }
+        let sampler = Uniform::new(low, high).map_err(|e| e.to_string())?;
+        Ok(Latency::Uniform { low, high, sampler })
+    }
+
+    /// Draws one latency in seconds.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Latency::Fixed(v) => *v,
+            Latency::Exponential { sampler, .. } => sampler.sample(rng),
+            Latency::LogNormal { sampler, .. } => sampler.sample(rng),
+            Latency::Gamma { sampler, .. } => sampler.sample(rng),
+            Latency::Uniform { sampler, .. } => sampler.sample(rng),
+        }
+    }
+
+    /// The distribution's mean in seconds (used for reports and sanity checks).
+    pub fn mean(&self) -> f64 {
+        match self {
+            Latency::Fixed(v) => *v,
+            Latency::Exponential { mean, .. } => *mean,
+            Latency::LogNormal { mu, sigma, .. } => (mu + sigma * sigma / 2.0).exp(),
+            Latency::Gamma { shape, scale, .. } => shape * scale,
+            Latency::Uniform { low, high, .. } => (low + high) / 2.0,
+        }
+    }
+
+    /// True when every draw is zero, so the step can be skipped in the event queue.
+    pub fn is_zero(&self) -> bool {
+        matches!(self, Latency::Fixed(v) if *v == 0.0)
+    }
+}

@@ -1,0 +1,146 @@
+//! The compiled, validated model of a scenario: a task graph ready to simulate.
+//!
+//! Nodes and edges are addressed by index. Everything here is already checked
+//! (probabilities in range, references resolved, loops bounded), so the
+//! simulation never has to validate anything.
+
+pub mod latency;
+pub mod step;
+
+pub use latency::Latency;
+pub use step::{AttemptCost, AttemptOutcome, Backoff, Jitter, OutcomeProbs, RetryPolicy, Step};
+
+/// Index of a node in [`Model::nodes`].
+pub type NodeId = usize;
+/// Index of an edge in [`Model::edges`].
+pub type EdgeId = usize;
+
+/// What a node does; only gates behave differently, the rest label the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// An LLM or agent call.
+    Llm,
+    /// A tool call (MCP-style).
+    Tool,
+    /// A retrieval from an index.
+    Retrieval,
+    /// A verification gate.
+    Gate,
+    /// An aggregation of several inputs.
+    Aggregate,
+}
+
+impl NodeKind {
+    /// The name used in scenario files and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            NodeKind::Llm => "llm",
+            NodeKind::Tool => "tool",
+            NodeKind::Retrieval => "retrieval",
+            NodeKind::Gate => "gate",
+            NodeKind::Aggregate => "aggregate",
+        }
+    }
+}
+
+/// How a node with several inputs decides it can start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Merge {
+    /// Every input must arrive; one failed input fails the node.
+    All,
+    /// The first input to arrive ok is used; fails only if all fail.
+    Any,
+    /// The first k inputs to arrive ok are used; fails once k can no longer be reached.
+    KOfN(u32),
+}
+
+/// What a gate does when its loop budget is spent and it still flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnExhausted {
+    /// Hand the task to a person: outcome "escalated".
+    Escalate,
+    /// Give up: outcome "loud failure".
+    Fail,
+}
+
+/// A verification gate's behaviour.
+#[derive(Debug, Clone)]
+pub struct Gate {
+    /// P(flag | input corrupted).
+    pub sensitivity: f64,
+    /// P(flag | input correct).
+    pub false_alarm: f64,
+    /// The earlier node a flag loops back to.
+    pub loop_to: NodeId,
+    /// Loop-backs allowed per task; one more flag exhausts the gate.
+    pub max_loops: u32,
+    /// Policy once the loop budget is spent.
+    pub on_exhausted: OnExhausted,
+    /// Nodes re-run on a loop-back: descendants of `loop_to` that are ancestors
+    /// of the gate, both ends included.
+    pub region: Vec<NodeId>,
+    /// Edges whose both ends lie in `region`: their deliveries are undone on a loop-back.
+    pub region_edges: Vec<EdgeId>,
+}
+
+/// A node of the task graph.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// The node's id in the scenario file.
+    pub id: String,
+    /// Its kind.
+    pub kind: NodeKind,
+    /// Its work.
+    pub step: Step,
+    /// Incoming edges.
+    pub inputs: Vec<EdgeId>,
+    /// Outgoing edges.
+    pub outputs: Vec<EdgeId>,
+    /// Fan-in policy.
+    pub merge: Merge,
+    /// Present for gates only.
+    pub gate: Option<Gate>,
+}
+
+/// A hand-off between two nodes, itself a step that can be slow or fail.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    /// Sending node.
+    pub from: NodeId,
+    /// Receiving node.
+    pub to: NodeId,
+    /// The hand-off's own behaviour.
+    pub step: Step,
+}
+
+/// A validated task graph.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Scenario name (used for the output folder).
+    pub name: String,
+    /// Nodes, in topological order.
+    pub nodes: Vec<Node>,
+    /// Edges.
+    pub edges: Vec<Edge>,
+    /// Nodes without outputs: the task is done when all of them are.
+    pub sinks: Vec<NodeId>,
+    /// Nodes without inputs: they start at time zero.
+    pub sources: Vec<NodeId>,
+}
+
+impl Model {
+    /// Name of the i-th executable element: nodes first, then edges as "from->to".
+    pub fn exec_name(&self, exec: usize) -> String {
+        if exec < self.nodes.len() {
+            self.nodes[exec].id.clone()
+        } else {
+            let e = &self.edges[exec - self.nodes.len()];
+            format!("{}->{}", self.nodes[e.from].id, self.nodes[e.to].id)
+        }
+    }
+
+    /// Number of executable elements (nodes + edges), the size of per-element stats.
+    pub fn exec_count(&self) -> usize {
+        self.nodes.len() + self.edges.len()
+    }
+}

@@ -1,0 +1,4 @@
+//! Presenting results: terminal tables and result files.
+
+pub mod files;
+pub mod table;

@@ -1,0 +1,326 @@
+//! The scenario file format, as written by users (TOML or JSON).
+//!
+//! These types mirror the file one to one and reject unknown fields; they are
+//! checked and turned into a [`crate::model::Model`] by [`super::compile`].
+//! Every field is documented in the README's format reference.
+
+use serde::Deserialize;
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Name used for the output folder; defaults to the file's stem.
+    pub name: Option<String>,
+    /// Free text shown in reports.
+    pub description: Option<String>,
+    /// Run settings that the command line can override.
+    #[serde(default)]
+    pub run: RunSpec,
+    /// Defaults applied to every edge.
+    #[serde(default)]
+    pub defaults: DefaultsSpec,
+    /// The task graph's nodes.
+    #[serde(default)]
+    pub nodes: Vec<NodeSpec>,
+    /// Properties of particular hand-offs (the dependencies come from `after`).
+    #[serde(default)]
+    pub edges: Vec<EdgeSpec>,
+}
+
+/// `[run]`: trial count and seed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunSpec {
+    /// Number of Monte Carlo trials.
+    pub trials: Option<u64>,
+    /// Base seed.
+    pub seed: Option<u64>,
+}
+
+/// `[defaults]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultsSpec {
+    /// Applied to every edge, field by field, unless the edge says otherwise.
+    pub edge: Option<StepSpec>,
+}
+
+/// The stochastic behaviour of a step, shared by nodes, edges and edge defaults.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepSpec {
+    /// P(silent corruption) per attempt.
+    pub silent: Option<f64>,
+    /// P(loud failure) per attempt.
+    pub loud: Option<f64>,
+    /// Time per attempt.
+    pub latency: Option<LatencySpec>,
+    /// Attempts longer than this many seconds fail loudly at this time.
+    pub timeout: Option<f64>,
+    /// Retries of loud failures.
+    pub retry: Option<RetrySpec>,
+    /// Money per attempt.
+    pub cost: Option<CostSpec>,
+    /// Tokens per attempt (LLM calls).
+    pub tokens: Option<TokensSpec>,
+}
+
+/// A node of the task graph.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSpec {
+    /// Unique id.
+    pub id: String,
+    /// What it is.
+    pub kind: KindSpec,
+    /// Nodes whose output this one needs.
+    #[serde(default)]
+    pub after: Vec<String>,
+    /// Fan-in policy when `after` has several nodes.
+    pub merge: Option<MergeSpec>,
+    /// Expand into this many copies in series (`id#1` … `id#N`).
+    pub repeat: Option<u64>,
+    /// P(silent corruption) per attempt.
+    pub silent: Option<f64>,
+    /// P(loud failure) per attempt.
+    pub loud: Option<f64>,
+    /// Time per attempt.
+    pub latency: Option<LatencySpec>,
+    /// Attempts longer than this many seconds fail loudly at this time.
+    pub timeout: Option<f64>,
+    /// Retries of loud failures.
+    pub retry: Option<RetrySpec>,
+    /// Money per attempt.
+    pub cost: Option<CostSpec>,
+    /// Tokens per attempt.
+    pub tokens: Option<TokensSpec>,
+    /// Gates: P(flag | corrupted input).
+    pub sensitivity: Option<f64>,
+    /// Gates: P(flag | correct input).
+    pub false_alarm: Option<f64>,
+    /// Gates: the earlier node to loop back to on a flag.
+    pub loop_to: Option<String>,
+    /// Gates: loop-backs allowed per task.
+    pub max_loops: Option<u64>,
+    /// Gates: what happens when the loop budget is spent.
+    pub on_exhausted: Option<OnExhaustedSpec>,
+}
+
+impl NodeSpec {
+    /// The node's step fields as a [`StepSpec`].
+    pub fn step(&self) -> StepSpec {
+        StepSpec {
+            silent: self.silent,
+            loud: self.loud,
+            latency: self.latency.clone(),
+            timeout: self.timeout,
+            retry: self.retry.clone(),
+            cost: self.cost.clone(),
+            tokens: self.tokens.clone(),
+        }
+    }
+}
+
+/// `[[edges]]`: the behaviour of the hand-off from one node to another.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EdgeSpec {
+    /// Sending node.
+    pub from: String,
+    /// Receiving node (must list `from` in its `after`).
+    pub to: String,
+    /// P(silent corruption) per hand-off attempt.
+    pub silent: Option<f64>,
+    /// P(loud failure) per hand-off attempt.
+    pub loud: Option<f64>,
+    /// Time per hand-off attempt.
+    pub latency: Option<LatencySpec>,
+    /// Timeout per hand-off attempt.
+    pub timeout: Option<f64>,
+    /// Retries of loud failures.
+    pub retry: Option<RetrySpec>,
+    /// Money per attempt.
+    pub cost: Option<CostSpec>,
+    /// Tokens per attempt.
+    pub tokens: Option<TokensSpec>,
+}
+
+impl EdgeSpec {
+    /// The edge's step fields as a [`StepSpec`].
+    pub fn step(&self) -> StepSpec {
+        StepSpec {
+            silent: self.silent,
+            loud: self.loud,
+            latency: self.latency.clone(),
+            timeout: self.timeout,
+            retry: self.retry.clone(),
+            cost: self.cost.clone(),
+            tokens: self.tokens.clone(),
+        }
+    }
+}
+
+/// Node kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KindSpec {
+    /// An LLM call.
+    Llm,
+    /// An agent step (same as llm).
+    Agent,
+    /// A tool call.
+    Tool,
+    /// A retrieval.
+    Retrieval,
+    /// A verification gate.
+    Gate,
+    /// An aggregation.
+    Aggregate,
+}
+
+/// Fan-in policy: `"all"`, `"any"` or `{ k = 2 }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum MergeSpec {
+    /// "all" or "any".
+    Named(MergeName),
+    /// k of n.
+    KOfN {
+        /// How many inputs must arrive ok.
+        k: u64,
+    },
+}
+
+/// Named fan-in policies.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MergeName {
+    /// Wait for every input.
+    All,
+    /// Take the first ok input.
+    Any,
+}
+
+/// Gate policy when its loops are spent.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnExhaustedSpec {
+    /// Hand the task to a person.
+    Escalate,
+    /// Fail loudly.
+    Fail,
+}
+
+/// A latency distribution, tagged by `dist`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
+pub enum LatencySpec {
+    /// `{ dist = "fixed", value = 0.2 }`
+    Fixed {
+        /// Seconds.
+        value: f64,
+    },
+    /// `{ dist = "exponential", mean = 0.1 }`
+    Exponential {
+        /// Mean seconds.
+        mean: f64,
+    },
+    /// `{ dist = "lognormal", median = 0.8, p99 = 4.0 }` or `{ dist = "lognormal", mu = -0.2, sigma = 0.5 }`
+    Lognormal {
+        /// Median seconds.
+        median: Option<f64>,
+        /// 99th percentile seconds.
+        p99: Option<f64>,
+        /// Mean of the underlying normal.
+        mu: Option<f64>,
+        /// Standard deviation of the underlying normal.
+        sigma: Option<f64>,
+    },
+    /// `{ dist = "gamma", shape = 2, scale = 0.05 }`
+    Gamma {
+        /// Shape k.
+        shape: f64,
+        /// Scale theta, seconds.
+        scale: f64,
+    },
+    /// `{ dist = "uniform", low = 0.1, high = 0.3 }`
+    Uniform {
+        /// Lower bound, seconds.
+        low: f64,
+        /// Upper bound, seconds.
+        high: f64,
+    },
+    /// `{ dist = "tokens", tokens_per_s = 60, prefill_tokens_per_s = 4000, overhead = 0.2 }`:
+    /// overhead + input/prefill rate + output/decode rate, from the step's `tokens`.
+    Tokens {
+        /// Output (decode) tokens per second.
+        tokens_per_s: f64,
+        /// Input (prefill) tokens per second; input time is ignored if absent.
+        prefill_tokens_per_s: Option<f64>,
+        /// Fixed seconds added to every call.
+        overhead: Option<f64>,
+    },
+}
+
+/// `retry = { max = 2, backoff = "exponential", delay = 0.5, factor = 2, max_delay = 30, jitter = "full" }`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetrySpec {
+    /// Retries after the first attempt.
+    pub max: u64,
+    /// "fixed" or "exponential" (default "fixed").
+    pub backoff: Option<BackoffSpec>,
+    /// Base delay in seconds (default 0).
+    pub delay: Option<f64>,
+    /// Exponential growth factor (default 2).
+    pub factor: Option<f64>,
+    /// Cap on one delay in seconds (default none).
+    pub max_delay: Option<f64>,
+    /// "none", "full" or "equal" (default "none").
+    pub jitter: Option<JitterSpec>,
+}
+
+/// Backoff shapes.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackoffSpec {
+    /// Constant delay.
+    Fixed,
+    /// Growing delay.
+    Exponential,
+}
+
+/// Jitter kinds.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JitterSpec {
+    /// No jitter.
+    None,
+    /// Uniform on [0, delay].
+    Full,
+    /// delay/2 + uniform on [0, delay/2].
+    Equal,
+}
+
+/// `cost = { per_call = 0.001, input_per_mtok = 3, output_per_mtok = 15 }`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostSpec {
+    /// Dollars per attempt.
+    pub per_call: Option<f64>,
+    /// Dollars per million input tokens.
+    pub input_per_mtok: Option<f64>,
+    /// Dollars per million output tokens.
+    pub output_per_mtok: Option<f64>,
+}
+
+/// `tokens = { input = 1200, output = 300 }`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokensSpec {
+    /// Input (prompt) tokens per attempt.
+    pub input: u64,
+    /// Output (completion) tokens per attempt.
+    pub output: u64,
+}

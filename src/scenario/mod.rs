@@ -1,0 +1,11 @@
+//! Scenario files: their format, how they are read, and how they are checked.
+
+pub mod compile;
+pub mod file;
+pub mod load;
+pub mod problem;
+pub mod step;
+
+pub use compile::{Scenario, compile};
+pub use load::{load, parse};
+pub use problem::{Problem, ScenarioError};

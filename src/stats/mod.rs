@@ -1,0 +1,8 @@
+//! Aggregating trial results into the figures a run reports.
+
+pub mod accumulator;
+pub mod interval;
+pub mod summary;
+
+pub use accumulator::Accumulator;
+pub use summary::{ExecSummary, Summary};

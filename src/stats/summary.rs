@@ -1,0 +1,208 @@
+//! The headline figures of a run, computed from an [`Accumulator`].
+//!
+//! This is the stable, serialisable result: `summary.json` is this struct.
+
+use serde::{Deserialize, Serialize};
+
+use super::accumulator::{Accumulator, NANOS_PER_SECOND, PICO_PER_USD};
+use super::interval::{Z95, mean_interval, wilson};
+use crate::model::Model;
+
+/// A proportion with its 95% Wilson interval.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Rate {
+    /// Number of trials with this outcome.
+    pub count: u64,
+    /// count / trials.
+    pub rate: f64,
+    /// 95% Wilson score interval [low, high].
+    pub ci95: [f64; 2],
+}
+
+impl Rate {
+    fn new(count: u64, trials: u64) -> Self {
+        let (lo, hi) = wilson(count, trials, Z95);
+        Rate {
+            count,
+            rate: if trials == 0 {
+                0.0
+            } else {
+                count as f64 / trials as f64
+            },
+            ci95: [lo, hi],
+        }
+    }
+}
+
+/// End-to-end latency figures in seconds, over all trials whatever their outcome.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LatencySummary {
+    /// Mean.
+    pub mean: f64,
+    /// 95% interval of the mean.
+    pub mean_ci95: [f64; 2],
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Largest value seen.
+    pub max: f64,
+}
+
+/// Cost figures in US dollars.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CostSummary {
+    /// Mean spend per task, whatever its outcome.
+    pub per_task: f64,
+    /// Total spend divided by correct tasks: what one good answer really costs.
+    /// `null` when no task succeeded.
+    pub per_success: Option<f64>,
+}
+
+/// Token figures.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TokenSummary {
+    /// Mean tokens per task.
+    pub per_task: f64,
+    /// Total tokens divided by correct tasks.
+    pub per_success: Option<f64>,
+}
+
+/// Per node (or edge) figures, summed over all trials.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ExecSummary {
+    /// Node id, or "from->to" for an edge.
+    pub id: String,
+    /// "llm", "tool", "retrieval", "gate", "aggregate" or "edge".
+    pub kind: String,
+    /// Attempts started.
+    pub attempts: u64,
+    /// Attempts per task.
+    pub attempts_per_task: f64,
+    /// Attempts that failed loudly (including timeouts).
+    pub loud_failures: u64,
+    /// Attempts that hit the step's timeout.
+    pub timeouts: u64,
+    /// Times every attempt failed and the step gave up.
+    pub exhausted: u64,
+    /// Silent corruptions introduced here.
+    pub silent_introduced: u64,
+    /// Tasks whose delivered wrong answer came from a corruption introduced here.
+    pub silent_reached_user: u64,
+    /// Gates: corrupted inputs flagged.
+    pub caught: u64,
+    /// Gates: correct inputs flagged.
+    pub false_alarms: u64,
+    /// Gates: corrupted inputs let through.
+    pub missed: u64,
+    /// Gates: loop-backs taken.
+    pub loops: u64,
+    /// Gates: loop budget exhausted (escalated or failed).
+    pub gate_exhausted: u64,
+}
+
+/// Everything a run reports.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Trials run.
+    pub trials: u64,
+    /// Base seed.
+    pub seed: u64,
+    /// Correct outcomes.
+    pub success: Rate,
+    /// Wrong answers delivered as right.
+    pub silent_failure: Rate,
+    /// Errors surfaced.
+    pub loud_failure: Rate,
+    /// Handed to a person.
+    pub escalated: Rate,
+    /// End-to-end latency, seconds.
+    pub latency_s: LatencySummary,
+    /// Spend in dollars.
+    pub cost_usd: CostSummary,
+    /// Tokens.
+    pub tokens: TokenSummary,
+    /// Per node and edge figures; edges that never ran are left out.
+    pub nodes: Vec<ExecSummary>,
+}
+
+impl Summary {
+    /// Computes the summary of `acc` for `model`.
+    pub fn new(model: &Model, seed: u64, acc: &Accumulator) -> Self {
+        let trials = acc.trials;
+        let per = |total: f64, n: u64| (n > 0).then(|| total / n as f64);
+        let secs = |ns: u64| ns as f64 / NANOS_PER_SECOND;
+        let sum_s = acc.latency_ns_sum as f64 / NANOS_PER_SECOND;
+        let sum_sq_s = acc.latency_ns_sq_sum as f64 / (NANOS_PER_SECOND * NANOS_PER_SECOND);
+        let (mlo, mhi) = mean_interval(sum_s, sum_sq_s, trials, Z95);
+        let quantile = |q: f64| {
+            if trials == 0 {
+                0.0
+            } else {
+                secs(acc.latency_ns.value_at_quantile(q))
+            }
+        };
+        let cost_total = acc.cost_pusd_sum as f64 / PICO_PER_USD;
+        let tokens_total = acc.tokens_sum as f64;
+        let nodes = acc
+            .execs
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| *i < model.nodes.len() || c.attempts > 0)
+            .map(|(i, c)| ExecSummary {
+                id: model.exec_name(i),
+                kind: model
+                    .nodes
+                    .get(i)
+                    .map_or("edge", |n| n.kind.name())
+                    .to_string(),
+                attempts: c.attempts,
+                attempts_per_task: per(c.attempts as f64, trials).unwrap_or(0.0),
+                loud_failures: c.loud,
+                timeouts: c.timeouts,
+                exhausted: c.exhausted,
+                silent_introduced: c.silent,
+                silent_reached_user: c.silent_reached_user,
+                caught: c.caught,
+                false_alarms: c.false_alarms,
+                missed: c.missed,
+                loops: c.loops,
+                gate_exhausted: c.gate_exhausted,
+            })
+            .collect();
+        Summary {
+            scenario: model.name.clone(),
+            trials,
+            seed,
+            success: Rate::new(acc.correct, trials),
+            silent_failure: Rate::new(acc.silent, trials),
+            loud_failure: Rate::new(acc.loud, trials),
+            escalated: Rate::new(acc.escalated, trials),
+            latency_s: LatencySummary {
+                mean: per(sum_s, trials).unwrap_or(0.0),
+                mean_ci95: [mlo, mhi],
+                p50: quantile(0.50),
+                p95: quantile(0.95),
+                p99: quantile(0.99),
+                max: if trials == 0 {
+                    0.0
+                } else {
+                    secs(acc.latency_ns.max())
+                },
+            },
+            cost_usd: CostSummary {
+                per_task: per(cost_total, trials).unwrap_or(0.0),
+                per_success: per(cost_total, acc.correct),
+            },
+            tokens: TokenSummary {
+                per_task: per(tokens_total, trials).unwrap_or(0.0),
+                per_success: per(tokens_total, acc.correct),
+            },
+            nodes,
+        }
+    }
+}

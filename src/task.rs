@@ -1,0 +1,575 @@
+//! One task (one Monte Carlo trial) executed on the event queue.
+//!
+//! Every node attempt and every non-trivial edge hand-off is an event in
+//! simulated time, so parallel branches overlap and a fan-in waits for what its
+//! merge policy needs. Corruption is tracked as a *taint*: the index of the
+//! step that first introduced it, so reports can say which node's silent error
+//! reached the user.
+
+use std::collections::VecDeque;
+
+use rand::{Rng, RngExt};
+
+use crate::engine::EventQueue;
+use crate::model::{AttemptOutcome, EdgeId, Merge, Model, NodeId, OnExhausted, Step};
+
+/// The exec index (node or edge) that first corrupted a value; `CLEAN` if none.
+type Taint = u32;
+const CLEAN: Taint = u32::MAX;
+
+/// How a task ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskOutcome {
+    /// Finished with a right output.
+    Correct,
+    /// Finished with a wrong output that looks right.
+    Silent,
+    /// An error surfaced.
+    Loud,
+    /// A gate's loop budget ran out and the task went to a person.
+    Escalated,
+}
+
+/// The result of one trial.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrialResult {
+    /// How it ended.
+    pub outcome: TaskOutcome,
+    /// Simulated seconds from start to outcome.
+    pub latency: f64,
+    /// Dollars spent on all attempts.
+    pub cost_usd: f64,
+    /// Tokens spent on all attempts.
+    pub tokens: u64,
+    /// For a silent failure: the exec (node or edge index) whose corruption reached the user.
+    pub silent_origin: Option<usize>,
+}
+
+/// Counters per node or edge, summed over trials.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecCounters {
+    /// Attempts started.
+    pub attempts: u64,
+    /// Attempts that failed loudly (timeouts included).
+    pub loud: u64,
+    /// Attempts that hit the timeout.
+    pub timeouts: u64,
+    /// Times all attempts were exhausted and the step failed.
+    pub exhausted: u64,
+    /// Attempts that introduced a silent corruption.
+    pub silent: u64,
+    /// Trials whose silent failure originated here.
+    pub silent_reached_user: u64,
+    /// Gates: flags raised on a corrupted input (corruption caught).
+    pub caught: u64,
+    /// Gates: flags raised on a correct input.
+    pub false_alarms: u64,
+    /// Gates: corrupted inputs let through.
+    pub missed: u64,
+    /// Gates: loop-backs taken.
+    pub loops: u64,
+    /// Gates: times the loop budget ran out.
+    pub gate_exhausted: u64,
+}
+
+impl ExecCounters {
+    /// Adds another set of counters into this one.
+    pub fn merge(&mut self, other: &ExecCounters) {
+        self.attempts += other.attempts;
+        self.loud += other.loud;
+        self.timeouts += other.timeouts;
+        self.exhausted += other.exhausted;
+        self.silent += other.silent;
+        self.silent_reached_user += other.silent_reached_user;
+        self.caught += other.caught;
+        self.false_alarms += other.false_alarms;
+        self.missed += other.missed;
+        self.loops += other.loops;
+        self.gate_exhausted += other.gate_exhausted;
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Event {
+    /// An attempt of exec finished with this outcome.
+    AttemptEnd {
+        exec: usize,
+        epoch: u32,
+        outcome: AttemptOutcome,
+    },
+    /// A backoff delay ended: start the next attempt.
+    Retry { exec: usize, epoch: u32 },
+}
+
+/// A zero-delay consequence, processed before the clock moves on.
+#[derive(Debug, Clone, Copy)]
+enum Immediate {
+    Deliver {
+        edge: EdgeId,
+        failed: bool,
+        taint: Taint,
+    },
+    TryStart(NodeId),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Delivery {
+    None,
+    Ok(Taint),
+    Failed,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ExecState {
+    epoch: u32,
+    attempts: u32,
+    /// Nodes: merged input taint. Edges: taint of the value being carried.
+    in_taint: Taint,
+    /// Nodes: started. Edges: sent.
+    started: bool,
+    /// Nodes: finished, ok or failed.
+    done: bool,
+    /// Nodes: output taint once done ok.
+    out_taint: Taint,
+    /// Edges: what reached the target.
+    delivery: Delivery,
+    /// Nodes: inputs delivered ok / failed so far.
+    ok_in: u32,
+    failed_in: u32,
+}
+
+impl ExecState {
+    const FRESH: ExecState = ExecState {
+        epoch: 0,
+        attempts: 0,
+        in_taint: CLEAN,
+        started: false,
+        done: false,
+        out_taint: CLEAN,
+        delivery: Delivery::None,
+        ok_in: 0,
+        failed_in: 0,
+    };
+
+    fn reset_keep_epoch(&mut self) {
+        let epoch = self.epoch.wrapping_add(1);
+        *self = ExecState::FRESH;
+        self.epoch = epoch;
+    }
+}
+
+/// Reusable workspace that simulates tasks of one model, one at a time.
+pub struct TaskSim<'m> {
+    model: &'m Model,
+    state: Vec<ExecState>,
+    gate_loops: Vec<u32>,
+    queue: EventQueue<Event>,
+    immediate: VecDeque<Immediate>,
+    sinks_done: usize,
+    cost_usd: f64,
+    tokens: u64,
+    result: Option<(TaskOutcome, Taint)>,
+}
+
+impl<'m> TaskSim<'m> {
+    /// A workspace for `model`; allocate once, run many trials.
+    pub fn new(model: &'m Model) -> Self {
+        TaskSim {
+            model,
+            state: vec![ExecState::FRESH; model.exec_count()],
+            gate_loops: vec![0; model.nodes.len()],
+            queue: EventQueue::new(),
+            immediate: VecDeque::new(),
+            sinks_done: 0,
+            cost_usd: 0.0,
+            tokens: 0,
+            result: None,
+        }
+    }
+
+    /// Simulates one task with `rng`, adding per-exec figures into `counters`
+    /// (which must have `model.exec_count()` entries).
+    pub fn run<R: Rng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+        counters: &mut [ExecCounters],
+    ) -> TrialResult {
+        self.reset();
+        for &source in &self.model.sources {
+            self.immediate.push_back(Immediate::TryStart(source));
+        }
+        loop {
+            while let Some(action) = self.immediate.pop_front() {
+                if self.result.is_some() {
+                    break;
+                }
+                self.apply(action, rng, counters);
+            }
+            if self.result.is_some() {
+                break;
+            }
+            let Some((_, event)) = self.queue.pop() else {
+                // Every path ends in a sink or a failure, so an empty queue
+                // without an outcome means the model was not validated.
+                debug_assert!(false, "task stalled without an outcome");
+                self.result = Some((TaskOutcome::Loud, CLEAN));
+                break;
+            };
+            self.handle(event, rng, counters);
+        }
+        let (outcome, taint) = self.result.expect("loop exits with a result");
+        let silent_origin =
+            (outcome == TaskOutcome::Silent && taint != CLEAN).then_some(taint as usize);
+        if let Some(origin) = silent_origin {
+            counters[origin].silent_reached_user += 1;
+        }
+        TrialResult {
+            outcome,
+            latency: self.queue.now(),
+            cost_usd: self.cost_usd,
+            tokens: self.tokens,
+            silent_origin,
+        }
+    }
+
+    fn reset(&mut self) {
+        self.state.fill(ExecState::FRESH);
+        self.gate_loops.fill(0);
+        self.queue.reset();
+        self.immediate.clear();
+        self.sinks_done = 0;
+        self.cost_usd = 0.0;
+        self.tokens = 0;
+        self.result = None;
+    }
+
+    fn step(&self, exec: usize) -> &'m Step {
+        let n = self.model.nodes.len();
+        if exec < n {
+            &self.model.nodes[exec].step
+        } else {
+            &self.model.edges[exec - n].step
+        }
+    }
+
+    fn is_node(&self, exec: usize) -> bool {
+        exec < self.model.nodes.len()
+    }
+
+    fn apply<R: Rng + ?Sized>(&mut self, action: Immediate, rng: &mut R, c: &mut [ExecCounters]) {
+        match action {
+            Immediate::Deliver {
+                edge,
+                failed,
+                taint,
+            } => self.deliver(edge, failed, taint),
+            Immediate::TryStart(node) => self.try_start(node, rng, c),
+        }
+    }
+
+    fn handle<R: Rng + ?Sized>(&mut self, event: Event, rng: &mut R, c: &mut [ExecCounters]) {
+        match event {
+            Event::Retry { exec, epoch } => {
+                if self.state[exec].epoch == epoch {
+                    self.begin_attempt(exec, rng, c);
+                }
+            }
+            Event::AttemptEnd {
+                exec,
+                epoch,
+                outcome,
+            } => {
+                if self.state[exec].epoch == epoch {
+                    self.attempt_ended(exec, outcome, rng, c);
+                }
+            }
+        }
+    }
+
+    fn begin_attempt<R: Rng + ?Sized>(&mut self, exec: usize, rng: &mut R, c: &mut [ExecCounters]) {
+        let step = self.step(exec);
+        let st = &mut self.state[exec];
+        st.attempts += 1;
+        c[exec].attempts += 1;
+        self.cost_usd += step.cost.usd;
+        self.tokens += step.cost.tokens;
+        let (duration, outcome) = step.draw_attempt(rng);
+        let epoch = st.epoch;
+        self.queue.schedule_in(
+            duration,
+            Event::AttemptEnd {
+                exec,
+                epoch,
+                outcome,
+            },
+        );
+    }
+
+    fn attempt_ended<R: Rng + ?Sized>(
+        &mut self,
+        exec: usize,
+        outcome: AttemptOutcome,
+        rng: &mut R,
+        c: &mut [ExecCounters],
+    ) {
+        let in_taint = self.state[exec].in_taint;
+        match outcome {
+            AttemptOutcome::Loud | AttemptOutcome::Timeout => {
+                c[exec].loud += 1;
+                if outcome == AttemptOutcome::Timeout {
+                    c[exec].timeouts += 1;
+                }
+                let step = self.step(exec);
+                let attempts = self.state[exec].attempts;
+                if attempts <= step.retry.max_retries {
+                    let delay = step.retry.delay_before(attempts, rng);
+                    let epoch = self.state[exec].epoch;
+                    self.queue.schedule_in(delay, Event::Retry { exec, epoch });
+                } else {
+                    c[exec].exhausted += 1;
+                    self.exec_failed(exec);
+                }
+            }
+            AttemptOutcome::Silent => {
+                c[exec].silent += 1;
+                let taint = if in_taint == CLEAN {
+                    exec as Taint
+                } else {
+                    in_taint
+                };
+                self.exec_succeeded(exec, taint, rng, c);
+            }
+            AttemptOutcome::Ok => self.exec_succeeded(exec, in_taint, rng, c),
+        }
+    }
+
+    fn exec_succeeded<R: Rng + ?Sized>(
+        &mut self,
+        exec: usize,
+        taint: Taint,
+        rng: &mut R,
+        c: &mut [ExecCounters],
+    ) {
+        if !self.is_node(exec) {
+            let edge = exec - self.model.nodes.len();
+            self.deliver(edge, false, taint);
+            return;
+        }
+        if self.model.nodes[exec].gate.is_some() {
+            self.gate_decides(exec, taint, rng, c);
+        } else {
+            self.node_completed(exec, taint, rng, c);
+        }
+    }
+
+    fn exec_failed(&mut self, exec: usize) {
+        let n = self.model.nodes.len();
+        if exec >= n {
+            self.deliver(exec - n, true, CLEAN);
+            return;
+        }
+        self.state[exec].done = true;
+        if self.model.nodes[exec].outputs.is_empty() {
+            self.result = Some((TaskOutcome::Loud, CLEAN));
+            return;
+        }
+        for &edge in &self.model.nodes[exec].outputs {
+            self.immediate.push_back(Immediate::Deliver {
+                edge,
+                failed: true,
+                taint: CLEAN,
+            });
+        }
+    }
+
+    fn node_completed<R: Rng + ?Sized>(
+        &mut self,
+        node: NodeId,
+        taint: Taint,
+        rng: &mut R,
+        c: &mut [ExecCounters],
+    ) {
+        let st = &mut self.state[node];
+        st.done = true;
+        st.out_taint = taint;
+        let outputs = &self.model.nodes[node].outputs;
+        if outputs.is_empty() {
+            self.sinks_done += 1;
+            if self.sinks_done == self.model.sinks.len() {
+                self.finish_ok();
+            }
+            return;
+        }
+        for &edge in outputs {
+            self.send(edge, taint, rng, c);
+        }
+    }
+
+    /// All sinks are done: the task's output is wrong if any sink's output is.
+    fn finish_ok(&mut self) {
+        let taint = self
+            .model
+            .sinks
+            .iter()
+            .map(|&s| self.state[s].out_taint)
+            .find(|&t| t != CLEAN)
+            .unwrap_or(CLEAN);
+        let outcome = if taint == CLEAN {
+            TaskOutcome::Correct
+        } else {
+            TaskOutcome::Silent
+        };
+        self.result = Some((outcome, taint));
+    }
+
+    fn gate_decides<R: Rng + ?Sized>(
+        &mut self,
+        node: NodeId,
+        taint: Taint,
+        rng: &mut R,
+        c: &mut [ExecCounters],
+    ) {
+        let gate = self.model.nodes[node].gate.as_ref().expect("gate node");
+        let corrupted = taint != CLEAN;
+        let p_flag = if corrupted {
+            gate.sensitivity
+        } else {
+            gate.false_alarm
+        };
+        let flagged = p_flag > 0.0 && rng.random::<f64>() < p_flag;
+        if !flagged {
+            if corrupted {
+                c[node].missed += 1;
+            }
+            self.node_completed(node, taint, rng, c);
+            return;
+        }
+        if corrupted {
+            c[node].caught += 1;
+        } else {
+            c[node].false_alarms += 1;
+        }
+        if self.gate_loops[node] >= gate.max_loops {
+            c[node].gate_exhausted += 1;
+            let outcome = match gate.on_exhausted {
+                OnExhausted::Escalate => TaskOutcome::Escalated,
+                OnExhausted::Fail => TaskOutcome::Loud,
+            };
+            self.result = Some((outcome, CLEAN));
+            return;
+        }
+        self.gate_loops[node] += 1;
+        c[node].loops += 1;
+        let n = self.model.nodes.len();
+        for &e in &gate.region_edges {
+            self.state[n + e].reset_keep_epoch();
+        }
+        for &r in &gate.region {
+            self.state[r].reset_keep_epoch();
+            self.recount_inputs(r);
+        }
+        for &r in &gate.region {
+            self.immediate.push_back(Immediate::TryStart(r));
+        }
+    }
+
+    /// Rebuilds a node's input counters from its edges' deliveries (after a loop-back).
+    fn recount_inputs(&mut self, node: NodeId) {
+        let n = self.model.nodes.len();
+        let merge = self.model.nodes[node].merge;
+        let (mut ok, mut failed, mut taint) = (0, 0, CLEAN);
+        for &e in &self.model.nodes[node].inputs {
+            match self.state[n + e].delivery {
+                Delivery::None => {}
+                Delivery::Failed => failed += 1,
+                Delivery::Ok(t) => {
+                    if ok < merge_needs(merge, self.model.nodes[node].inputs.len()) {
+                        ok += 1;
+                        if taint == CLEAN {
+                            taint = t;
+                        }
+                    }
+                }
+            }
+        }
+        let st = &mut self.state[node];
+        st.ok_in = ok;
+        st.failed_in = failed;
+        st.in_taint = taint;
+    }
+
+    fn send<R: Rng + ?Sized>(
+        &mut self,
+        edge: EdgeId,
+        taint: Taint,
+        rng: &mut R,
+        c: &mut [ExecCounters],
+    ) {
+        let exec = self.model.nodes.len() + edge;
+        let st = &mut self.state[exec];
+        if st.started {
+            return;
+        }
+        st.started = true;
+        st.in_taint = taint;
+        if self.model.edges[edge].step.is_instant() {
+            self.immediate.push_back(Immediate::Deliver {
+                edge,
+                failed: false,
+                taint,
+            });
+        } else {
+            self.begin_attempt(exec, rng, c);
+        }
+    }
+
+    fn deliver(&mut self, edge: EdgeId, failed: bool, taint: Taint) {
+        let exec = self.model.nodes.len() + edge;
+        if self.state[exec].delivery != Delivery::None {
+            return;
+        }
+        self.state[exec].delivery = if failed {
+            Delivery::Failed
+        } else {
+            Delivery::Ok(taint)
+        };
+        let target = self.model.edges[edge].to;
+        let st = &mut self.state[target];
+        if st.started || st.done {
+            return;
+        }
+        if failed {
+            st.failed_in += 1;
+        } else {
+            st.ok_in += 1;
+            if st.in_taint == CLEAN {
+                st.in_taint = taint;
+            }
+        }
+        self.immediate.push_back(Immediate::TryStart(target));
+    }
+
+    fn try_start<R: Rng + ?Sized>(&mut self, node: NodeId, rng: &mut R, c: &mut [ExecCounters]) {
+        let st = self.state[node];
+        if st.started || st.done {
+            return;
+        }
+        let n_in = self.model.nodes[node].inputs.len() as u32;
+        let need = merge_needs(self.model.nodes[node].merge, n_in as usize);
+        if st.ok_in >= need {
+            self.state[node].started = true;
+            self.begin_attempt(node, rng, c);
+        } else if st.failed_in > n_in - need {
+            self.exec_failed(node);
+        }
+    }
+}
+
+/// How many ok inputs a merge policy needs out of `n_inputs`.
+fn merge_needs(merge: Merge, n_inputs: usize) -> u32 {
+    match merge {
+        Merge::All => n_inputs as u32,
+        Merge::Any => (n_inputs as u32).min(1),
+        Merge::KOfN(k) => k,
+    }
+}

@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::file::{KindSpec, MergeName, MergeSpec, NodeSpec, OnExhaustedSpec, ScenarioFile};
+use super::file::{KindSpec, MergeSpec, NodeSpec, OnExhaustedSpec, ScenarioFile};
 use super::problem::{Problem, Problems, nearest};
 use super::step::{compile_step, overlay};
 use crate::model::{Edge, Gate, Merge, Model, Node, NodeKind, OnExhausted, Step};
@@ -38,6 +38,8 @@ pub struct Scenario {
 struct Expanded<'a> {
     id: String,
     spec: &'a NodeSpec,
+    /// Index of the `[[nodes]]` entry it came from.
+    template: usize,
     /// Path used in messages, e.g. `nodes[3] (generate)`.
     path: String,
     after: Vec<String>,
@@ -54,6 +56,25 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
     let trials = file.run.trials.unwrap_or(DEFAULT_TRIALS);
     check_trials("run.trials", trials, &mut p);
     let seed = file.run.seed.unwrap_or(DEFAULT_SEED);
+    // Step fields are checked first: they need no graph, so their problems are
+    // reported even when the graph itself is broken.
+    let node_steps: Vec<Option<Step>> = file
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| compile_step(&n.step(), &format!("nodes[{i}] ({})", n.id), &mut p))
+        .collect();
+    let default_edge = file.defaults.edge.clone().unwrap_or_default();
+    let default_edge_step = compile_step(&default_edge, "defaults.edge", &mut p);
+    let edge_steps: Vec<Option<Step>> = file
+        .edges
+        .iter()
+        .enumerate()
+        .map(|(k, e)| {
+            let path = format!("edges[{k}] ({}->{})", e.from, e.to);
+            compile_step(&overlay(&default_edge, &e.step()), &path, &mut p)
+        })
+        .collect();
 
     let expanded = expand_repeats(file, &mut p);
     let Some((templates, expanded)) = expanded else {
@@ -79,6 +100,7 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
     };
     let known: Vec<&str> = file.nodes.iter().map(|n| n.id.as_str()).collect();
     let mut deps: Vec<Vec<usize>> = vec![Vec::new(); expanded.len()];
+    let before_references = p.len();
     for (i, e) in expanded.iter().enumerate() {
         let mut seen = HashSet::new();
         for dep in &e.after {
@@ -101,7 +123,8 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
             }
         }
     }
-    if !p.is_empty() {
+    // A graph with dangling references cannot be ordered or searched for loops.
+    if p.len() > before_references {
         return Err(p.into_vec());
     }
     let Some(order) = topological_order(&deps) else {
@@ -121,9 +144,6 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
     for (pos, &old) in order.iter().enumerate() {
         new_index[old] = pos;
     }
-    let default_edge = file.defaults.edge.clone().unwrap_or_default();
-    let default_edge_step = compile_step(&default_edge, "defaults.edge", &mut p);
-
     // Edges, one per dependency, in the order of their targets.
     let mut edges: Vec<Edge> = Vec::new();
     let mut edge_of: HashMap<(usize, usize), usize> = HashMap::new();
@@ -172,8 +192,8 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
             p.add(path, "this edge is configured twice");
             continue;
         }
-        if let Some(step) = compile_step(&overlay(&default_edge, &spec.step()), &path, &mut p) {
-            edges[id].step = step;
+        if let Some(step) = &edge_steps[k] {
+            edges[id].step = step.clone();
         }
     }
 
@@ -182,7 +202,7 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
     for &old in &order {
         let e = &expanded[old];
         let pos = new_index[old];
-        let step = compile_step(&e.spec.step(), &e.path, &mut p).unwrap_or_else(Step::instant);
+        let step = node_steps[e.template].clone().unwrap_or_else(Step::instant);
         let merge = compile_merge(e, inputs[pos].len(), &mut p);
         nodes.push(Node {
             id: e.id.clone(),
@@ -273,6 +293,7 @@ fn expand_repeats<'a>(
         );
         return None;
     }
+    let before = p.len();
     let mut total: u64 = 0;
     let mut seen = HashSet::new();
     for (i, n) in file.nodes.iter().enumerate() {
@@ -318,7 +339,7 @@ fn expand_repeats<'a>(
             format!("expand to {total} nodes; allowed: at most {MAX_NODES}"),
         );
     }
-    if !p.is_empty() {
+    if p.len() > before {
         return None;
     }
     let mut templates = Templates::new();
@@ -329,6 +350,7 @@ fn expand_repeats<'a>(
             None => out.push(Expanded {
                 id: n.id.clone(),
                 spec: n,
+                template: i,
                 path,
                 after: n.after.clone(),
             }),
@@ -343,6 +365,7 @@ fn expand_repeats<'a>(
                     out.push(Expanded {
                         id: format!("{}#{k}", n.id),
                         spec: n,
+                        template: i,
                         path: path.clone(),
                         after,
                     });
@@ -438,8 +461,8 @@ fn compile_merge(e: &Expanded, n_inputs: usize, p: &mut Problems) -> Merge {
         return Merge::All;
     }
     match spec {
-        MergeSpec::Named(MergeName::All) => Merge::All,
-        MergeSpec::Named(MergeName::Any) => Merge::Any,
+        MergeSpec::All => Merge::All,
+        MergeSpec::Any => Merge::Any,
         MergeSpec::KOfN { k } => {
             if !(1..=n_inputs as u64).contains(k) {
                 p.add(

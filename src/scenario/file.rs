@@ -180,26 +180,54 @@ pub enum KindSpec {
 }
 
 /// Fan-in policy: `"all"`, `"any"` or `{ k = 2 }`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MergeSpec {
-    /// "all" or "any".
-    Named(MergeName),
-    /// k of n.
+    /// Wait for every input.
+    All,
+    /// Take the first ok input.
+    Any,
+    /// Take the first `k` ok inputs.
     KOfN {
         /// How many inputs must arrive ok.
         k: u64,
     },
 }
 
-/// Named fan-in policies.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MergeName {
-    /// Wait for every input.
-    All,
-    /// Take the first ok input.
-    Any,
+impl<'de> Deserialize<'de> for MergeSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(MergeVisitor)
+    }
+}
+
+/// Reads a merge policy given either as a name or as a `{ k = N }` table.
+struct MergeVisitor;
+
+impl<'de> serde::de::Visitor<'de> for MergeVisitor {
+    type Value = MergeSpec;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("\"all\", \"any\" or { k = N }")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<MergeSpec, E> {
+        match v {
+            "all" => Ok(MergeSpec::All),
+            "any" => Ok(MergeSpec::Any),
+            _ => Err(E::unknown_variant(v, &["all", "any"])),
+        }
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<MergeSpec, A::Error> {
+        let mut k = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key != "k" {
+                return Err(serde::de::Error::unknown_field(&key, &["k"]));
+            }
+            k = Some(map.next_value::<u64>()?);
+        }
+        k.map(|k| MergeSpec::KOfN { k })
+            .ok_or_else(|| serde::de::Error::missing_field("k"))
+    }
 }
 
 /// Gate policy when its loops are spent.

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::compile::{Scenario, compile};
 use super::file::ScenarioFile;
-use super::problem::{Problem, ScenarioError};
+use super::problem::{Problem, ScenarioError, nearest};
 
 /// Reads, parses and checks the scenario at `path`.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
@@ -27,31 +27,61 @@ pub fn parse(path: &Path, text: &str) -> Result<ScenarioFile, ScenarioError> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     let problem = if is_json {
-        match serde_json::from_str::<ScenarioFile>(text) {
+        let mut de = serde_json::Deserializer::from_str(text);
+        match serde_path_to_error::deserialize::<_, ScenarioFile>(&mut de) {
             Ok(f) => return Ok(f),
-            Err(e) => Problem {
-                location: (e.line() > 0).then(|| (e.line(), e.column())),
-                field: String::new(),
-                message: format!(
-                    "invalid JSON scenario: {}",
-                    strip_json_position(&e.to_string())
-                ),
-            },
+            Err(e) => {
+                let field = field_path(e.path());
+                let inner = e.inner();
+                Problem {
+                    location: (inner.line() > 0).then(|| (inner.line(), inner.column())),
+                    field,
+                    message: explain(strip_json_position(&inner.to_string()), "JSON"),
+                }
+            }
         }
     } else {
-        match toml::from_str::<ScenarioFile>(text) {
-            Ok(f) => return Ok(f),
-            Err(e) => Problem {
-                location: e.span().map(|s| line_col(text, s.start)),
-                field: String::new(),
-                message: format!("invalid TOML scenario: {}", e.message().trim()),
+        let (field, error) = match toml::Deserializer::parse(text) {
+            Err(e) => (String::new(), e),
+            Ok(de) => match serde_path_to_error::deserialize::<_, ScenarioFile>(de) {
+                Ok(f) => return Ok(f),
+                Err(e) => (field_path(e.path()), e.into_inner()),
             },
+        };
+        Problem {
+            location: error.span().map(|s| line_col(text, s.start)),
+            field,
+            message: explain(error.message().trim(), "TOML"),
         }
     };
     Err(ScenarioError {
         file: path.to_path_buf(),
         problems: vec![problem],
     })
+}
+
+/// A serde path as `nodes[2].latency`, or empty at the top level.
+fn field_path(path: &serde_path_to_error::Path) -> String {
+    let s = path.to_string();
+    if s == "." { String::new() } else { s }
+}
+
+/// The parser's message, with a suggestion when it names an unknown field or value.
+fn explain(message: &str, format: &str) -> String {
+    let suggestion = typo_suggestion(message)
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
+    format!("invalid {format} scenario: {message}{suggestion}")
+}
+
+/// For "unknown field `x`, expected one of `a`, `b`" (or "unknown variant"), the closest allowed name.
+fn typo_suggestion(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))?;
+    let (typo, allowed) = rest.split_once('`')?;
+    let candidates: Vec<&str> = allowed.split('`').skip(1).step_by(2).collect();
+    nearest(typo, candidates).map(str::to_string)
 }
 
 /// 1-based line and column of byte `offset` in `text`.

@@ -129,10 +129,17 @@ impl Problems {
 
 /// The closest of `candidates` to `name`, if it is close enough to be a likely typo.
 pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let by_distance = candidates
+        .iter()
+        .map(|&c| (strsim::damerau_levenshtein(name, c), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    // A truncated name ("expo" for "exponential") is a typo too.
+    by_distance.or_else(|| {
+        candidates
+            .into_iter()
+            .find(|c| name.len() >= 3 && c.starts_with(name))
+    })
 }

@@ -1,0 +1,72 @@
+//! The same scenario and seed give bit-identical results whatever the thread count.
+
+mod common;
+
+use common::*;
+
+fn summary_bytes(
+    scenario: &std::path::Path,
+    threads: &str,
+    via_env: bool,
+    out: &std::path::Path,
+) -> Vec<u8> {
+    let mut cmd = bin();
+    cmd.args([
+        "run",
+        scenario.to_str().unwrap(),
+        "--trials",
+        "150000",
+        "--seed",
+        "7",
+        "--out",
+    ])
+    .arg(out);
+    if via_env {
+        cmd.env("RAYON_NUM_THREADS", threads);
+    } else {
+        cmd.args(["--threads", threads]);
+    }
+    let output = cmd.output().unwrap();
+    assert_success(&output);
+    std::fs::read(out.join("summary.json")).unwrap()
+}
+
+#[test]
+fn summary_is_identical_for_any_thread_count() {
+    let scratch = Scratch::new();
+    for scenario in ["scenarios/agent-swarm.toml", "scenarios/support-agent.toml"] {
+        let path = std::path::Path::new(scenario);
+        let one = summary_bytes(path, "1", true, &scratch.path().join("one"));
+        let two = summary_bytes(path, "2", true, &scratch.path().join("two"));
+        let three = summary_bytes(path, "3", false, &scratch.path().join("three"));
+        assert_eq!(one, two, "{scenario}: 1 vs 2 threads");
+        assert_eq!(one, three, "{scenario}: 1 vs 3 threads");
+    }
+}
+
+#[test]
+fn a_different_seed_gives_a_different_sample() {
+    let text = std::fs::read_to_string("scenarios/agent-swarm.toml").unwrap();
+    let a = run_summary(&text, 50_000, 1);
+    let b = run_summary(&text, 50_000, 2);
+    assert_ne!(a["success"]["count"], b["success"]["count"]);
+    assert_ne!(a["latency_s"]["mean"], b["latency_s"]["mean"]);
+}
+
+#[test]
+fn the_seed_in_the_file_is_used_when_the_command_line_gives_none() {
+    let scratch = Scratch::new();
+    let file = scratch.file(
+        "s.toml",
+        "[run]\ntrials = 2000\nseed = 42\n[[nodes]]\nid = \"a\"\nkind = \"llm\"\nsilent = 0.3\n",
+    );
+    let output = bin()
+        .args(["run", file.to_str().unwrap(), "--format", "json", "--out"])
+        .arg(scratch.path().join("o"))
+        .output()
+        .unwrap();
+    assert_success(&output);
+    let s: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(s["seed"], 42);
+    assert_eq!(s["trials"], 2000);
+}

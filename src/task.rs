@@ -8,7 +8,8 @@
 
 use std::collections::VecDeque;
 
-use rand::{Rng, RngExt};
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::SplitMix64;
 
 use crate::engine::EventQueue;
 use crate::model::{AttemptOutcome, EdgeId, Merge, Model, NodeId, OnExhausted, Step};
@@ -169,6 +170,15 @@ pub struct TaskSim<'m> {
     cost_usd: f64,
     tokens: u64,
     result: Option<(TaskOutcome, Taint)>,
+    /// One random stream per node and edge, so that changing one component
+    /// leaves every other component's draws as they were (common random numbers).
+    rngs: Vec<SplitMix64>,
+    /// Stream key of each exec: a hash of its name, stable across variants.
+    stream_keys: Vec<u64>,
+    /// The trial each stream was last seeded for (streams are seeded on first use).
+    seeded_for: Vec<u64>,
+    trial_seed: u64,
+    trial_serial: u64,
 }
 
 impl<'m> TaskSim<'m> {
@@ -184,17 +194,33 @@ impl<'m> TaskSim<'m> {
             cost_usd: 0.0,
             tokens: 0,
             result: None,
+            rngs: vec![SplitMix64::seed_from_u64(0); model.exec_count()],
+            stream_keys: (0..model.exec_count())
+                .map(|i| stream_key(&model.exec_name(i)))
+                .collect(),
+            seeded_for: vec![0; model.exec_count()],
+            trial_seed: 0,
+            trial_serial: 0,
         }
     }
 
-    /// Simulates one task with `rng`, adding per-exec figures into `counters`
-    /// (which must have `model.exec_count()` entries).
-    pub fn run<R: Rng + ?Sized>(
-        &mut self,
-        rng: &mut R,
-        counters: &mut [ExecCounters],
-    ) -> TrialResult {
+    /// The random stream of `exec` in the current trial.
+    #[inline]
+    fn rng(&mut self, exec: usize) -> &mut SplitMix64 {
+        if self.seeded_for[exec] != self.trial_serial {
+            self.seeded_for[exec] = self.trial_serial;
+            self.rngs[exec] =
+                SplitMix64::seed_from_u64(mix(self.trial_seed, self.stream_keys[exec]));
+        }
+        &mut self.rngs[exec]
+    }
+
+    /// Simulates one task whose random streams derive from `trial_seed`, adding
+    /// per-exec figures into `counters` (which must have `model.exec_count()` entries).
+    pub fn run(&mut self, trial_seed: u64, counters: &mut [ExecCounters]) -> TrialResult {
         self.reset();
+        self.trial_seed = trial_seed;
+        self.trial_serial += 1;
         for &source in &self.model.sources {
             self.immediate.push_back(Immediate::TryStart(source));
         }
@@ -203,7 +229,7 @@ impl<'m> TaskSim<'m> {
                 if self.result.is_some() {
                     break;
                 }
-                self.apply(action, rng, counters);
+                self.apply(action, counters);
             }
             if self.result.is_some() {
                 break;
@@ -215,7 +241,7 @@ impl<'m> TaskSim<'m> {
                 self.result = Some((TaskOutcome::Loud, CLEAN));
                 break;
             };
-            self.handle(event, rng, counters);
+            self.handle(event, counters);
         }
         let (outcome, taint) = self.result.expect("loop exits with a result");
         let silent_origin =
@@ -256,22 +282,22 @@ impl<'m> TaskSim<'m> {
         exec < self.model.nodes.len()
     }
 
-    fn apply<R: Rng + ?Sized>(&mut self, action: Immediate, rng: &mut R, c: &mut [ExecCounters]) {
+    fn apply(&mut self, action: Immediate, c: &mut [ExecCounters]) {
         match action {
             Immediate::Deliver {
                 edge,
                 failed,
                 taint,
             } => self.deliver(edge, failed, taint),
-            Immediate::TryStart(node) => self.try_start(node, rng, c),
+            Immediate::TryStart(node) => self.try_start(node, c),
         }
     }
 
-    fn handle<R: Rng + ?Sized>(&mut self, event: Event, rng: &mut R, c: &mut [ExecCounters]) {
+    fn handle(&mut self, event: Event, c: &mut [ExecCounters]) {
         match event {
             Event::Retry { exec, epoch } => {
                 if self.state[exec].epoch == epoch {
-                    self.begin_attempt(exec, rng, c);
+                    self.begin_attempt(exec, c);
                 }
             }
             Event::AttemptEnd {
@@ -280,21 +306,20 @@ impl<'m> TaskSim<'m> {
                 outcome,
             } => {
                 if self.state[exec].epoch == epoch {
-                    self.attempt_ended(exec, outcome, rng, c);
+                    self.attempt_ended(exec, outcome, c);
                 }
             }
         }
     }
 
-    fn begin_attempt<R: Rng + ?Sized>(&mut self, exec: usize, rng: &mut R, c: &mut [ExecCounters]) {
+    fn begin_attempt(&mut self, exec: usize, c: &mut [ExecCounters]) {
         let step = self.step(exec);
-        let st = &mut self.state[exec];
-        st.attempts += 1;
+        self.state[exec].attempts += 1;
         c[exec].attempts += 1;
         self.cost_usd += step.cost.usd;
         self.tokens += step.cost.tokens;
-        let (duration, outcome) = step.draw_attempt(rng);
-        let epoch = st.epoch;
+        let (duration, outcome) = step.draw_attempt(self.rng(exec));
+        let epoch = self.state[exec].epoch;
         self.queue.schedule_in(
             duration,
             Event::AttemptEnd {
@@ -305,13 +330,7 @@ impl<'m> TaskSim<'m> {
         );
     }
 
-    fn attempt_ended<R: Rng + ?Sized>(
-        &mut self,
-        exec: usize,
-        outcome: AttemptOutcome,
-        rng: &mut R,
-        c: &mut [ExecCounters],
-    ) {
+    fn attempt_ended(&mut self, exec: usize, outcome: AttemptOutcome, c: &mut [ExecCounters]) {
         let in_taint = self.state[exec].in_taint;
         match outcome {
             AttemptOutcome::Loud | AttemptOutcome::Timeout => {
@@ -322,7 +341,7 @@ impl<'m> TaskSim<'m> {
                 let step = self.step(exec);
                 let attempts = self.state[exec].attempts;
                 if attempts <= step.retry.max_retries {
-                    let delay = step.retry.delay_before(attempts, rng);
+                    let delay = step.retry.delay_before(attempts, self.rng(exec));
                     let epoch = self.state[exec].epoch;
                     self.queue.schedule_in(delay, Event::Retry { exec, epoch });
                 } else {
@@ -337,28 +356,22 @@ impl<'m> TaskSim<'m> {
                 } else {
                     in_taint
                 };
-                self.exec_succeeded(exec, taint, rng, c);
+                self.exec_succeeded(exec, taint, c);
             }
-            AttemptOutcome::Ok => self.exec_succeeded(exec, in_taint, rng, c),
+            AttemptOutcome::Ok => self.exec_succeeded(exec, in_taint, c),
         }
     }
 
-    fn exec_succeeded<R: Rng + ?Sized>(
-        &mut self,
-        exec: usize,
-        taint: Taint,
-        rng: &mut R,
-        c: &mut [ExecCounters],
-    ) {
+    fn exec_succeeded(&mut self, exec: usize, taint: Taint, c: &mut [ExecCounters]) {
         if !self.is_node(exec) {
             let edge = exec - self.model.nodes.len();
             self.deliver(edge, false, taint);
             return;
         }
         if self.model.nodes[exec].gate.is_some() {
-            self.gate_decides(exec, taint, rng, c);
+            self.gate_decides(exec, taint, c);
         } else {
-            self.node_completed(exec, taint, rng, c);
+            self.node_completed(exec, taint, c);
         }
     }
 
@@ -382,13 +395,7 @@ impl<'m> TaskSim<'m> {
         }
     }
 
-    fn node_completed<R: Rng + ?Sized>(
-        &mut self,
-        node: NodeId,
-        taint: Taint,
-        rng: &mut R,
-        c: &mut [ExecCounters],
-    ) {
+    fn node_completed(&mut self, node: NodeId, taint: Taint, c: &mut [ExecCounters]) {
         let st = &mut self.state[node];
         st.done = true;
         st.out_taint = taint;
@@ -401,7 +408,7 @@ impl<'m> TaskSim<'m> {
             return;
         }
         for &edge in outputs {
-            self.send(edge, taint, rng, c);
+            self.send(edge, taint, c);
         }
     }
 
@@ -422,13 +429,7 @@ impl<'m> TaskSim<'m> {
         self.result = Some((outcome, taint));
     }
 
-    fn gate_decides<R: Rng + ?Sized>(
-        &mut self,
-        node: NodeId,
-        taint: Taint,
-        rng: &mut R,
-        c: &mut [ExecCounters],
-    ) {
+    fn gate_decides(&mut self, node: NodeId, taint: Taint, c: &mut [ExecCounters]) {
         let gate = self.model.nodes[node].gate.as_ref().expect("gate node");
         let corrupted = taint != CLEAN;
         let p_flag = if corrupted {
@@ -436,12 +437,12 @@ impl<'m> TaskSim<'m> {
         } else {
             gate.false_alarm
         };
-        let flagged = p_flag > 0.0 && rng.random::<f64>() < p_flag;
+        let flagged = p_flag > 0.0 && self.rng(node).random::<f64>() < p_flag;
         if !flagged {
             if corrupted {
                 c[node].missed += 1;
             }
-            self.node_completed(node, taint, rng, c);
+            self.node_completed(node, taint, c);
             return;
         }
         if corrupted {
@@ -498,13 +499,7 @@ impl<'m> TaskSim<'m> {
         st.in_taint = taint;
     }
 
-    fn send<R: Rng + ?Sized>(
-        &mut self,
-        edge: EdgeId,
-        taint: Taint,
-        rng: &mut R,
-        c: &mut [ExecCounters],
-    ) {
+    fn send(&mut self, edge: EdgeId, taint: Taint, c: &mut [ExecCounters]) {
         let exec = self.model.nodes.len() + edge;
         let st = &mut self.state[exec];
         if st.started {
@@ -519,7 +514,7 @@ impl<'m> TaskSim<'m> {
                 taint,
             });
         } else {
-            self.begin_attempt(exec, rng, c);
+            self.begin_attempt(exec, c);
         }
     }
 
@@ -549,7 +544,7 @@ impl<'m> TaskSim<'m> {
         self.immediate.push_back(Immediate::TryStart(target));
     }
 
-    fn try_start<R: Rng + ?Sized>(&mut self, node: NodeId, rng: &mut R, c: &mut [ExecCounters]) {
+    fn try_start(&mut self, node: NodeId, c: &mut [ExecCounters]) {
         let st = self.state[node];
         if st.started || st.done {
             return;
@@ -558,7 +553,7 @@ impl<'m> TaskSim<'m> {
         let need = merge_needs(self.model.nodes[node].merge, n_in as usize);
         if st.ok_in >= need {
             self.state[node].started = true;
-            self.begin_attempt(node, rng, c);
+            self.begin_attempt(node, c);
         } else if st.failed_in > n_in - need {
             self.exec_failed(node);
         }
@@ -572,4 +567,19 @@ fn merge_needs(merge: Merge, n_inputs: usize) -> u32 {
         Merge::Any => (n_inputs as u32).min(1),
         Merge::KOfN(k) => k,
     }
+}
+
+/// FNV-1a hash of a node or edge name: its random stream's key.
+fn stream_key(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// SplitMix64 finaliser of two words: well-spread seeds from structured inputs.
+pub fn mix(a: u64, b: u64) -> u64 {
+    let mut z = a ^ b.rotate_left(32) ^ 0x9E37_79B9_7F4A_7C15;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }

@@ -302,11 +302,11 @@ fn expand_repeats<'a>(
             && n.id.len() <= 100
             && n.id
                 .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
         if !valid_id {
             p.add(
                 format!("{path}.id"),
-                format!("is {:?}; allowed: 1 to 100 of A-Z a-z 0-9 - _ .", n.id),
+                format!("is {:?}; allowed: 1 to 100 of A-Z a-z 0-9 - _", n.id),
             );
         }
         if !seen.insert(n.id.as_str()) {

@@ -11,14 +11,53 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ScenarioError::whole_file(path, format!("cannot read the file: {e}")))?;
     let file = parse(path, &text)?;
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("scenario");
-    compile(&file, stem).map_err(|problems| ScenarioError {
+    compile(&file, &default_name(path)).map_err(|problems| ScenarioError {
         file: path.to_path_buf(),
         problems,
     })
+}
+
+/// Reads the scenario at `path` as a document (a TOML table) to be patched
+/// (see [`super::patch`]) and then compiled with [`compile_document`].
+pub fn read_document(path: &Path) -> Result<toml::Table, ScenarioError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ScenarioError::whole_file(path, format!("cannot read the file: {e}")))?;
+    // Parsing into the typed form first reports malformed files with their line and column.
+    parse(path, &text)?;
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let doc = if is_json {
+        serde_json::from_str::<toml::Table>(&text).map_err(|e| e.to_string())
+    } else {
+        text.parse::<toml::Table>().map_err(|e| e.to_string())
+    };
+    doc.map_err(|e| ScenarioError::whole_file(path, format!("cannot read as a document: {e}")))
+}
+
+/// Checks and compiles a (possibly patched) scenario document read from `path`.
+pub fn compile_document(path: &Path, doc: &toml::Table) -> Result<Scenario, ScenarioError> {
+    let file: ScenarioFile = serde_path_to_error::deserialize(toml::Value::Table(doc.clone()))
+        .map_err(|e| ScenarioError {
+            file: path.to_path_buf(),
+            problems: vec![Problem {
+                location: None,
+                field: field_path(e.path()),
+                message: explain(e.inner().message().trim(), "TOML"),
+            }],
+        })?;
+    compile(&file, &default_name(path)).map_err(|problems| ScenarioError {
+        file: path.to_path_buf(),
+        problems,
+    })
+}
+
+/// The scenario name used when the file gives none: the file's stem.
+fn default_name(path: &Path) -> String {
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("scenario")
+        .to_string()
 }
 
 /// Parses `text` as TOML, or as JSON when the file name ends in `.json`.

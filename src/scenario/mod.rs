@@ -3,9 +3,10 @@
 pub mod compile;
 pub mod file;
 pub mod load;
+pub mod patch;
 pub mod problem;
 pub mod step;
 
 pub use compile::{Scenario, compile};
-pub use load::{load, parse};
+pub use load::{compile_document, load, parse, read_document};
 pub use problem::{Problem, ScenarioError};

@@ -4,15 +4,14 @@
 //! decides exit codes: 2 for bad input (scenario or arguments), 1 for a
 //! failure to write results.
 
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+mod run;
+mod validate;
+
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::montecarlo::run_trials;
-use crate::output::{files, table};
-use crate::scenario::{self, ScenarioError, compile::check_trials, problem::Problems};
-use crate::stats::Summary;
+use crate::scenario::ScenarioError;
 
 /// coordsim: how reliable, how slow and how costly is an AI architecture, end to end?
 #[derive(Debug, Parser)]
@@ -99,70 +98,7 @@ impl From<ScenarioError> for CliError {
 /// Runs the parsed command line.
 pub fn execute(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Run(args) => run(&args),
-        Command::Validate { file } => validate(&file),
+        Command::Run(args) => run::run(&args),
+        Command::Validate { file } => validate::validate(&file),
     }
-}
-
-fn validate(file: &Path) -> Result<(), CliError> {
-    let s = scenario::load(file)?;
-    let m = &s.model;
-    println!(
-        "{}: ok — scenario \"{}\": {} nodes, {} edges, {} gates; {} trials, seed {} by default",
-        file.display(),
-        m.name,
-        m.nodes.len(),
-        m.edges.len(),
-        m.nodes.iter().filter(|n| n.gate.is_some()).count(),
-        s.trials,
-        s.seed
-    );
-    Ok(())
-}
-
-fn run(args: &RunArgs) -> Result<(), CliError> {
-    let s = scenario::load(&args.file)?;
-    let trials = args.trials.unwrap_or(s.trials);
-    let seed = args.seed.unwrap_or(s.seed);
-    let mut p = Problems::default();
-    check_trials("--trials", trials, &mut p);
-    if args.threads == Some(0) {
-        p.add("--threads", "is 0; allowed: at least 1");
-    }
-    if !p.is_empty() {
-        return Err(ScenarioError {
-            file: args.file.clone(),
-            problems: p.into_vec(),
-        }
-        .into());
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-        .map_err(|e| CliError::Io(format!("cannot start worker threads: {e}")))?;
-    let started = Instant::now();
-    let acc = pool.install(|| run_trials(&s.model, seed, 0..trials));
-    let elapsed = started.elapsed();
-    let summary = Summary::new(&s.model, seed, &acc);
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("outputs").join(&s.model.name));
-    let written = files::write_run_outputs(&dir, &summary)
-        .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
-    match args.format {
-        Format::Table => print!("{}", table::render(&summary)),
-        Format::Json => print!("{}", files::summary_json(&summary)),
-    }
-    eprintln!(
-        "{trials} trials in {:.3} s on {} threads; wrote {}",
-        elapsed.as_secs_f64(),
-        pool.current_num_threads(),
-        written
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    Ok(())
 }

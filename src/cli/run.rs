@@ -15,6 +15,13 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let seed = args.seed.unwrap_or(s.seed);
     let mut p = Problems::default();
     check_trials("--trials", trials, &mut p);
+    if s.workload.is_some() && args.trials.is_some() {
+        p.add(
+            "--trials",
+            "does not apply to a scenario with [workload]: its length is workload.tasks or \
+             workload.duration_s, its repetitions workload.replications",
+        );
+    }
     if args.threads == Some(0) {
         p.add("--threads", "is 0; allowed: at least 1");
     }
@@ -30,7 +37,9 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         .build()
         .map_err(|e| CliError::Io(format!("cannot start worker threads: {e}")))?;
     let started = Instant::now();
-    let summary = pool.install(|| simulate(&s, trials, seed));
+    let summary = pool
+        .install(|| simulate(&s, trials, seed))
+        .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
     let elapsed = started.elapsed();
     let dir = args
         .out
@@ -42,8 +51,15 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         Format::Table => print!("{}", table::render(&summary)),
         Format::Json => print!("{}", files::summary_json(&summary)),
     }
+    let what = match &summary.load {
+        Some(load) => format!(
+            "{} replications ({} tasks measured, {} events)",
+            load.replications, summary.trials, load.events
+        ),
+        None => format!("{} trials", summary.trials),
+    };
     eprintln!(
-        "{trials} trials in {:.3} s on {} threads; wrote {}",
+        "{what} in {:.3} s on {} threads; wrote {}",
         elapsed.as_secs_f64(),
         pool.current_num_threads(),
         written

@@ -5,10 +5,17 @@
 //! simulation never has to validate anything.
 
 pub mod latency;
+pub mod resource;
 pub mod step;
+pub mod workload;
 
 pub use latency::Latency;
+pub use resource::{
+    Batching, Discipline, Link, LinkId, OnFull, Pool, PoolId, RateLimit, ResourceUse, ServiceTime,
+    Transfer,
+};
 pub use step::{AttemptCost, AttemptOutcome, Backoff, Jitter, OutcomeProbs, RetryPolicy, Step};
+pub use workload::{Arrivals, Window, Workload};
 
 /// Index of a node in [`Model::nodes`].
 pub type NodeId = usize;
@@ -126,6 +133,10 @@ pub struct Model {
     pub sinks: Vec<NodeId>,
     /// Nodes without inputs: they start at time zero.
     pub sources: Vec<NodeId>,
+    /// Shared server pools (accelerators, services).
+    pub pools: Vec<Pool>,
+    /// Shared interconnect links.
+    pub links: Vec<Link>,
 }
 
 impl Model {
@@ -136,6 +147,14 @@ impl Model {
         } else {
             let e = &self.edges[exec - self.nodes.len()];
             format!("{}->{}", self.nodes[e.from].id, self.nodes[e.to].id)
+        }
+    }
+
+    /// The step of exec `exec` (nodes first, then edges).
+    pub fn step(&self, exec: usize) -> &Step {
+        match self.nodes.get(exec) {
+            Some(n) => &n.step,
+            None => &self.edges[exec - self.nodes.len()].step,
         }
     }
 

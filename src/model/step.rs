@@ -7,6 +7,7 @@
 use rand::{Rng, RngExt};
 
 use super::latency::Latency;
+use super::resource::ResourceUse;
 
 /// How one attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +149,10 @@ pub struct Step {
     pub retry: RetryPolicy,
     /// Cost of one attempt.
     pub cost: AttemptCost,
+    /// Input and output tokens per attempt, if the step declares them.
+    pub tokens: Option<(u64, u64)>,
+    /// Shared resources the step queues for, if any.
+    pub resource: Option<ResourceUse>,
 }
 
 impl Step {
@@ -159,6 +164,8 @@ impl Step {
             timeout: None,
             retry: RetryPolicy::NONE,
             cost: AttemptCost::default(),
+            tokens: None,
+            resource: None,
         }
     }
 
@@ -167,6 +174,7 @@ impl Step {
         self.outcome == OutcomeProbs::PERFECT
             && self.latency.is_zero()
             && self.cost == AttemptCost::default()
+            && self.resource.is_none()
     }
 
     /// Draws one attempt: its duration and its outcome, timeouts applied.

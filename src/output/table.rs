@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use crate::stats::Summary;
+use crate::stats::load::{Estimate, LoadSummary};
 use crate::stats::summary::Rate;
 
 /// Renders the summary as the plain-text tables `coordsim run` prints.
@@ -60,6 +61,9 @@ pub fn render(summary: &Summary) -> String {
             .per_success
             .map_or("n/a".into(), |t| format!("{t:.1}"))
     );
+    if let Some(load) = &s.load {
+        out.push_str(&render_load(load));
+    }
     let _ = writeln!(
         out,
         "\n{:<24} {:<9} {:>9} {:>10} {:>9} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}",
@@ -125,4 +129,82 @@ fn truncate(s: &str, width: usize) -> String {
         t.push('…');
         t
     }
+}
+
+fn estimate(e: &Estimate, digits: usize) -> String {
+    match e.ci95 {
+        Some([lo, hi]) => format!("{:.digits$} [{:.digits$}, {:.digits$}]", e.mean, lo, hi),
+        None => format!("{:.digits$}", e.mean),
+    }
+}
+
+/// The load section: throughput, goodput and one line per resource.
+fn render_load(load: &LoadSummary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nload             {} replications, {:.0} tasks each{}",
+        load.replications,
+        load.tasks_per_replication.mean,
+        load.offered_rate
+            .map_or(String::new(), |r| format!(", offered {r:.4} tasks/s"))
+    );
+    let _ = writeln!(
+        out,
+        "throughput       {} tasks/s",
+        estimate(&load.throughput, 4)
+    );
+    let _ = writeln!(
+        out,
+        "goodput          {} correct tasks/s",
+        estimate(&load.goodput, 4)
+    );
+    for o in &load.offered_load {
+        let _ = writeln!(out, "offered load     {:<20} rho = {:.4}", o.id, o.rho);
+    }
+    if !load.pools.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{:<16} {:>24} {:>24} {:>26} {:>8} {:>10} {:>10} {:>9} {:>9}",
+            "pool",
+            "utilization",
+            "mean queue",
+            "mean wait (s)",
+            "P(wait)",
+            "wait p99",
+            "in system",
+            "rejected",
+            "abandoned"
+        );
+        for p in &load.pools {
+            let util = p
+                .utilization
+                .as_ref()
+                .map_or("n/a".to_string(), |u| estimate(u, 4));
+            let _ = writeln!(
+                out,
+                "{:<16} {:>24} {:>24} {:>26} {:>8.4} {:>10.4} {:>10.3} {:>9} {:>9}",
+                truncate(&p.id, 16),
+                util,
+                estimate(&p.mean_queue, 3),
+                estimate(&p.mean_wait_s, 4),
+                p.p_wait.mean,
+                p.wait_p99_s,
+                p.mean_in_system.mean,
+                p.rejected,
+                p.abandoned
+            );
+        }
+    }
+    for l in &load.links {
+        let _ = writeln!(
+            out,
+            "link {:<11} utilization {}  transfers in flight {:.3}  {:.3e} bytes/s",
+            truncate(&l.id, 11),
+            estimate(&l.utilization, 4),
+            l.mean_active.mean,
+            l.bytes_per_s.mean
+        );
+    }
+    out
 }

@@ -5,10 +5,12 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::file::StepSpec;
 use super::file::{KindSpec, MergeSpec, NodeSpec, OnExhaustedSpec, ScenarioFile};
 use super::problem::{Problem, Problems, nearest};
+use super::resources::{compile_resources, compile_workload, resolve_use};
 use super::step::{compile_step, overlay};
-use crate::model::{Edge, Gate, Merge, Model, Node, NodeKind, OnExhausted, Step};
+use crate::model::{Edge, Gate, Merge, Model, Node, NodeKind, OnExhausted, Step, Workload};
 
 /// Default number of trials when neither the file nor the command line says.
 pub const DEFAULT_TRIALS: u64 = 100_000;
@@ -32,6 +34,8 @@ pub struct Scenario {
     pub trials: u64,
     /// Seed from `[run]`, or the default.
     pub seed: u64,
+    /// Many tasks at once contending for resources, if the file has `[workload]`.
+    pub workload: Option<Workload>,
 }
 
 /// One node after `repeat` expansion, before topological ordering.
@@ -58,21 +62,31 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
     let seed = file.run.seed.unwrap_or(DEFAULT_SEED);
     // Step fields are checked first: they need no graph, so their problems are
     // reported even when the graph itself is broken.
+    let (pools, links, resource_index) = compile_resources(&file.resources, &mut p);
+    let workload = file
+        .workload
+        .as_ref()
+        .and_then(|w| compile_workload(w, &mut p));
+    let step_of = |spec: &StepSpec, path: &str, p: &mut Problems| {
+        let step = compile_step(spec, path, p);
+        let resource = resolve_use(spec, path, &resource_index, p);
+        step.map(|s| Step { resource, ..s })
+    };
     let node_steps: Vec<Option<Step>> = file
         .nodes
         .iter()
         .enumerate()
-        .map(|(i, n)| compile_step(&n.step(), &format!("nodes[{i}] ({})", n.id), &mut p))
+        .map(|(i, n)| step_of(&n.step(), &format!("nodes[{i}] ({})", n.id), &mut p))
         .collect();
     let default_edge = file.defaults.edge.clone().unwrap_or_default();
-    let default_edge_step = compile_step(&default_edge, "defaults.edge", &mut p);
+    let default_edge_step = step_of(&default_edge, "defaults.edge", &mut p);
     let edge_steps: Vec<Option<Step>> = file
         .edges
         .iter()
         .enumerate()
         .map(|(k, e)| {
             let path = format!("edges[{k}] ({}->{})", e.from, e.to);
-            compile_step(&overlay(&default_edge, &e.step()), &path, &mut p)
+            step_of(&overlay(&default_edge, &e.step()), &path, &mut p)
         })
         .collect();
 
@@ -243,7 +257,10 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
             edges,
             sinks,
             sources,
+            pools,
+            links,
         },
+        workload,
         description: file.description.clone(),
         trials,
         seed,

@@ -26,6 +26,11 @@ pub struct ScenarioFile {
     /// Properties of particular hand-offs (the dependencies come from `after`).
     #[serde(default)]
     pub edges: Vec<EdgeSpec>,
+    /// Shared resources (accelerator pools, services, links) that steps queue for.
+    #[serde(default)]
+    pub resources: Vec<ResourceSpec>,
+    /// Many tasks in flight at once; without it, trials are independent tasks.
+    pub workload: Option<WorkloadSpec>,
 }
 
 /// `[run]`: trial count and seed.
@@ -64,6 +69,12 @@ pub struct StepSpec {
     pub cost: Option<CostSpec>,
     /// Tokens per attempt (LLM calls).
     pub tokens: Option<TokensSpec>,
+    /// A shared pool (`[[resources]]` id) that serves this step's attempts.
+    pub resource: Option<String>,
+    /// Priority in a priority-ordered pool (higher first; default 0).
+    pub priority: Option<i32>,
+    /// A payload moved over a link before the step's work.
+    pub transfer: Option<TransferSpec>,
 }
 
 /// A node of the task graph.
@@ -95,6 +106,12 @@ pub struct NodeSpec {
     pub cost: Option<CostSpec>,
     /// Tokens per attempt.
     pub tokens: Option<TokensSpec>,
+    /// A shared pool (`[[resources]]` id) that serves this step's attempts.
+    pub resource: Option<String>,
+    /// Priority in a priority-ordered pool (higher first; default 0).
+    pub priority: Option<i32>,
+    /// A payload moved over a link before the step's work.
+    pub transfer: Option<TransferSpec>,
     /// Gates: P(flag | corrupted input).
     pub sensitivity: Option<f64>,
     /// Gates: P(flag | correct input).
@@ -118,6 +135,9 @@ impl NodeSpec {
             retry: self.retry.clone(),
             cost: self.cost.clone(),
             tokens: self.tokens.clone(),
+            resource: self.resource.clone(),
+            priority: self.priority,
+            transfer: self.transfer.clone(),
         }
     }
 }
@@ -144,6 +164,12 @@ pub struct EdgeSpec {
     pub cost: Option<CostSpec>,
     /// Tokens per attempt.
     pub tokens: Option<TokensSpec>,
+    /// A shared pool (`[[resources]]` id) that serves this step's attempts.
+    pub resource: Option<String>,
+    /// Priority in a priority-ordered pool (higher first; default 0).
+    pub priority: Option<i32>,
+    /// A payload moved over a link before the step's work.
+    pub transfer: Option<TransferSpec>,
 }
 
 impl EdgeSpec {
@@ -157,6 +183,9 @@ impl EdgeSpec {
             retry: self.retry.clone(),
             cost: self.cost.clone(),
             tokens: self.tokens.clone(),
+            resource: self.resource.clone(),
+            priority: self.priority,
+            transfer: self.transfer.clone(),
         }
     }
 }
@@ -351,4 +380,153 @@ pub struct TokensSpec {
     pub input: u64,
     /// Output (completion) tokens per attempt.
     pub output: u64,
+}
+
+/// `transfer = { link = "nvlink", bytes = 2e6 }`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferSpec {
+    /// The `[[resources]]` id of a link.
+    pub link: String,
+    /// Payload in bytes.
+    pub bytes: f64,
+}
+
+/// Kinds of shared resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResourceKind {
+    /// A pool of inference servers (GPUs).
+    Accelerator,
+    /// A tool/API with a concurrency and/or rate limit.
+    Service,
+    /// An interconnect link with shared bandwidth.
+    Link,
+}
+
+/// `[[resources]]`: a shared pool or link.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceSpec {
+    /// Unique id, referenced by steps' `resource` or `transfer.link`.
+    pub id: String,
+    /// What it is.
+    pub kind: ResourceKind,
+    /// Pools: servers (concurrency limit). Required for accelerators; a
+    /// service without it has no concurrency limit.
+    pub servers: Option<u64>,
+    /// Pools: "fifo" (default) or "priority".
+    pub discipline: Option<DisciplineSpec>,
+    /// Pools: "wait" (default) or "reject" when no server (or rate token) is free.
+    pub on_full: Option<OnFullSpec>,
+    /// Pools: most requests waiting; more are rejected (default unlimited).
+    pub queue_capacity: Option<u64>,
+    /// Pools: service time; default: the using step's own `latency`.
+    pub service: Option<LatencySpec>,
+    /// Accelerators: continuous batching.
+    pub batching: Option<BatchingSpec>,
+    /// Services: token-bucket rate limit.
+    pub rate_limit: Option<RateLimitSpec>,
+    /// Links: bytes per second, shared equally by concurrent transfers.
+    pub bandwidth: Option<f64>,
+    /// Links: seconds added to every transfer.
+    pub latency: Option<f64>,
+}
+
+/// Queue orders.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DisciplineSpec {
+    /// First come, first served.
+    Fifo,
+    /// Highest priority first.
+    Priority,
+}
+
+/// Over-limit behaviours.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnFullSpec {
+    /// Queue.
+    Wait,
+    /// Fail the attempt loudly.
+    Reject,
+}
+
+/// `batching = { max_batch = 16, iteration_base = 0.02, iteration_per_request = 0.002 }`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchingSpec {
+    /// Most requests in a server's batch.
+    pub max_batch: u64,
+    /// Seconds per decode iteration with an empty batch.
+    pub iteration_base: f64,
+    /// Seconds added to an iteration per request in the batch.
+    pub iteration_per_request: f64,
+}
+
+/// `rate_limit = { rate = 20, burst = 40 }`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSpec {
+    /// Calls per second.
+    pub rate: f64,
+    /// Bucket size (default 1).
+    pub burst: Option<f64>,
+}
+
+/// Open or closed workloads.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ArrivalsSpec {
+    /// Poisson arrivals at a rate.
+    Open,
+    /// A fixed number of agents with think times.
+    Closed,
+}
+
+/// `[workload]`: many tasks in flight at once.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadSpec {
+    /// "open" or "closed".
+    pub arrivals: ArrivalsSpec,
+    /// Open: tasks per second.
+    pub rate: Option<f64>,
+    /// Open: piecewise-constant rate, `[[start_s, rate], ...]` from 0.
+    pub schedule: Option<Vec<[f64; 2]>>,
+    /// Open: the schedule repeats with this period in seconds.
+    pub period: Option<f64>,
+    /// Open: on/off bursts.
+    pub burst: Option<BurstSpec>,
+    /// Closed: concurrent agents.
+    pub concurrency: Option<u64>,
+    /// Closed: pause between an agent's tasks (default none).
+    pub think: Option<LatencySpec>,
+    /// Tasks started before measurement begins.
+    pub warmup_tasks: Option<u64>,
+    /// Seconds before measurement begins.
+    pub warmup_s: Option<f64>,
+    /// Tasks measured.
+    pub tasks: Option<u64>,
+    /// Seconds measured.
+    pub duration_s: Option<f64>,
+    /// Independent replications of the whole run (default 10).
+    pub replications: Option<u64>,
+    /// Most tasks in flight before the run is stopped as unstable (default 100000).
+    pub max_in_flight: Option<u64>,
+}
+
+/// `burst = { on_s = 10, off_s = 50, rate_on = 20, rate_off = 2 }`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BurstSpec {
+    /// Seconds at the high rate.
+    pub on_s: f64,
+    /// Seconds at the low rate.
+    pub off_s: f64,
+    /// Tasks per second while on.
+    pub rate_on: f64,
+    /// Tasks per second while off.
+    pub rate_off: f64,
 }

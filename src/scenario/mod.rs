@@ -5,6 +5,7 @@ pub mod file;
 pub mod load;
 pub mod patch;
 pub mod problem;
+pub mod resources;
 pub mod step;
 
 pub use compile::{Scenario, compile};

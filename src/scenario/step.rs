@@ -17,6 +17,9 @@ pub fn overlay(base: &StepSpec, over: &StepSpec) -> StepSpec {
         retry: over.retry.clone().or_else(|| base.retry.clone()),
         cost: over.cost.clone().or_else(|| base.cost.clone()),
         tokens: over.tokens.clone().or_else(|| base.tokens.clone()),
+        resource: over.resource.clone().or_else(|| base.resource.clone()),
+        priority: over.priority.or(base.priority),
+        transfer: over.transfer.clone().or_else(|| base.transfer.clone()),
     }
 }
 
@@ -64,10 +67,14 @@ pub fn compile_step(spec: &StepSpec, path: &str, p: &mut Problems) -> Option<Ste
         timeout: spec.timeout,
         retry,
         cost,
+        tokens,
+        resource: None,
     })
 }
 
-fn compile_latency(
+/// Checks a latency distribution (reporting under `path`) and builds it;
+/// `tokens` are the step's, for `dist = "tokens"`.
+pub fn compile_latency(
     spec: &LatencySpec,
     tokens: Option<(u64, u64)>,
     path: &str,

@@ -2,6 +2,7 @@
 
 pub mod accumulator;
 pub mod interval;
+pub mod load;
 pub mod summary;
 
 pub use accumulator::Accumulator;

@@ -128,6 +128,9 @@ pub struct Summary {
     pub tokens: TokenSummary,
     /// Per node and edge figures; edges that never ran are left out.
     pub nodes: Vec<ExecSummary>,
+    /// Throughput, goodput and resource figures of a loaded run (`[workload]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<super::load::LoadSummary>,
 }
 
 impl Summary {
@@ -203,6 +206,7 @@ impl Summary {
                 per_success: per(tokens_total, acc.correct),
             },
             nodes,
+            load: None,
         }
     }
 }

@@ -1,106 +1,16 @@
-//! One task (one Monte Carlo trial) executed on the event queue.
-//!
-//! Every node attempt and every non-trivial edge hand-off is an event in
-//! simulated time, so parallel branches overlap and a fan-in waits for what its
-//! merge policy needs. Corruption is tracked as a *taint*: the index of the
-//! step that first introduced it, so reports can say which node's silent error
-//! reached the user.
+//! The progress of one task and its reactions to events.
 
 use std::collections::VecDeque;
 
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::SplitMix64;
 
-use crate::engine::EventQueue;
-use crate::model::{AttemptOutcome, EdgeId, Merge, Model, NodeId, OnExhausted, Step};
+use super::{Acquire, Event, ExecCounters, TaskOutcome, TrialResult};
+use crate::model::{AttemptOutcome, EdgeId, Merge, Model, NodeId, OnExhausted};
 
 /// The exec index (node or edge) that first corrupted a value; `CLEAN` if none.
 type Taint = u32;
 const CLEAN: Taint = u32::MAX;
-
-/// How a task ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TaskOutcome {
-    /// Finished with a right output.
-    Correct,
-    /// Finished with a wrong output that looks right.
-    Silent,
-    /// An error surfaced.
-    Loud,
-    /// A gate's loop budget ran out and the task went to a person.
-    Escalated,
-}
-
-/// The result of one trial.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TrialResult {
-    /// How it ended.
-    pub outcome: TaskOutcome,
-    /// Simulated seconds from start to outcome.
-    pub latency: f64,
-    /// Dollars spent on all attempts.
-    pub cost_usd: f64,
-    /// Tokens spent on all attempts.
-    pub tokens: u64,
-    /// For a silent failure: the exec (node or edge index) whose corruption reached the user.
-    pub silent_origin: Option<usize>,
-}
-
-/// Counters per node or edge, summed over trials.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ExecCounters {
-    /// Attempts started.
-    pub attempts: u64,
-    /// Attempts that failed loudly (timeouts included).
-    pub loud: u64,
-    /// Attempts that hit the timeout.
-    pub timeouts: u64,
-    /// Times all attempts were exhausted and the step failed.
-    pub exhausted: u64,
-    /// Attempts that introduced a silent corruption.
-    pub silent: u64,
-    /// Trials whose silent failure originated here.
-    pub silent_reached_user: u64,
-    /// Gates: flags raised on a corrupted input (corruption caught).
-    pub caught: u64,
-    /// Gates: flags raised on a correct input.
-    pub false_alarms: u64,
-    /// Gates: corrupted inputs let through.
-    pub missed: u64,
-    /// Gates: loop-backs taken.
-    pub loops: u64,
-    /// Gates: times the loop budget ran out.
-    pub gate_exhausted: u64,
-}
-
-impl ExecCounters {
-    /// Adds another set of counters into this one.
-    pub fn merge(&mut self, other: &ExecCounters) {
-        self.attempts += other.attempts;
-        self.loud += other.loud;
-        self.timeouts += other.timeouts;
-        self.exhausted += other.exhausted;
-        self.silent += other.silent;
-        self.silent_reached_user += other.silent_reached_user;
-        self.caught += other.caught;
-        self.false_alarms += other.false_alarms;
-        self.missed += other.missed;
-        self.loops += other.loops;
-        self.gate_exhausted += other.gate_exhausted;
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Event {
-    /// An attempt of exec finished with this outcome.
-    AttemptEnd {
-        exec: usize,
-        epoch: u32,
-        outcome: AttemptOutcome,
-    },
-    /// A backoff delay ended: start the next attempt.
-    Retry { exec: usize, epoch: u32 },
-}
 
 /// A zero-delay consequence, processed before the clock moves on.
 #[derive(Debug, Clone, Copy)]
@@ -159,13 +69,17 @@ impl ExecState {
     }
 }
 
-/// Reusable workspace that simulates tasks of one model, one at a time.
-pub struct TaskSim<'m> {
+/// One task's progress: which steps ran, what they produced, what it cost.
+///
+/// It never touches a clock or a queue: what should happen later is put in an
+/// outbox of [`Outgoing`] requests that the host carries out, so the same logic
+/// runs alone ([`super::TaskSim`]) or among many tasks ([`crate::world`]).
+pub struct TaskState<'m> {
     model: &'m Model,
     state: Vec<ExecState>,
     gate_loops: Vec<u32>,
-    queue: EventQueue<Event>,
     immediate: VecDeque<Immediate>,
+    outbox: Vec<Outgoing>,
     sinks_done: usize,
     cost_usd: f64,
     tokens: u64,
@@ -181,15 +95,24 @@ pub struct TaskSim<'m> {
     trial_serial: u64,
 }
 
-impl<'m> TaskSim<'m> {
-    /// A workspace for `model`; allocate once, run many trials.
+/// Something a task asks its host to do.
+#[derive(Debug, Clone, Copy)]
+pub enum Outgoing {
+    /// Deliver `Event` back to this task after `delay` seconds.
+    Schedule(f64, Event),
+    /// Run an attempt on shared resources and answer with `AttemptEnd`.
+    Acquire(Acquire),
+}
+
+impl<'m> TaskState<'m> {
+    /// A workspace for tasks of `model`; allocate once, reuse for many tasks.
     pub fn new(model: &'m Model) -> Self {
-        TaskSim {
+        TaskState {
             model,
             state: vec![ExecState::FRESH; model.exec_count()],
             gate_loops: vec![0; model.nodes.len()],
-            queue: EventQueue::new(),
             immediate: VecDeque::new(),
+            outbox: Vec::new(),
             sinks_done: 0,
             cost_usd: 0.0,
             tokens: 0,
@@ -204,7 +127,7 @@ impl<'m> TaskSim<'m> {
         }
     }
 
-    /// The random stream of `exec` in the current trial.
+    /// The random stream of `exec` in the current task.
     #[inline]
     fn rng(&mut self, exec: usize) -> &mut SplitMix64 {
         if self.seeded_for[exec] != self.trial_serial {
@@ -215,66 +138,79 @@ impl<'m> TaskSim<'m> {
         &mut self.rngs[exec]
     }
 
-    /// Simulates one task whose random streams derive from `trial_seed`, adding
-    /// per-exec figures into `counters` (which must have `model.exec_count()` entries).
-    pub fn run(&mut self, trial_seed: u64, counters: &mut [ExecCounters]) -> TrialResult {
-        self.reset();
+    /// Starts a new task whose random streams derive from `trial_seed`: the
+    /// source nodes begin; what they need is left in the outbox.
+    pub fn begin(&mut self, trial_seed: u64, c: &mut [ExecCounters]) {
+        self.state.fill(ExecState::FRESH);
+        self.gate_loops.fill(0);
+        self.immediate.clear();
+        self.outbox.clear();
+        self.sinks_done = 0;
+        self.cost_usd = 0.0;
+        self.tokens = 0;
+        self.result = None;
         self.trial_seed = trial_seed;
         self.trial_serial += 1;
         for &source in &self.model.sources {
             self.immediate.push_back(Immediate::TryStart(source));
         }
-        loop {
-            while let Some(action) = self.immediate.pop_front() {
-                if self.result.is_some() {
-                    break;
-                }
-                self.apply(action, counters);
-            }
-            if self.result.is_some() {
-                break;
-            }
-            let Some((_, event)) = self.queue.pop() else {
-                // Every path ends in a sink or a failure, so an empty queue
-                // without an outcome means the model was not validated.
-                debug_assert!(false, "task stalled without an outcome");
-                self.result = Some((TaskOutcome::Loud, CLEAN));
-                break;
-            };
-            self.handle(event, counters);
+        self.drain(c);
+    }
+
+    /// Reacts to one of this task's events.
+    pub fn on_event(&mut self, event: Event, c: &mut [ExecCounters]) {
+        if self.result.is_none() {
+            self.handle(event, c);
+            self.drain(c);
         }
-        let (outcome, taint) = self.result.expect("loop exits with a result");
+    }
+
+    /// The requests made since the last call, for the host to carry out.
+    pub fn outbox(&mut self) -> &mut Vec<Outgoing> {
+        &mut self.outbox
+    }
+
+    /// The outcome, once decided.
+    pub fn outcome(&self) -> Option<TaskOutcome> {
+        self.result.map(|(o, _)| o)
+    }
+
+    /// Marks the task as stalled (the host has nothing left for it): a loud failure.
+    pub fn stall(&mut self) {
+        if self.result.is_none() {
+            self.result = Some((TaskOutcome::Loud, CLEAN));
+        }
+    }
+
+    /// The finished task's result, `latency` seconds after it began; records
+    /// which exec a delivered wrong answer came from.
+    pub fn finish(&self, latency: f64, c: &mut [ExecCounters]) -> TrialResult {
+        let (outcome, taint) = self.result.expect("finish is called on a decided task");
         let silent_origin =
             (outcome == TaskOutcome::Silent && taint != CLEAN).then_some(taint as usize);
         if let Some(origin) = silent_origin {
-            counters[origin].silent_reached_user += 1;
+            c[origin].silent_reached_user += 1;
         }
         TrialResult {
             outcome,
-            latency: self.queue.now(),
+            latency,
             cost_usd: self.cost_usd,
             tokens: self.tokens,
             silent_origin,
         }
     }
 
-    fn reset(&mut self) {
-        self.state.fill(ExecState::FRESH);
-        self.gate_loops.fill(0);
-        self.queue.reset();
-        self.immediate.clear();
-        self.sinks_done = 0;
-        self.cost_usd = 0.0;
-        self.tokens = 0;
-        self.result = None;
-    }
-
-    fn step(&self, exec: usize) -> &'m Step {
-        let n = self.model.nodes.len();
-        if exec < n {
-            &self.model.nodes[exec].step
-        } else {
-            &self.model.edges[exec - n].step
+    fn drain(&mut self, c: &mut [ExecCounters]) {
+        while let Some(action) = self.immediate.pop_front() {
+            if self.result.is_some() {
+                self.immediate.clear();
+                self.outbox.clear();
+                return;
+            }
+            self.apply(action, c);
+        }
+        if self.result.is_some() {
+            self.outbox.clear();
         }
     }
 
@@ -313,21 +249,38 @@ impl<'m> TaskSim<'m> {
     }
 
     fn begin_attempt(&mut self, exec: usize, c: &mut [ExecCounters]) {
-        let step = self.step(exec);
+        let model = self.model;
+        let step = model.step(exec);
         self.state[exec].attempts += 1;
         c[exec].attempts += 1;
         self.cost_usd += step.cost.usd;
         self.tokens += step.cost.tokens;
-        let (duration, outcome) = step.draw_attempt(self.rng(exec));
         let epoch = self.state[exec].epoch;
-        self.queue.schedule_in(
-            duration,
-            Event::AttemptEnd {
+        let Some(resource) = step.resource else {
+            let (duration, outcome) = step.draw_attempt(self.rng(exec));
+            let end = Event::AttemptEnd {
                 exec,
                 epoch,
                 outcome,
-            },
-        );
+            };
+            self.outbox.push(Outgoing::Schedule(duration, end));
+            return;
+        };
+        let rng = self.rng(exec);
+        let own = step.latency.sample(rng);
+        let outcome = step.outcome.draw(rng);
+        let work = match resource.pool {
+            Some(pool) => model.pools[pool].draw_work(step, own, rng),
+            None => own,
+        };
+        self.outbox.push(Outgoing::Acquire(Acquire {
+            exec,
+            epoch,
+            outcome,
+            work,
+            timeout: step.timeout,
+            resource,
+        }));
     }
 
     fn attempt_ended(&mut self, exec: usize, outcome: AttemptOutcome, c: &mut [ExecCounters]) {
@@ -338,12 +291,13 @@ impl<'m> TaskSim<'m> {
                 if outcome == AttemptOutcome::Timeout {
                     c[exec].timeouts += 1;
                 }
-                let step = self.step(exec);
+                let step = self.model.step(exec);
                 let attempts = self.state[exec].attempts;
                 if attempts <= step.retry.max_retries {
                     let delay = step.retry.delay_before(attempts, self.rng(exec));
                     let epoch = self.state[exec].epoch;
-                    self.queue.schedule_in(delay, Event::Retry { exec, epoch });
+                    let retry = Event::Retry { exec, epoch };
+                    self.outbox.push(Outgoing::Schedule(delay, retry));
                 } else {
                     c[exec].exhausted += 1;
                     self.exec_failed(exec);

@@ -1,0 +1,132 @@
+//! One task executed on an event queue, alone or among many.
+//!
+//! Every node attempt and every non-trivial edge hand-off is an event in
+//! simulated time, so parallel branches overlap and a fan-in waits for what its
+//! merge policy needs. Corruption is tracked as a *taint*: the index of the
+//! step that first introduced it, so reports can say which node's silent error
+//! reached the user.
+//!
+//! [`TaskState`] holds one task's progress and reacts to events; its host
+//! owns the clock and the shared resources. [`TaskSim`] hosts one task at a
+//! time on a private queue (independent trials); the loaded world
+//! ([`crate::world`]) hosts many tasks contending for resources.
+
+mod solo;
+mod state;
+
+pub use solo::TaskSim;
+pub use state::{Outgoing, TaskState, mix};
+
+use crate::model::{AttemptOutcome, ResourceUse};
+
+/// How a task ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskOutcome {
+    /// Finished with a right output.
+    Correct,
+    /// Finished with a wrong output that looks right.
+    Silent,
+    /// An error surfaced.
+    Loud,
+    /// A gate's loop budget ran out and the task went to a person.
+    Escalated,
+}
+
+/// The result of one trial.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrialResult {
+    /// How it ended.
+    pub outcome: TaskOutcome,
+    /// Simulated seconds from start to outcome.
+    pub latency: f64,
+    /// Dollars spent on all attempts.
+    pub cost_usd: f64,
+    /// Tokens spent on all attempts.
+    pub tokens: u64,
+    /// For a silent failure: the exec (node or edge index) whose corruption reached the user.
+    pub silent_origin: Option<usize>,
+}
+
+/// Counters per node or edge, summed over trials.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecCounters {
+    /// Attempts started.
+    pub attempts: u64,
+    /// Attempts that failed loudly (timeouts included).
+    pub loud: u64,
+    /// Attempts that hit the timeout.
+    pub timeouts: u64,
+    /// Times all attempts were exhausted and the step failed.
+    pub exhausted: u64,
+    /// Attempts that introduced a silent corruption.
+    pub silent: u64,
+    /// Trials whose silent failure originated here.
+    pub silent_reached_user: u64,
+    /// Gates: flags raised on a corrupted input (corruption caught).
+    pub caught: u64,
+    /// Gates: flags raised on a correct input.
+    pub false_alarms: u64,
+    /// Gates: corrupted inputs let through.
+    pub missed: u64,
+    /// Gates: loop-backs taken.
+    pub loops: u64,
+    /// Gates: times the loop budget ran out.
+    pub gate_exhausted: u64,
+}
+
+impl ExecCounters {
+    /// Adds another set of counters into this one.
+    pub fn merge(&mut self, other: &ExecCounters) {
+        self.attempts += other.attempts;
+        self.loud += other.loud;
+        self.timeouts += other.timeouts;
+        self.exhausted += other.exhausted;
+        self.silent += other.silent;
+        self.silent_reached_user += other.silent_reached_user;
+        self.caught += other.caught;
+        self.false_alarms += other.false_alarms;
+        self.missed += other.missed;
+        self.loops += other.loops;
+        self.gate_exhausted += other.gate_exhausted;
+    }
+}
+
+/// A future happening in one task, scheduled through its [`Host`].
+#[derive(Debug, Clone, Copy)]
+pub enum Event {
+    /// An attempt of `exec` finished with this outcome.
+    AttemptEnd {
+        /// Node or edge index.
+        exec: usize,
+        /// The exec's epoch when the attempt began (stale after a loop-back).
+        epoch: u32,
+        /// How it ended.
+        outcome: AttemptOutcome,
+    },
+    /// A backoff delay ended: start the next attempt.
+    Retry {
+        /// Node or edge index.
+        exec: usize,
+        /// The exec's epoch when the retry was scheduled.
+        epoch: u32,
+    },
+}
+
+/// An attempt that needs shared resources: the host runs it and answers with
+/// [`Event::AttemptEnd`] (the drawn `outcome`, or a timeout or rejection).
+#[derive(Debug, Clone, Copy)]
+pub struct Acquire {
+    /// Node or edge index.
+    pub exec: usize,
+    /// Epoch to echo back in the answer.
+    pub epoch: u32,
+    /// The outcome drawn for the attempt, reported if it completes in time.
+    pub outcome: AttemptOutcome,
+    /// Work for the pool (seconds, or iterations for a batching pool), or the
+    /// step's own seconds after a transfer when it uses no pool.
+    pub work: f64,
+    /// Deadline relative to now, if the step has a timeout.
+    pub timeout: Option<f64>,
+    /// What to use.
+    pub resource: ResourceUse,
+}

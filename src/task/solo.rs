@@ -1,0 +1,83 @@
+//! Hosting one task at a time on a private event queue: independent trials.
+
+use super::{Acquire, Event, ExecCounters, Outgoing, TaskState, TrialResult};
+use crate::engine::EventQueue;
+use crate::model::{AttemptOutcome, Model};
+
+/// Reusable workspace that simulates independent tasks of one model.
+///
+/// Shared resources are uncontended here (one task alone): a step that uses
+/// a pool takes its service time, a transfer takes latency + bytes/bandwidth.
+pub struct TaskSim<'m> {
+    model: &'m Model,
+    task: TaskState<'m>,
+    queue: EventQueue<Event>,
+}
+
+impl<'m> TaskSim<'m> {
+    /// A workspace for `model`; allocate once, run many trials.
+    pub fn new(model: &'m Model) -> Self {
+        TaskSim {
+            model,
+            task: TaskState::new(model),
+            queue: EventQueue::new(),
+        }
+    }
+
+    /// Simulates one task whose random streams derive from `trial_seed`, adding
+    /// per-exec figures into `counters` (which must have `model.exec_count()` entries).
+    pub fn run(&mut self, trial_seed: u64, counters: &mut [ExecCounters]) -> TrialResult {
+        self.queue.reset();
+        self.task.begin(trial_seed, counters);
+        loop {
+            self.carry_out();
+            if self.task.outcome().is_some() {
+                break;
+            }
+            let Some((_, event)) = self.queue.pop() else {
+                // Every path ends in a sink or a failure, so an empty queue
+                // without an outcome means the model was not validated.
+                debug_assert!(false, "task stalled without an outcome");
+                self.task.stall();
+                break;
+            };
+            self.task.on_event(event, counters);
+        }
+        self.task.finish(self.queue.now(), counters)
+    }
+
+    fn carry_out(&mut self) {
+        for out in self.task.outbox().drain(..) {
+            match out {
+                Outgoing::Schedule(delay, event) => self.queue.schedule_in(delay, event),
+                Outgoing::Acquire(req) => {
+                    let (delay, event) = uncontended(self.model, &req);
+                    self.queue.schedule_in(delay, event);
+                }
+            }
+        }
+    }
+}
+
+/// How long an attempt on idle resources takes, and how it ends (timeout applied).
+fn uncontended(model: &Model, req: &Acquire) -> (f64, Event) {
+    let transfer = req.resource.transfer.map_or(0.0, |t| {
+        let link = &model.links[t.link];
+        link.latency + t.bytes / link.bandwidth
+    });
+    let work = match req.resource.pool {
+        Some(p) => model.pools[p].uncontended_time(req.work),
+        None => req.work,
+    };
+    let total = transfer + work;
+    let (delay, outcome) = match req.timeout {
+        Some(limit) if total > limit => (limit, AttemptOutcome::Timeout),
+        _ => (total, req.outcome),
+    };
+    let event = Event::AttemptEnd {
+        exec: req.exec,
+        epoch: req.epoch,
+        outcome,
+    };
+    (delay, event)
+}

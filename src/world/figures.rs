@@ -1,0 +1,115 @@
+//! What one loaded replication measured, before averaging across replications.
+
+use hdrhistogram::Histogram;
+
+use super::timeavg::TimeIntegral;
+use crate::stats::Accumulator;
+
+/// Per-pool measurements over the measurement window.
+#[derive(Debug, Clone)]
+pub struct PoolFigures {
+    /// Requests that arrived at the pool in the window.
+    pub arrivals: u64,
+    /// Of those, requests that reached a server (or a batch).
+    pub admitted: u64,
+    /// Of those, requests that had to wait at all.
+    pub waited: u64,
+    /// Sum of their waits in seconds.
+    pub wait_sum: f64,
+    /// Their waits in nanoseconds.
+    pub waits_ns: Histogram<u64>,
+    /// Requests turned away (rate limit or full queue with `reject`).
+    pub rejected: u64,
+    /// Requests whose caller timed out while they were queued or in service.
+    pub abandoned: u64,
+    /// Sum of time spent at the pool (queue + service) by requests that arrived in the window.
+    pub sojourn_sum: f64,
+    /// Number of sojourns summed.
+    pub sojourns: u64,
+    /// Busy servers (or iterating batch servers).
+    pub busy: TimeIntegral,
+    /// Requests waiting.
+    pub queue: TimeIntegral,
+    /// Requests at the pool: waiting or being served.
+    pub system: TimeIntegral,
+    /// Requests inside batches (batching pools).
+    pub batched: TimeIntegral,
+}
+
+impl PoolFigures {
+    /// Empty figures.
+    pub fn new() -> Self {
+        PoolFigures {
+            arrivals: 0,
+            admitted: 0,
+            waited: 0,
+            wait_sum: 0.0,
+            waits_ns: Histogram::new(3).expect("valid precision"),
+            rejected: 0,
+            abandoned: 0,
+            sojourn_sum: 0.0,
+            sojourns: 0,
+            busy: TimeIntegral::default(),
+            queue: TimeIntegral::default(),
+            system: TimeIntegral::default(),
+            batched: TimeIntegral::default(),
+        }
+    }
+
+    /// Records a request reaching a server after waiting `wait` seconds.
+    pub fn record_wait(&mut self, wait: f64) {
+        self.admitted += 1;
+        self.wait_sum += wait;
+        if wait > 0.0 {
+            self.waited += 1;
+        }
+        let ns = (wait * 1e9).round().max(0.0) as u64;
+        if self.waits_ns.record(ns).is_err() {
+            self.waits_ns.saturating_record(ns);
+        }
+    }
+}
+
+impl Default for PoolFigures {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Per-link measurements over the measurement window.
+#[derive(Debug, Clone, Default)]
+pub struct LinkFigures {
+    /// Transfers started in the window.
+    pub transfers: u64,
+    /// Bytes of those transfers.
+    pub bytes: f64,
+    /// Transfers in flight.
+    pub active: TimeIntegral,
+    /// 1 while any transfer is in flight.
+    pub busy: TimeIntegral,
+}
+
+/// Everything one replication of a loaded run measured.
+#[derive(Debug, Clone)]
+pub struct Replication {
+    /// Outcomes, latencies and costs of the measured tasks.
+    pub acc: Accumulator,
+    /// Length of the measurement window in seconds.
+    pub span: f64,
+    /// Tasks started in the window.
+    pub started: u64,
+    /// Tasks (any) that finished in the window.
+    pub completions: u64,
+    /// Tasks that finished correct in the window.
+    pub correct_completions: u64,
+    /// Per pool, in model order.
+    pub pools: Vec<PoolFigures>,
+    /// Per link, in model order.
+    pub links: Vec<LinkFigures>,
+    /// Events processed.
+    pub events: u64,
+    /// Simulated seconds at the end.
+    pub end_time: f64,
+    /// Set when the run was stopped because tasks piled up without bound.
+    pub unstable: Option<String>,
+}

@@ -1,0 +1,117 @@
+//! Interconnect links: concurrent transfers share the bandwidth equally
+//! (processor sharing), so a transfer slows down while others are in flight.
+
+use super::figures::LinkFigures;
+use super::sim::{Ev, World};
+
+/// The live state of a link.
+#[derive(Debug, Default)]
+pub(super) struct LinkState {
+    /// Transfers in flight: (request, bytes still to send).
+    pub active: Vec<(u32, f64)>,
+    /// When `active` was last brought up to date.
+    pub last: f64,
+    /// Bumped at every change, so stale completion checks are ignored.
+    pub version: u32,
+    pub figures: LinkFigures,
+}
+
+impl LinkState {
+    /// An idle link.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Closes every time integral at `now`.
+    pub fn advance_all(&mut self, now: f64, measuring: bool) {
+        self.figures.active.advance(now, measuring);
+        self.figures.busy.advance(now, measuring);
+    }
+
+    /// Sends what the elapsed time allowed, at bandwidth / n each.
+    fn progress(&mut self, now: f64, bandwidth: f64) {
+        let n = self.active.len();
+        if n > 0 {
+            let sent = (now - self.last) * bandwidth / n as f64;
+            for (_, remaining) in &mut self.active {
+                *remaining -= sent;
+            }
+        }
+        self.last = now;
+    }
+}
+
+/// Bytes below which a transfer counts as complete (absorbs rounding).
+const EPSILON_BYTES: f64 = 1e-6;
+
+impl World<'_> {
+    pub(super) fn link_join(&mut self, request: u32) {
+        let r = self.requests[request as usize];
+        let transfer = r
+            .resource
+            .transfer
+            .expect("a joining request has a transfer");
+        let link = transfer.link;
+        let now = self.queue.now();
+        let bandwidth = self.model.links[link].bandwidth;
+        let measuring = self.measuring;
+        let l = &mut self.links[link];
+        l.progress(now, bandwidth);
+        if measuring {
+            l.figures.transfers += 1;
+            l.figures.bytes += transfer.bytes;
+        }
+        l.figures.active.add(now, measuring, 1.0);
+        if l.active.is_empty() {
+            l.figures.busy.add(now, measuring, 1.0);
+        }
+        l.active.push((request, transfer.bytes));
+        self.reschedule_link(link);
+    }
+
+    fn reschedule_link(&mut self, link: usize) {
+        let bandwidth = self.model.links[link].bandwidth;
+        let l = &mut self.links[link];
+        l.version = l.version.wrapping_add(1);
+        let n = l.active.len();
+        let Some(min) = l.active.iter().map(|&(_, rem)| rem).min_by(f64::total_cmp) else {
+            return;
+        };
+        let delay = min.max(0.0) * n as f64 / bandwidth;
+        let version = l.version;
+        self.queue.schedule_in(
+            delay,
+            Ev::LinkCheck {
+                link: link as u32,
+                version,
+            },
+        );
+    }
+
+    pub(super) fn link_check(&mut self, link: usize, version: u32) {
+        if self.links[link].version != version {
+            return;
+        }
+        let now = self.queue.now();
+        let bandwidth = self.model.links[link].bandwidth;
+        let measuring = self.measuring;
+        let l = &mut self.links[link];
+        l.progress(now, bandwidth);
+        let mut done = Vec::new();
+        l.active.retain(|&(request, remaining)| {
+            let finished = remaining <= EPSILON_BYTES;
+            if finished {
+                done.push(request);
+            }
+            !finished
+        });
+        l.figures.active.add(now, measuring, -(done.len() as f64));
+        if l.active.is_empty() && !done.is_empty() {
+            l.figures.busy.add(now, measuring, -1.0);
+        }
+        self.reschedule_link(link);
+        for request in done {
+            self.after_transfer(request);
+        }
+    }
+}

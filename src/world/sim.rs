@@ -1,0 +1,501 @@
+//! The loaded world: many tasks in flight on one event queue, contending for
+//! shared pools and links.
+
+use rand::{RngExt, SeedableRng};
+use rand_distr::{Distribution, Exp1};
+use rand_xoshiro::SplitMix64;
+
+use super::figures::{LinkFigures, PoolFigures, Replication};
+use super::link::LinkState;
+use super::pool::PoolState;
+use crate::engine::EventQueue;
+use crate::model::{Arrivals, AttemptOutcome, Model, ResourceUse, Window, Workload};
+use crate::montecarlo::trial_seed;
+use crate::stats::Accumulator;
+use crate::task::{Acquire, Event, ExecCounters, Outgoing, TaskOutcome, TaskState, mix};
+
+/// Events of the loaded world.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Ev {
+    /// An event of the task in `slot` (ignored if the slot moved on to another task).
+    Task {
+        slot: u32,
+        generation: u32,
+        event: Event,
+    },
+    /// The next open-workload arrival (a candidate, thinned by the schedule).
+    Arrival,
+    /// A closed-workload agent starts its next task.
+    Wake { agent: u32 },
+    /// Measurement starts (time windows).
+    MeasureOn,
+    /// Measurement stops (time windows).
+    MeasureOff,
+    /// A request joins a link after its base latency.
+    LinkJoin { request: u32 },
+    /// A link's earliest transfer may be complete.
+    LinkCheck { link: u32, version: u32 },
+    /// The own work of a step that used only a link is done.
+    OwnWorkDone { request: u32 },
+    /// A non-batching pool finished serving a request.
+    ServiceDone { pool: u32, request: u32 },
+    /// A batching server finished an iteration.
+    Iteration { pool: u32, server: u32 },
+    /// A rate-limited pool has a token again.
+    TokenRefill { pool: u32 },
+    /// A request's deadline.
+    Timeout { request: u32, serial: u32 },
+}
+
+/// One attempt travelling through shared resources.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Request {
+    pub slot: u32,
+    pub generation: u32,
+    pub exec: u32,
+    pub epoch: u32,
+    pub outcome: AttemptOutcome,
+    pub work: f64,
+    pub resource: ResourceUse,
+    /// Bumped when the slab entry is reused, so stale timeouts are ignored.
+    pub serial: u32,
+    /// The task has been answered (completion, timeout or rejection).
+    pub answered: bool,
+    /// The caller gave up (timeout) while the request was still in a resource.
+    pub abandoned: bool,
+    /// Waiting in a pool queue (counted in its queue length).
+    pub queued: bool,
+    pub arrived_pool: f64,
+    /// Arrived at its pool during the measurement window.
+    pub in_window: bool,
+    /// Batching: iterations still to run.
+    pub remaining: u32,
+}
+
+struct Slot<'m> {
+    task: TaskState<'m>,
+    generation: u32,
+    active: bool,
+    measured: bool,
+    started_at: f64,
+    agent: u32,
+}
+
+/// One replication of a loaded run.
+pub(super) struct World<'m> {
+    pub model: &'m Model,
+    workload: &'m Workload,
+    pub queue: EventQueue<Ev>,
+    slots: Vec<Slot<'m>>,
+    free_slots: Vec<u32>,
+    pub requests: Vec<Request>,
+    free_requests: Vec<u32>,
+    pub pools: Vec<PoolState>,
+    pub links: Vec<LinkState>,
+    acc: Accumulator,
+    scratch: Vec<ExecCounters>,
+    arrival_rng: SplitMix64,
+    think_rng: SplitMix64,
+    rep_seed: u64,
+    started: u64,
+    in_flight: u64,
+    pub measuring: bool,
+    t0: f64,
+    t1: Option<f64>,
+    measured_started: u64,
+    measured_pending: u64,
+    measure_closed: bool,
+    completions: u64,
+    correct_completions: u64,
+    unstable: Option<String>,
+}
+
+impl<'m> World<'m> {
+    /// A world for replication `replication` of `model` under `workload` and base `seed`.
+    pub fn new(model: &'m Model, workload: &'m Workload, seed: u64, replication: u64) -> Self {
+        let rep_seed = mix(mix(seed, 0xA5A5_5A5A_0F0F_F0F0), replication);
+        World {
+            model,
+            workload,
+            queue: EventQueue::new(),
+            slots: Vec::new(),
+            free_slots: Vec::new(),
+            requests: Vec::new(),
+            free_requests: Vec::new(),
+            pools: model.pools.iter().map(PoolState::new).collect(),
+            links: model.links.iter().map(|_| LinkState::new()).collect(),
+            acc: Accumulator::new(model.exec_count()),
+            scratch: vec![ExecCounters::default(); model.exec_count()],
+            arrival_rng: SplitMix64::seed_from_u64(mix(rep_seed, 1)),
+            think_rng: SplitMix64::seed_from_u64(mix(rep_seed, 2)),
+            rep_seed,
+            started: 0,
+            in_flight: 0,
+            measuring: false,
+            t0: 0.0,
+            t1: None,
+            measured_started: 0,
+            measured_pending: 0,
+            measure_closed: false,
+            completions: 0,
+            correct_completions: 0,
+            unstable: None,
+        }
+    }
+
+    /// Runs the replication to the end of its measurement window.
+    pub fn run(mut self) -> Replication {
+        match &self.workload.arrivals {
+            Arrivals::Open { .. } => self.schedule_next_arrival(),
+            Arrivals::Closed { agents, .. } => {
+                for agent in 0..*agents {
+                    self.queue.schedule_in(0.0, Ev::Wake { agent });
+                }
+            }
+        }
+        if let Window::Time { warmup, duration } = self.workload.window {
+            self.queue.schedule_at(warmup, Ev::MeasureOn);
+            self.queue.schedule_at(warmup + duration, Ev::MeasureOff);
+        }
+        while let Some((_, ev)) = self.queue.pop() {
+            self.handle(ev);
+            if self.unstable.is_some() || (self.measure_closed && self.measured_pending == 0) {
+                break;
+            }
+        }
+        self.finish()
+    }
+
+    fn finish(mut self) -> Replication {
+        let now = self.queue.now();
+        if self.measuring {
+            self.set_measuring(false);
+        }
+        let span = self.t1.unwrap_or(now) - self.t0;
+        Replication {
+            acc: self.acc,
+            span,
+            started: self.measured_started,
+            completions: self.completions,
+            correct_completions: self.correct_completions,
+            pools: self
+                .pools
+                .into_iter()
+                .map(|p| p.figures)
+                .collect::<Vec<PoolFigures>>(),
+            links: self
+                .links
+                .into_iter()
+                .map(|l| l.figures)
+                .collect::<Vec<LinkFigures>>(),
+            events: self.queue.events_processed(),
+            end_time: now,
+            unstable: self.unstable,
+        }
+    }
+
+    fn handle(&mut self, ev: Ev) {
+        match ev {
+            Ev::Task {
+                slot,
+                generation,
+                event,
+            } => self.deliver(slot, generation, event),
+            Ev::Arrival => self.arrival(),
+            Ev::Wake { agent } => self.start_task(agent),
+            Ev::MeasureOn => self.set_measuring(true),
+            Ev::MeasureOff => {
+                self.set_measuring(false);
+                self.t1 = Some(self.queue.now());
+                self.measure_closed = true;
+            }
+            Ev::LinkJoin { request } => self.link_join(request),
+            Ev::LinkCheck { link, version } => self.link_check(link as usize, version),
+            Ev::OwnWorkDone { request } => {
+                let r = self.requests[request as usize];
+                if !r.abandoned {
+                    self.answer(request, r.outcome);
+                }
+                self.free_request(request);
+            }
+            Ev::ServiceDone { pool, request } => self.service_done(pool as usize, request),
+            Ev::Iteration { pool, server } => self.iteration_done(pool as usize, server as usize),
+            Ev::TokenRefill { pool } => {
+                self.pools[pool as usize].refill_scheduled = false;
+                self.dispatch(pool as usize);
+            }
+            Ev::Timeout { request, serial } => self.timeout(request, serial),
+        }
+    }
+
+    /// Turns measurement on or off, closing every time integral at the switch.
+    fn set_measuring(&mut self, on: bool) {
+        let now = self.queue.now();
+        for p in &mut self.pools {
+            p.advance_all(now, self.measuring);
+        }
+        for l in &mut self.links {
+            l.advance_all(now, self.measuring);
+        }
+        self.measuring = on;
+        if on {
+            self.t0 = now;
+        }
+    }
+
+    fn schedule_next_arrival(&mut self) {
+        let peak = self.workload.arrivals.peak_rate();
+        if peak <= 0.0 {
+            return;
+        }
+        let gap: f64 = Exp1.sample(&mut self.arrival_rng);
+        self.queue.schedule_in(gap / peak, Ev::Arrival);
+    }
+
+    fn arrival(&mut self) {
+        let arrivals = &self.workload.arrivals;
+        let accept = arrivals.rate_at(self.queue.now()) / arrivals.peak_rate();
+        if accept >= 1.0 || self.arrival_rng.random::<f64>() < accept {
+            self.start_task(u32::MAX);
+        }
+        self.schedule_next_arrival();
+    }
+
+    /// Starts a new task (for closed-workload `agent`, or `u32::MAX` for an arrival).
+    fn start_task(&mut self, agent: u32) {
+        let now = self.queue.now();
+        let index = self.started;
+        self.started += 1;
+        let measured = match self.workload.window {
+            Window::Tasks { warmup, tasks } => {
+                if index == warmup {
+                    self.set_measuring(true);
+                }
+                let measured = index >= warmup && index < warmup + tasks;
+                if index + 1 == warmup + tasks {
+                    self.measure_closed = true;
+                }
+                measured
+            }
+            Window::Time { .. } => self.measuring,
+        };
+        if measured {
+            self.measured_started += 1;
+            self.measured_pending += 1;
+        }
+        self.in_flight += 1;
+        if self.in_flight > self.workload.max_in_flight {
+            self.unstable = Some(self.instability_report());
+            return;
+        }
+        let slot = match self.free_slots.pop() {
+            Some(s) => s,
+            None => {
+                self.slots.push(Slot {
+                    task: TaskState::new(self.model),
+                    generation: 0,
+                    active: false,
+                    measured: false,
+                    started_at: 0.0,
+                    agent: u32::MAX,
+                });
+                (self.slots.len() - 1) as u32
+            }
+        };
+        let s = &mut self.slots[slot as usize];
+        s.active = true;
+        s.measured = measured;
+        s.started_at = now;
+        s.agent = agent;
+        let counters = if measured {
+            &mut self.acc.execs
+        } else {
+            &mut self.scratch
+        };
+        s.task.begin(trial_seed(self.rep_seed, index), counters);
+        self.after_task_step(slot);
+        if measured
+            && matches!(self.workload.window, Window::Tasks { .. })
+            && self.measure_closed
+            && self.t1.is_none()
+        {
+            self.t1 = Some(now);
+            self.set_measuring(false);
+        }
+    }
+
+    fn instability_report(&self) -> String {
+        let mut worst = String::new();
+        for (p, pool) in self.pools.iter().zip(&self.model.pools) {
+            worst += &format!(
+                "; pool \"{}\": {} waiting, {} in service",
+                pool.id,
+                p.figures.queue.value(),
+                p.in_service
+            );
+        }
+        format!(
+            "more than {} tasks in flight at t = {:.1} s: tasks arrive faster than they finish (offered load above capacity){}",
+            self.workload.max_in_flight,
+            self.queue.now(),
+            worst
+        )
+    }
+
+    fn deliver(&mut self, slot: u32, generation: u32, event: Event) {
+        let s = &mut self.slots[slot as usize];
+        if !s.active || s.generation != generation {
+            return;
+        }
+        let counters = if s.measured {
+            &mut self.acc.execs
+        } else {
+            &mut self.scratch
+        };
+        s.task.on_event(event, counters);
+        self.after_task_step(slot);
+    }
+
+    /// Carries out what the task asked for, and retires it if it is done.
+    fn after_task_step(&mut self, slot: u32) {
+        let generation = self.slots[slot as usize].generation;
+        let mut outbox = std::mem::take(self.slots[slot as usize].task.outbox());
+        for out in outbox.drain(..) {
+            match out {
+                Outgoing::Schedule(delay, event) => self.queue.schedule_in(
+                    delay,
+                    Ev::Task {
+                        slot,
+                        generation,
+                        event,
+                    },
+                ),
+                Outgoing::Acquire(req) => self.acquire(slot, generation, req),
+            }
+        }
+        *self.slots[slot as usize].task.outbox() = outbox;
+        let s = &mut self.slots[slot as usize];
+        let Some(outcome) = s.task.outcome() else {
+            return;
+        };
+        let now = self.queue.now();
+        let counters = if s.measured {
+            &mut self.acc.execs
+        } else {
+            &mut self.scratch
+        };
+        let result = s.task.finish(now - s.started_at, counters);
+        if s.measured {
+            self.acc.record(&result);
+            self.measured_pending -= 1;
+        }
+        if self.measuring {
+            self.completions += 1;
+            if outcome == TaskOutcome::Correct {
+                self.correct_completions += 1;
+            }
+        }
+        s.active = false;
+        s.generation = s.generation.wrapping_add(1);
+        let agent = s.agent;
+        self.free_slots.push(slot);
+        self.in_flight -= 1;
+        if let Arrivals::Closed { think, .. } = &self.workload.arrivals {
+            let pause = think.sample(&mut self.think_rng);
+            self.queue.schedule_in(pause, Ev::Wake { agent });
+        }
+    }
+
+    fn acquire(&mut self, slot: u32, generation: u32, req: Acquire) {
+        let request = self.new_request(Request {
+            slot,
+            generation,
+            exec: req.exec as u32,
+            epoch: req.epoch,
+            outcome: req.outcome,
+            work: req.work,
+            resource: req.resource,
+            serial: 0,
+            answered: false,
+            abandoned: false,
+            queued: false,
+            arrived_pool: 0.0,
+            in_window: false,
+            remaining: 0,
+        });
+        if let Some(timeout) = req.timeout {
+            let serial = self.requests[request as usize].serial;
+            self.queue
+                .schedule_in(timeout, Ev::Timeout { request, serial });
+        }
+        match req.resource.transfer {
+            Some(t) => {
+                let latency = self.model.links[t.link].latency;
+                self.queue.schedule_in(latency, Ev::LinkJoin { request });
+            }
+            None => self.after_transfer(request),
+        }
+    }
+
+    /// The next stage after a transfer (or at once without one): the pool, or own work.
+    pub(super) fn after_transfer(&mut self, request: u32) {
+        let r = self.requests[request as usize];
+        if r.abandoned {
+            self.free_request(request);
+            return;
+        }
+        match r.resource.pool {
+            Some(pool) => self.pool_arrive(pool, request),
+            None => self.queue.schedule_in(r.work, Ev::OwnWorkDone { request }),
+        }
+    }
+
+    /// Tells the task how its attempt ended (once).
+    pub(super) fn answer(&mut self, request: u32, outcome: AttemptOutcome) {
+        let r = &mut self.requests[request as usize];
+        if r.answered {
+            return;
+        }
+        r.answered = true;
+        let (slot, generation) = (r.slot, r.generation);
+        let event = Event::AttemptEnd {
+            exec: r.exec as usize,
+            epoch: r.epoch,
+            outcome,
+        };
+        self.deliver(slot, generation, event);
+    }
+
+    fn timeout(&mut self, request: u32, serial: u32) {
+        let r = self.requests[request as usize];
+        if r.serial != serial || r.answered {
+            return;
+        }
+        self.requests[request as usize].abandoned = true;
+        if let Some(pool) = r.resource.pool {
+            self.pool_abandon(pool, request);
+        }
+        self.answer(request, AttemptOutcome::Timeout);
+    }
+
+    fn new_request(&mut self, mut r: Request) -> u32 {
+        match self.free_requests.pop() {
+            Some(i) => {
+                r.serial = self.requests[i as usize].serial.wrapping_add(1);
+                self.requests[i as usize] = r;
+                i
+            }
+            None => {
+                self.requests.push(r);
+                (self.requests.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Returns a request's slab entry once it has left every resource.
+    pub(super) fn free_request(&mut self, request: u32) {
+        let r = &mut self.requests[request as usize];
+        r.serial = r.serial.wrapping_add(1);
+        self.free_requests.push(request);
+    }
+}

@@ -1,0 +1,99 @@
+//! Offered load on each shared resource, to refuse runs that can never reach
+//! a steady state (offered load ≥ capacity with nothing to bound the queue).
+//!
+//! Without timeouts or rejections, contention does not change how often a
+//! step runs, so the visits per task measured on independent (uncontended)
+//! tasks are exact, and ρ = arrival rate × demand per task / capacity.
+
+use crate::model::{Arrivals, Model, OnFull, ServiceTime, Workload};
+use crate::montecarlo::run_trials;
+
+/// Tasks simulated to estimate visits per task.
+const PILOT_TASKS: u64 = 20_000;
+
+/// The load offered to one resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfferedLoad {
+    /// Resource id.
+    pub id: String,
+    /// Offered load over capacity (utilisation it would have if stable).
+    pub rho: f64,
+    /// True when a timeout, a rejection policy or a bounded queue keeps the
+    /// queue finite even above capacity.
+    pub bounded: bool,
+}
+
+/// The offered load of every pool and link under an open workload (empty for closed ones).
+pub fn offered_load(model: &Model, workload: &Workload, seed: u64) -> Vec<OfferedLoad> {
+    if !matches!(workload.arrivals, Arrivals::Open { .. }) {
+        return Vec::new();
+    }
+    let rate = workload.arrivals.mean_rate();
+    let pilot = run_trials(model, seed ^ 0x9E37_79B9, 0..PILOT_TASKS);
+    let visits = |exec: usize| pilot.execs[exec].attempts as f64 / PILOT_TASKS as f64;
+    let mut loads = Vec::new();
+    for (p, pool) in model.pools.iter().enumerate() {
+        let mut demand = 0.0;
+        let mut bounded = pool.on_full == OnFull::Reject || pool.queue_capacity != u64::MAX;
+        for exec in 0..model.exec_count() {
+            let step = model.step(exec);
+            if step.resource.and_then(|r| r.pool) != Some(p) {
+                continue;
+            }
+            bounded |= step.timeout.is_some();
+            let work = if pool.batching.is_some() {
+                step.tokens.map_or(1.0, |t| t.1.max(1) as f64)
+            } else {
+                match &pool.service {
+                    ServiceTime::StepLatency => step.latency.mean(),
+                    ServiceTime::Distribution(d) => d.mean(),
+                    ServiceTime::Tokens {
+                        prefill_per_s,
+                        decode_per_s,
+                    } => {
+                        let (i, o) = step.tokens.unwrap_or((0, 0));
+                        i as f64 / prefill_per_s + o as f64 / decode_per_s
+                    }
+                }
+            };
+            demand += visits(exec) * work;
+        }
+        let mut capacity = pool.capacity();
+        if let Some(limit) = pool.rate_limit {
+            // Each call takes a token: calls per second cap the work per second.
+            let mean_work = demand
+                / (0..model.exec_count())
+                    .filter(|&e| model.step(e).resource.and_then(|r| r.pool) == Some(p))
+                    .map(visits)
+                    .sum::<f64>()
+                    .max(f64::MIN_POSITIVE);
+            capacity = capacity.min(limit.rate * mean_work);
+        }
+        loads.push(OfferedLoad {
+            id: pool.id.clone(),
+            rho: rate * demand / capacity,
+            bounded,
+        });
+    }
+    for (l, link) in model.links.iter().enumerate() {
+        let mut bytes = 0.0;
+        let mut bounded = false;
+        for exec in 0..model.exec_count() {
+            let step = model.step(exec);
+            if let Some(t) = step
+                .resource
+                .and_then(|r| r.transfer)
+                .filter(|t| t.link == l)
+            {
+                bytes += visits(exec) * t.bytes;
+                bounded |= step.timeout.is_some();
+            }
+        }
+        loads.push(OfferedLoad {
+            id: link.id.clone(),
+            rho: rate * bytes / link.bandwidth,
+            bounded,
+        });
+    }
+    loads
+}

@@ -57,6 +57,10 @@ pub struct RunArgs {
     /// Worker threads [default: one per core]; results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Change a field before running, e.g. `--set workload.rate=6` or
+    /// `--set nodes.retrieve.silent=0.02` (a TOML value; repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// Output formats.

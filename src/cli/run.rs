@@ -6,11 +6,13 @@ use std::time::Instant;
 use super::{CliError, Format, RunArgs};
 use crate::output::{files, table};
 use crate::runner::simulate;
-use crate::scenario::{self, ScenarioError, compile::check_trials, problem::Problems};
+use crate::scenario::{
+    self, Scenario, ScenarioError, compile::check_trials, patch, problem::Problems,
+};
 
 /// Runs the scenario, prints the report and writes the result files.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
-    let s = scenario::load(&args.file)?;
+    let s = load_with_changes(&args.file, &args.set)?;
     let trials = args.trials.unwrap_or(s.trials);
     let seed = args.seed.unwrap_or(s.seed);
     let mut p = Problems::default();
@@ -69,4 +71,32 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             .join(", ")
     );
     Ok(())
+}
+
+/// Loads the scenario, applying `--set PATH=VALUE` changes when there are any.
+fn load_with_changes(file: &Path, changes: &[String]) -> Result<Scenario, CliError> {
+    if changes.is_empty() {
+        return Ok(scenario::load(file)?);
+    }
+    let mut doc = scenario::read_document(file)?;
+    let mut p = Problems::default();
+    for change in changes {
+        let Some((path, value)) = change.split_once('=') else {
+            p.add("--set", format!("`{change}` is not PATH=VALUE"));
+            continue;
+        };
+        let applied = patch::parse_value(value.trim())
+            .and_then(|v| patch::set_path(&mut doc, path.trim(), v));
+        if let Err(e) = applied {
+            p.add(format!("--set {change}"), e);
+        }
+    }
+    if !p.is_empty() {
+        return Err(ScenarioError {
+            file: file.to_path_buf(),
+            problems: p.into_vec(),
+        }
+        .into());
+    }
+    Ok(scenario::compile_document(file, &doc)?)
 }

@@ -98,6 +98,10 @@ pub struct Pool {
     pub batching: Option<Batching>,
     /// Token-bucket rate limit, for services.
     pub rate_limit: Option<RateLimit>,
+    /// When a caller times out, drop its request (from the queue, the server
+    /// or the batch). Without it the pool cannot tell and does the work anyway,
+    /// which is what turns timeouts and retries into a storm.
+    pub cancel_on_timeout: bool,
 }
 
 impl Pool {

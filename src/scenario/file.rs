@@ -427,6 +427,8 @@ pub struct ResourceSpec {
     pub batching: Option<BatchingSpec>,
     /// Services: token-bucket rate limit.
     pub rate_limit: Option<RateLimitSpec>,
+    /// Pools: drop a request whose caller timed out (default false: the work is done anyway).
+    pub cancel_on_timeout: Option<bool>,
     /// Links: bytes per second, shared equally by concurrent transfers.
     pub bandwidth: Option<f64>,
     /// Links: seconds added to every transfer.

@@ -78,6 +78,7 @@ fn compile_link(r: &ResourceSpec, path: &str, p: &mut Problems) -> Option<Link> 
         ("service", r.service.is_some()),
         ("batching", r.batching.is_some()),
         ("rate_limit", r.rate_limit.is_some()),
+        ("cancel_on_timeout", r.cancel_on_timeout.is_some()),
     ];
     for (field, set) in pool_fields {
         if set {
@@ -239,6 +240,7 @@ fn compile_pool(r: &ResourceSpec, path: &str, p: &mut Problems) -> Option<Pool> 
         service,
         batching,
         rate_limit,
+        cancel_on_timeout: r.cancel_on_timeout.unwrap_or(false),
     })
 }
 

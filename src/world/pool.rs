@@ -181,13 +181,18 @@ impl World<'_> {
     }
 
     pub(super) fn service_done(&mut self, pool: usize, request: u32) {
+        let r = self.requests[request as usize];
+        if r.abandoned && self.pool_model(pool).cancel_on_timeout {
+            // Cancelled at its timeout: the server was freed then.
+            self.free_request(request);
+            return;
+        }
         let now = self.queue.now();
         let p = &mut self.pools[pool];
         p.in_service -= 1;
         p.figures.busy.add(now, self.measuring, -1.0);
-        let r = self.requests[request as usize];
+        self.leave_pool(pool, request);
         if !r.abandoned {
-            self.leave_pool(pool, request);
             self.answer(request, r.outcome);
         }
         self.free_request(request);
@@ -217,10 +222,11 @@ impl World<'_> {
         }
     }
 
-    /// The next wanted request of the queue; tombstones of abandoned ones are freed.
+    /// The next request of the queue; requests cancelled at their timeout are freed.
     fn pop_live(&mut self, pool: usize) -> Option<u32> {
+        let cancel = self.pool_model(pool).cancel_on_timeout;
         while let Some(request) = self.pools[pool].queue.pop() {
-            if self.requests[request as usize].abandoned {
+            if cancel && self.requests[request as usize].abandoned {
                 self.free_request(request);
                 continue;
             }
@@ -234,22 +240,30 @@ impl World<'_> {
         None
     }
 
-    /// The caller of a request timed out: it stops counting as waiting.
+    /// The caller of a request timed out. A cancelling pool drops the request
+    /// (from the queue at once, from a server at once, from a batch at the end
+    /// of the iteration); otherwise the pool cannot tell and carries on.
     pub(super) fn pool_abandon(&mut self, pool: usize, request: u32) {
-        let r = self.requests[request as usize];
         if self.measuring {
             self.pools[pool].figures.abandoned += 1;
         }
+        if !self.pool_model(pool).cancel_on_timeout {
+            return;
+        }
+        let now = self.queue.now();
+        let r = self.requests[request as usize];
         if r.queued {
-            let now = self.queue.now();
             self.requests[request as usize].queued = false;
             let p = &mut self.pools[pool];
             p.live_queue -= 1;
             p.figures.queue.add(now, self.measuring, -1.0);
             self.leave_pool(pool, request);
-        } else {
-            // In service: it keeps its server busy until done, but has left the caller.
+        } else if self.pool_model(pool).batching.is_none() {
+            let p = &mut self.pools[pool];
+            p.in_service -= 1;
+            p.figures.busy.add(now, self.measuring, -1.0);
             self.leave_pool(pool, request);
+            self.dispatch(pool);
         }
     }
 
@@ -300,17 +314,25 @@ impl World<'_> {
         p.figures.busy.add(now, measuring, -1.0);
         let batch = std::mem::take(&mut p.batch_servers[server].batch);
         let mut kept = Vec::with_capacity(batch.len());
+        let cancel = self.pool_model(pool).cancel_on_timeout;
         for request in batch {
             let r = &mut self.requests[request as usize];
             r.remaining -= 1;
+            if cancel && r.abandoned && r.remaining > 0 {
+                // Dropped from the batch at the iteration boundary.
+                self.pools[pool].figures.batched.add(now, measuring, -1.0);
+                self.leave_pool(pool, request);
+                self.free_request(request);
+                continue;
+            }
             if r.remaining > 0 {
                 kept.push(request);
                 continue;
             }
             let r = *r;
             self.pools[pool].figures.batched.add(now, measuring, -1.0);
+            self.leave_pool(pool, request);
             if !r.abandoned {
-                self.leave_pool(pool, request);
                 self.answer(request, r.outcome);
             }
             self.free_request(request);

@@ -332,13 +332,7 @@ silent = 0.1
         remove_node(&mut d, "b").unwrap();
         assert_eq!(node_ids(&d), ["a", "c"]);
         assert_eq!(after_of(&nodes(&d)[1]), ["a"]);
-        assert!(
-            get_path(&d, "edges")
-                .unwrap()
-                .as_array()
-                .unwrap()
-                .is_empty()
-        );
+        assert!(d.get("edges").unwrap().as_array().unwrap().is_empty());
         assert!(remove_node(&mut d, "zz").unwrap_err().contains("no node"));
     }
 

@@ -26,11 +26,18 @@ pub fn paired_proportion(t: &PairTable, n: u64, z: f64) -> (f64, f64) {
     let p2 = (a + b) / nf;
     let (l1, u1) = wilson(t.both + t.variant_only, n, z);
     let (l2, u2) = wilson(t.both + t.base_only, n, z);
+    // The correlation of the pairs, with Newcombe's continuity correction
+    // of positive correlations.
     let margins = (a + b) * (c + d) * (a + c) * (b + d);
-    let phi = if margins > 0.0 {
-        (a * d - b * c) / margins.sqrt()
-    } else {
+    let cross = a * d - b * c;
+    let phi = if margins <= 0.0 {
         0.0
+    } else if cross > nf / 2.0 {
+        (cross - nf / 2.0) / margins.sqrt()
+    } else if cross >= 0.0 {
+        0.0
+    } else {
+        cross / margins.sqrt()
     };
     let theta = p1 - p2;
     let lower = ((p1 - l1).powi(2) - 2.0 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2).powi(2))
@@ -84,19 +91,29 @@ mod tests {
     use super::*;
     use crate::stats::interval::Z95;
 
+    /// Reference values from an independent transcription (Python) of the
+    /// square-and-add interval for paired proportions as given by Fagerland,
+    /// Lydersen & Laake, "Statistical Analysis of Contingency Tables", ch. 8.
     #[test]
-    fn newcombe_matches_the_published_example() {
-        // Newcombe (1998), example (a): a = 12, b = 5, c = 9, d = 2 (n = 28),
-        // difference (b − c)/n = −0.1429 with the method-10 interval
-        // [−0.3339, 0.0524]. Here b is "variant only" and c "base only".
+    fn newcombe_matches_independent_computations() {
+        // Bentur et al. (2009): n11 = 1, n12 = 1, n21 = 7, n22 = 12.
         let t = PairTable {
-            both: 12,
-            base_only: 9,
-            variant_only: 5,
+            both: 1,
+            variant_only: 1,
+            base_only: 7,
         };
-        let (lo, hi) = paired_proportion(&t, 28, Z95);
-        assert!((lo + 0.3339).abs() < 1e-3, "{lo}");
-        assert!((hi - 0.0524).abs() < 1e-3, "{hi}");
+        let (lo, hi) = paired_proportion(&t, 21, Z95);
+        assert!((lo + 0.506_920).abs() < 1e-5, "{lo}");
+        assert!((hi + 0.025_559).abs() < 1e-5, "{hi}");
+        // Agresti's approval ratings: 794, 150, 86, 570 (strong positive correlation).
+        let t = PairTable {
+            both: 794,
+            variant_only: 150,
+            base_only: 86,
+        };
+        let (lo, hi) = paired_proportion(&t, 1600, Z95);
+        assert!((lo - 0.021_230).abs() < 1e-5, "{lo}");
+        assert!((hi - 0.058_704).abs() < 1e-5, "{hi}");
     }
 
     #[test]

@@ -184,21 +184,17 @@ pub fn load_variant(path: &Path) -> Result<Arm, ScenarioError> {
     if let Some(d) = &file.description {
         doc.insert("description".into(), Value::String(d.clone()));
     }
-    let scenario = compile_document(path, &doc).map_err(|e| {
-        let mut problems = vec![Problem {
-            location: None,
-            field: String::new(),
-            message: format!(
-                "the base {} with this variant's patches ({}) is not a valid scenario:",
-                base_path.display(),
-                patches.join("; ")
-            ),
-        }];
-        problems.extend(e.problems);
-        ScenarioError {
-            file: path.to_path_buf(),
-            problems,
+    let scenario = compile_document(path, &doc).map_err(|mut e| {
+        // The problem is in the base as patched: say so on every line.
+        let context = format!(
+            " (in the base {} after this variant's patches: {})",
+            base_path.display(),
+            patches.join("; ")
+        );
+        for p in &mut e.problems {
+            p.message.push_str(&context);
         }
+        e
     })?;
     Ok(Arm {
         label: scenario.model.name.clone(),

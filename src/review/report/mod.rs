@@ -155,6 +155,10 @@ fn recommendation(f: &Finding) -> String {
             f.component
         ),
         Change::OneMoreRetry => format!("Give {} one more retry", f.component),
+        Change::GateAfter if f.component.contains("->") => format!(
+            "Add a verification gate on the hand-off {} (at the receiving end)",
+            f.component
+        ),
         Change::GateAfter => format!("Add a verification gate after {}", f.component),
     };
     format!(

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod model;
 pub mod montecarlo;
 pub mod output;
+pub mod review;
 pub mod runner;
 pub mod scenario;
 pub mod stats;

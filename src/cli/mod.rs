@@ -4,8 +4,17 @@
 //! decides exit codes: 2 for bad input (scenario or arguments), 1 for a
 //! failure to write results.
 
+mod analyze;
+mod compare;
+mod report;
+mod review_args;
 mod run;
 mod validate;
+
+pub use analyze::{AnalyzeArgs, GateArgs};
+pub use compare::CompareArgs;
+pub use report::ReportArgs;
+pub use review_args::SimArgs;
 
 use std::path::PathBuf;
 
@@ -35,6 +44,24 @@ pub enum Command {
         /// Scenario file (.toml, or .json).
         file: PathBuf,
     },
+    /// Compare a base with variants on common random numbers: every headline
+    /// figure, its difference to the base with a 95% interval, and whether it
+    /// is significant.
+    ///
+    /// A variant is a variant file (a base plus patches) or any scenario.
+    /// Writes compare.csv and compare.json to outputs/<base-name>/ (or --out).
+    Compare(CompareArgs),
+    /// Where does the gap open: the gain in P(correct), change in p99 latency
+    /// and cost per correct task if each node or hand-off were perfect, had
+    /// one more retry, or had a gate after it; ranked, with 95% intervals,
+    /// and the attribution of the failures.
+    ///
+    /// Writes analyze.csv, analyze.json and tornado.svg to outputs/<name>/ (or --out).
+    Analyze(AnalyzeArgs),
+    /// Write the review: one self-contained HTML file and a Markdown version
+    /// (graph, headline table, charts, ranked recommendations), plus graph.dot
+    /// and the charts as SVG, to outputs/<name>/ (or --out).
+    Report(ReportArgs),
 }
 
 /// Arguments of `coordsim run`.
@@ -104,5 +131,8 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Validate { file } => validate::validate(&file),
+        Command::Compare(args) => compare::compare(&args),
+        Command::Analyze(args) => analyze::analyze(&args),
+        Command::Report(args) => report::report(&args),
     }
 }

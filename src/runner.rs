@@ -59,8 +59,12 @@ fn replication_intervals(summary: &mut Summary, reps: &[Replication]) {
             .map(|r| count(&r.acc) as f64 / r.acc.trials.max(1) as f64)
             .collect()
     };
-    let interval = |values: Vec<f64>, fallback: [f64; 2]| {
-        Estimate::from_values(&values).ci95.unwrap_or(fallback)
+    // A degenerate interval (every replication alike, e.g. no failure at all)
+    // says nothing: the pooled Wilson interval stays.
+    let interval = |values: Vec<f64>, fallback: [f64; 2]| match Estimate::from_values(&values).ci95
+    {
+        Some([lo, hi]) if hi > lo => [lo, hi],
+        _ => fallback,
     };
     summary.success.ci95 = interval(rate_of(|a| a.correct), summary.success.ci95);
     summary.silent_failure.ci95 = interval(rate_of(|a| a.silent), summary.silent_failure.ci95);

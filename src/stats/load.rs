@@ -39,7 +39,8 @@ pub struct PoolSummary {
     pub servers: Option<u32>,
     /// Requests arriving per second.
     pub arrival_rate: Estimate,
-    /// Busy servers / servers (`null` without a concurrency limit).
+    /// Busy servers / servers; for a batching pool, requests in batches / (servers ×
+    /// max batch). `null` without a concurrency limit.
     pub utilization: Option<Estimate>,
     /// Mean busy servers (calls in progress).
     pub mean_busy: Estimate,

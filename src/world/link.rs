@@ -97,9 +97,13 @@ impl World<'_> {
         let measuring = self.measuring;
         let l = &mut self.links[link];
         l.progress(now, bandwidth);
+        // Bytes that would take less than the clock's resolution at this time
+        // to send count as sent: otherwise rounding could stall the clock.
+        let n = l.active.len().max(1) as f64;
+        let resolution = (now.abs() * 4.0 * f64::EPSILON * bandwidth / n).max(EPSILON_BYTES);
         let mut done = Vec::new();
         l.active.retain(|&(request, remaining)| {
-            let finished = remaining <= EPSILON_BYTES;
+            let finished = remaining <= resolution;
             if finished {
                 done.push(request);
             }

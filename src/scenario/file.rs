@@ -26,6 +26,18 @@ pub struct ScenarioFile {
     /// Properties of particular hand-offs (the dependencies come from `after`).
     #[serde(default)]
     pub edges: Vec<EdgeSpec>,
+    /// What `coordsim sweep` varies when the command line does not say; not
+    /// used by `compile`.
+    pub sweep: Option<SweepSpec>,
+}
+
+/// `[sweep]`: the default grid of `coordsim sweep`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepSpec {
+    /// Axes as `"PATH=VALUES"`, as for `--vary`, in the order they nest.
+    #[serde(default)]
+    pub vary: Vec<String>,
 }
 
 /// `[run]`: trial count and seed.

@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use super::canvas::{DrawResult, HEIGHT};
 use super::scale::{Scale, format_number};
-use super::style::{AXIS_TITLE_SIZE, INK, LABEL_SIZE, Plot, TITLE_SIZE, text};
+use super::style::{AXIS_TITLE_SIZE, INK, LABEL_SIZE, Plot, text, title_style};
 
 /// Space under the plot for notes, in pixels.
 const NOTES_HEIGHT: u32 = 34;
@@ -35,7 +35,7 @@ impl Frame<'_> {
         DB::ErrorType: 'static,
     {
         let mut chart = ChartBuilder::on(root)
-            .caption(self.title, text(TITLE_SIZE))
+            .caption(self.title, title_style(self.title))
             .margin(20)
             .margin_right(40)
             .margin_bottom(NOTES_HEIGHT)

@@ -10,7 +10,7 @@ use super::canvas::{Chart, DrawResult, WIDTH};
 use super::frame::notes;
 use super::scale::{Scale, Ticked, format_number};
 use super::series::axis_title;
-use super::style::{AXIS_TITLE_SIZE, INK, LABEL_SIZE, TITLE_SIZE, text};
+use super::style::{AXIS_TITLE_SIZE, INK, LABEL_SIZE, text, title_style};
 use crate::sweep::SweepTable;
 
 /// Width of the colour bar area, in pixels.
@@ -69,7 +69,7 @@ impl Chart for HeatmapChart<'_> {
                 .map_or(String::new(), |x| format_number(*x))
         };
         let mut chart = ChartBuilder::on(&main)
-            .caption(&title, text(TITLE_SIZE))
+            .caption(&title, title_style(&title))
             .margin(20)
             .margin_bottom(34)
             .x_label_area_size(70)

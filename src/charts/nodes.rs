@@ -11,7 +11,7 @@ use super::canvas::{Chart, DrawResult, WIDTH};
 use super::frame::notes;
 use super::scale::{Scale, Ticked, format_number};
 use super::style::{
-    AXIS_TITLE_SIZE, INK, LABEL_SIZE, SKY_BLUE, TITLE_SIZE, VERMILLION, YELLOW, side_legend, text,
+    AXIS_TITLE_SIZE, INK, LABEL_SIZE, SKY_BLUE, VERMILLION, YELLOW, side_legend, text, title_style,
 };
 use crate::stats::summary::ExecSummary;
 
@@ -106,12 +106,12 @@ impl Chart for NodesChart<'_> {
             report.scenario, report.trials
         );
         let mut chart = ChartBuilder::on(root)
-            .caption(&title, text(TITLE_SIZE))
+            .caption(&title, title_style(&title))
             .margin(20)
             .margin_right(LEGEND_WIDTH)
             .margin_bottom(34)
             .x_label_area_size(70)
-            .y_label_area_size(170)
+            .y_label_area_size(240)
             .build_cartesian_2d(x.coord(), Ticked::new(0.0, rows as f64, keys))?;
         chart
             .configure_mesh()

@@ -8,7 +8,7 @@ use super::canvas::{Chart, DrawResult, WIDTH};
 use super::frame::notes;
 use super::scale::{Scale, Ticked, format_number};
 use super::style::{
-    AXIS_TITLE_SIZE, INK, LABEL_SIZE, SKY_BLUE, TITLE_SIZE, VERMILLION, YELLOW, side_legend, text,
+    AXIS_TITLE_SIZE, INK, LABEL_SIZE, SKY_BLUE, VERMILLION, YELLOW, side_legend, text, title_style,
 };
 use crate::sweep::SweepTable;
 
@@ -70,7 +70,7 @@ impl Chart for OutcomesChart<'_> {
         };
         let title = format!("{}: how tasks end, per grid point", t.scenario());
         let mut chart = ChartBuilder::on(root)
-            .caption(&title, text(TITLE_SIZE))
+            .caption(&title, title_style(&title))
             .margin(20)
             .margin_right(LEGEND_WIDTH)
             .margin_bottom(34)

@@ -40,6 +40,12 @@ pub const AXIS_TITLE_SIZE: u32 = 22;
 /// Tick label and legend text size.
 pub const LABEL_SIZE: u32 = 18;
 
+/// The caption style for `title`: smaller for long titles so that they fit.
+pub fn title_style(title: &str) -> TextStyle<'static> {
+    let chars = title.chars().count().max(1) as u32;
+    text((TITLE_SIZE * 64 / chars).clamp(20, TITLE_SIZE))
+}
+
 /// A text style in the embedded font.
 pub fn text(size: u32) -> TextStyle<'static> {
     (FAMILY, size).into_font().color(&INK)

@@ -22,6 +22,15 @@ fn sweep(scenario: &Path, args: &[&str], out: &Path) -> Output {
         .expect("run coordsim")
 }
 
+/// The six-step pipeline without its own [sweep] table.
+fn pipeline_without_sweep() -> String {
+    let text = std::fs::read_to_string(PIPELINE).unwrap();
+    let at = text
+        .find("\n[sweep]")
+        .expect("the bundled file has a [sweep] table");
+    text[..at].to_string()
+}
+
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("read JSON")).expect("valid JSON")
 }
@@ -159,7 +168,7 @@ fn the_grid_runs_every_combination_first_axis_slowest() {
 #[test]
 fn the_sweep_table_of_the_file_is_used_unless_vary_is_given() {
     let scratch = Scratch::new();
-    let text = std::fs::read_to_string(PIPELINE).unwrap();
+    let text = pipeline_without_sweep();
     let file = scratch.file(
         "s.toml",
         &format!("{text}\n[sweep]\nvary = [\"depth = 2..4\"]\n"),
@@ -180,6 +189,14 @@ fn the_sweep_table_of_the_file_is_used_unless_vary_is_given() {
     ));
     let (header, rows) = read_csv(&out.join("sweep.csv"));
     assert_eq!((header[0].as_str(), rows.len()), ("run.seed", 2));
+    // The bundled pipeline's own table: depth 1..12.
+    let out = scratch.path().join("c");
+    assert_success(&sweep(
+        Path::new(PIPELINE),
+        &["--trials", "100", "-q"],
+        &out,
+    ));
+    assert_eq!(read_csv(&out.join("sweep.csv")).1.len(), 12);
     // `run` ignores the [sweep] table.
     run_summary(
         &format!("{text}\n[sweep]\nvary = [\"depth = 2..4\"]\n"),
@@ -305,7 +322,7 @@ fn bad_paths_and_ranges_are_explained_with_exit_code_2_and_nothing_written() {
             vec!["--vary", "depth=1,2", "--vary", "depth=3"],
             vec!["already varied"],
         ),
-        (PIPELINE, vec![], vec!["nothing to vary", "[sweep]"]),
+        (support, vec![], vec!["nothing to vary", "[sweep]"]),
         (
             PIPELINE,
             vec!["--vary", "depth=1,2", "--trials", "0"],
@@ -334,7 +351,7 @@ fn bad_paths_and_ranges_are_explained_with_exit_code_2_and_nothing_written() {
 #[test]
 fn a_bad_sweep_table_in_the_file_is_named() {
     let scratch = Scratch::new();
-    let text = std::fs::read_to_string(PIPELINE).unwrap();
+    let text = pipeline_without_sweep();
     let file = scratch.file(
         "s.toml",
         &format!("{text}\n[sweep]\nvary = [\"depth = 4..2\"]\n"),

@@ -5,10 +5,13 @@
 //! failure to write results.
 
 mod analyze;
+mod chart;
 mod compare;
+mod progress;
 mod report;
 mod review_args;
 mod run;
+mod sweep;
 mod validate;
 
 pub use analyze::{AnalyzeArgs, GateArgs};
@@ -62,6 +65,65 @@ pub enum Command {
     /// (graph, headline table, charts, ranked recommendations), plus graph.dot
     /// and the charts as SVG, to outputs/<name>/ (or --out).
     Report(ReportArgs),
+    /// Run a scenario over a grid of parameter values (e.g. depth × concurrency).
+    ///
+    /// Every point runs the same trials and seed as `coordsim run` would on the
+    /// scenario with those values. Writes sweep.csv, sweep.json and charts
+    /// (PNG and SVG) to outputs/<scenario-name>/ (or --out).
+    Sweep(SweepArgs),
+    /// Draw charts from saved results, without running anything.
+    ///
+    /// From a sweep.csv: the sweep's charts. From a run's summary.json
+    /// (--nodes): which nodes the failures started at.
+    Chart(ChartArgs),
+}
+
+/// Arguments of `coordsim sweep`.
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// Scenario file (.toml, or .json).
+    pub file: PathBuf,
+    /// PATH=VALUES to vary, repeatable (a grid of all combinations, the first
+    /// varying slowest). PATH is a scenario field such as nodes.retrieve.silent,
+    /// edges.a->b.loud, defaults.edge.silent, run.trials, or `depth` (the
+    /// `repeat` of the repeated node). VALUES: a..b (integers, inclusive),
+    /// a:b:step (inclusive), or v1,v2,... [default: the file's [sweep] vary]
+    #[arg(long, value_name = "PATH=VALUES")]
+    pub vary: Vec<String>,
+    /// Trials per point [default: the file's run.trials, else 100000].
+    #[arg(long)]
+    pub trials: Option<u64>,
+    /// Base seed, the same at every point [default: the file's run.seed, else 1].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Folder for sweep.csv, sweep.json and the charts [default: outputs/<scenario-name>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads [default: one per core]; results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress and no summary on stderr (the table still goes to stdout).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write sweep.csv and sweep.json only.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+/// Arguments of `coordsim chart`.
+#[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("input").required(true).multiple(true).args(["sweep_csv", "nodes"]))]
+pub struct ChartArgs {
+    /// A sweep.csv written by `coordsim sweep`: draws its charts again.
+    #[arg(value_name = "SWEEP_CSV")]
+    pub sweep_csv: Option<PathBuf>,
+    /// A summary.json written by `coordsim run`: draws nodes.png/.svg, the
+    /// failures attributed to each node and hand-off.
+    #[arg(long, value_name = "SUMMARY_JSON")]
+    pub nodes: Option<PathBuf>,
+    /// Folder for the charts [default: the input file's folder].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// Arguments of `coordsim run`.
@@ -134,5 +196,15 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
         Command::Compare(args) => compare::compare(&args),
         Command::Analyze(args) => analyze::analyze(&args),
         Command::Report(args) => report::report(&args),
+        Command::Sweep(args) => sweep::sweep(&args),
+        Command::Chart(args) => chart::chart(&args),
     }
+}
+
+/// A rayon pool with `threads` workers (default: one per core).
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, CliError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| CliError::Io(format!("cannot start worker threads: {e}")))
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use super::{CliError, Format, RunArgs};
+use super::{CliError, Format, RunArgs, thread_pool};
 use crate::output::{files, table};
 use crate::runner::simulate;
 use crate::scenario::{
@@ -34,10 +34,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         }
         .into());
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-        .map_err(|e| CliError::Io(format!("cannot start worker threads: {e}")))?;
+    let pool = thread_pool(args.threads)?;
     let started = Instant::now();
     let summary = pool
         .install(|| simulate(&s, trials, seed))

@@ -1,6 +1,7 @@
-//! Charts as SVG via plotters' SVG backend (text is left to the viewer's
-//! fonts, so no font is embedded): the tornado chart of an analysis ranking
-//! and the stacked outcome bars of a comparison.
+//! Charts as SVG via plotters' SVG backend (text in the SVG is left to the
+//! viewer's fonts; plotters measures it with the embedded chart font): the
+//! tornado chart of an analysis ranking and the stacked outcome bars of a
+//! comparison.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -64,6 +65,7 @@ pub fn tornado_svg(title: &str, x_desc: &str, bars: &[Bar]) -> Result<String, St
     let pad = (hi - lo) * 0.06;
     lo -= if lo < 0.0 { pad } else { 0.0 };
     hi += pad;
+    crate::charts::font::register()?;
     let mut buf = String::new();
     {
         let root = SVGBackend::with_string(&mut buf, (900, height)).into_drawing_area();
@@ -153,6 +155,7 @@ pub fn outcomes_svg(title: &str, rows: &[OutcomeRow]) -> Result<String, String> 
         RGBColor(100, 116, 139),
     ];
     let names = ["correct", "silent failure", "loud failure", "escalated"];
+    crate::charts::font::register()?;
     let mut buf = String::new();
     {
         let root = SVGBackend::with_string(&mut buf, (900, height)).into_drawing_area();

@@ -31,6 +31,18 @@ pub struct ScenarioFile {
     pub resources: Vec<ResourceSpec>,
     /// Many tasks in flight at once; without it, trials are independent tasks.
     pub workload: Option<WorkloadSpec>,
+    /// What `coordsim sweep` varies when the command line does not say; not
+    /// used by `compile`.
+    pub sweep: Option<SweepSpec>,
+}
+
+/// `[sweep]`: the default grid of `coordsim sweep`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepSpec {
+    /// Axes as `"PATH=VALUES"`, as for `--vary`, in the order they nest.
+    #[serde(default)]
+    pub vary: Vec<String>,
 }
 
 /// `[run]`: trial count and seed.

@@ -1,0 +1,311 @@
+//! Colours, line styles, markers and text sizes shared by every chart.
+//!
+//! Colours are the Okabe–Ito palette (distinguishable with the common colour
+//! vision deficiencies); every line also has its own dash pattern and marker,
+//! so that the charts stay readable in greyscale.
+
+use plotters::coord::Shift;
+use plotters::element::{Drawable, PointCollection};
+use plotters::prelude::*;
+use plotters_backend::{BackendCoord, DrawingErrorKind};
+
+use super::canvas::DrawResult;
+use super::font::FAMILY;
+use super::scale::Ticked;
+
+/// Okabe–Ito black.
+pub const INK: RGBColor = RGBColor(0x00, 0x00, 0x00);
+/// Okabe–Ito orange.
+pub const ORANGE: RGBColor = RGBColor(0xE6, 0x9F, 0x00);
+/// Okabe–Ito sky blue.
+pub const SKY_BLUE: RGBColor = RGBColor(0x56, 0xB4, 0xE9);
+/// Okabe–Ito bluish green.
+pub const GREEN: RGBColor = RGBColor(0x00, 0x9E, 0x73);
+/// Okabe–Ito yellow.
+pub const YELLOW: RGBColor = RGBColor(0xF0, 0xE4, 0x42);
+/// Okabe–Ito blue.
+pub const BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
+/// Okabe–Ito vermillion.
+pub const VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
+/// Okabe–Ito reddish purple.
+pub const PURPLE: RGBColor = RGBColor(0xCC, 0x79, 0xA7);
+
+/// Line colours in order of use (yellow is kept for filled areas: too light for lines).
+const LINE_COLOURS: [RGBColor; 6] = [BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY_BLUE];
+
+/// Title text size in pixels.
+pub const TITLE_SIZE: u32 = 30;
+/// Axis description text size.
+pub const AXIS_TITLE_SIZE: u32 = 22;
+/// Tick label and legend text size.
+pub const LABEL_SIZE: u32 = 18;
+
+/// The caption style for `title`: smaller for long titles so that they fit.
+pub fn title_style(title: &str) -> TextStyle<'static> {
+    let chars = title.chars().count().max(1) as u32;
+    text((TITLE_SIZE * 64 / chars).clamp(20, TITLE_SIZE))
+}
+
+/// A text style in the embedded font.
+pub fn text(size: u32) -> TextStyle<'static> {
+    (FAMILY, size).into_font().color(&INK)
+}
+
+/// A chart's drawing context: both axes linear (in log10 units for a log
+/// axis) with chosen tick positions.
+pub type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<Ticked, Ticked>>;
+
+/// How a line is stroked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dash {
+    /// Continuous.
+    Solid,
+    /// Long dashes.
+    Dashed,
+    /// Dots.
+    Dotted,
+}
+
+/// The mark at each data point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    /// A filled circle.
+    Circle,
+    /// A filled triangle.
+    Triangle,
+    /// A filled square.
+    Square,
+    /// A cross.
+    Cross,
+    /// No mark.
+    None,
+}
+
+/// Colour, dash and marker of one line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineStyle {
+    /// Stroke colour.
+    pub colour: RGBColor,
+    /// Dash pattern.
+    pub dash: Dash,
+    /// Point marker.
+    pub marker: Marker,
+}
+
+impl LineStyle {
+    /// The i-th style of a chart: colour, dash and marker all change together.
+    pub fn nth(i: usize) -> LineStyle {
+        const DASHES: [Dash; 3] = [Dash::Solid, Dash::Dashed, Dash::Dotted];
+        const MARKERS: [Marker; 4] = [
+            Marker::Circle,
+            Marker::Triangle,
+            Marker::Square,
+            Marker::Cross,
+        ];
+        LineStyle {
+            colour: LINE_COLOURS[i % LINE_COLOURS.len()],
+            dash: DASHES[i % DASHES.len()],
+            marker: MARKERS[i % MARKERS.len()],
+        }
+    }
+
+    fn stroke(&self) -> ShapeStyle {
+        self.colour.stroke_width(3)
+    }
+}
+
+/// A point marker, drawn at a point in the chart's coordinates.
+pub struct Mark<C> {
+    at: C,
+    kind: Marker,
+    colour: RGBColor,
+}
+
+impl<'a, C> PointCollection<'a, C> for &'a Mark<C> {
+    type Point = &'a C;
+    type IntoIter = std::iter::Once<&'a C>;
+
+    fn point_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.at)
+    }
+}
+
+impl<C, DB: DrawingBackend> Drawable<DB> for Mark<C> {
+    fn draw<I: Iterator<Item = BackendCoord>>(
+        &self,
+        mut points: I,
+        backend: &mut DB,
+        _: (u32, u32),
+    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+        match points.next() {
+            Some(at) => draw_mark(backend, at, self.kind, self.colour),
+            None => Ok(()),
+        }
+    }
+}
+
+fn draw_mark<DB: DrawingBackend>(
+    backend: &mut DB,
+    (x, y): BackendCoord,
+    kind: Marker,
+    colour: RGBColor,
+) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+    let fill = colour.filled();
+    match kind {
+        Marker::Circle => backend.draw_circle((x, y), 6, &fill, true),
+        Marker::Triangle => {
+            backend.fill_polygon([(x, y - 8), (x - 8, y + 6), (x + 8, y + 6)], &fill)
+        }
+        Marker::Square => backend.draw_rect((x - 5, y - 5), (x + 5, y + 5), &fill, true),
+        Marker::Cross => {
+            let stroke = colour.stroke_width(3);
+            backend.draw_line((x - 6, y - 6), (x + 6, y + 6), &stroke)?;
+            backend.draw_line((x - 6, y + 6), (x + 6, y - 6), &stroke)
+        }
+        Marker::None => Ok(()),
+    }
+}
+
+/// A legend glyph: a short stretch of the line, with its dashes and marker.
+pub struct Glyph {
+    at: BackendCoord,
+    style: LineStyle,
+}
+
+impl<'a> PointCollection<'a, BackendCoord> for &'a Glyph {
+    type Point = &'a BackendCoord;
+    type IntoIter = std::iter::Once<&'a BackendCoord>;
+
+    fn point_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.at)
+    }
+}
+
+impl<DB: DrawingBackend> Drawable<DB> for Glyph {
+    fn draw<I: Iterator<Item = BackendCoord>>(
+        &self,
+        mut points: I,
+        backend: &mut DB,
+        _: (u32, u32),
+    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+        let Some((x, y)) = points.next() else {
+            return Ok(());
+        };
+        let (dash, gap) = match self.style.dash {
+            Dash::Solid => (34, 0),
+            Dash::Dashed => (10, 5),
+            Dash::Dotted => (3, 5),
+        };
+        let stroke = self.style.stroke();
+        let mut from = x - 4;
+        while from < x + 30 {
+            let to = (from + dash).min(x + 30);
+            backend.draw_line((from, y), (to, y), &stroke)?;
+            from = to + gap.max(1);
+        }
+        draw_mark(backend, (x + 13, y), self.style.marker, self.style.colour)
+    }
+}
+
+/// Draws a line through `points` with its markers, and adds `label` (if any) to the legend.
+pub fn draw_line<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Plot<'a, DB>,
+    points: &[(f64, f64)],
+    style: LineStyle,
+    label: Option<&str>,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let stroke = style.stroke();
+    let pts = points.to_vec();
+    match style.dash {
+        Dash::Solid => {
+            chart.draw_series(LineSeries::new(pts, stroke))?;
+        }
+        Dash::Dashed => {
+            chart.draw_series(DashedLineSeries::new(pts, 12, 7, stroke))?;
+        }
+        Dash::Dotted => {
+            chart.draw_series(DashedLineSeries::new(pts, 3, 6, stroke))?;
+        }
+    }
+    chart.draw_series(points.iter().map(|&at| Mark {
+        at,
+        kind: style.marker,
+        colour: style.colour,
+    }))?;
+    match label {
+        Some(label) => legend_entry(chart, label, style),
+        None => Ok(()),
+    }
+}
+
+/// Adds a legend entry showing `style` without drawing anything on the plot.
+pub fn legend_entry<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Plot<'a, DB>,
+    label: &str,
+    style: LineStyle,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    chart
+        .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())?
+        .label(label)
+        .legend(move |at| Glyph { at, style });
+    Ok(())
+}
+
+/// A legend of filled swatches (for bars), drawn on `root` with its top left at (x, y).
+pub fn side_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    entries: &[(&str, RGBColor)],
+    x: i32,
+    y: i32,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    for (i, (name, colour)) in entries.iter().enumerate() {
+        let top = y + i as i32 * 48;
+        root.draw(&Rectangle::new(
+            [(x, top), (x + 26, top + 20)],
+            colour.filled(),
+        ))?;
+        root.draw(&Rectangle::new(
+            [(x, top), (x + 26, top + 20)],
+            INK.stroke_width(1),
+        ))?;
+        let lines: Vec<&str> = name.splitn(2, " (").collect();
+        root.draw_text(lines[0], &text(LABEL_SIZE), (x + 36, top))?;
+        if let Some(rest) = lines.get(1) {
+            root.draw_text(
+                &format!("({rest}"),
+                &text(LABEL_SIZE - 4),
+                (x + 36, top + 19),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Draws the legend box in the given corner.
+pub fn draw_legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Plot<'a, DB>,
+    position: SeriesLabelPosition,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .margin(15)
+        .legend_area_size(42)
+        .label_font(text(LABEL_SIZE))
+        .background_style(WHITE.mix(0.9))
+        .border_style(INK)
+        .draw()?;
+    Ok(())
+}

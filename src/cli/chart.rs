@@ -1,0 +1,61 @@
+//! `coordsim chart`: charts from saved results, without running anything.
+
+use std::path::{Path, PathBuf};
+
+use super::{ChartArgs, CliError};
+use crate::charts::{self, nodes::NodeReport};
+use crate::sweep;
+
+/// Draws the sweep charts of a sweep.csv and/or the node chart of a summary.json.
+pub fn chart(args: &ChartArgs) -> Result<(), CliError> {
+    let mut rendered = Vec::new();
+    let mut skipped = Vec::new();
+    let mut default_dir = None;
+    if let Some(csv) = &args.sweep_csv {
+        let bytes = read(csv)?;
+        let table =
+            sweep::csv::read(&csv.display().to_string(), &bytes).map_err(CliError::BadInput)?;
+        let (charts, why) = charts::sweep_charts(&table).map_err(CliError::Io)?;
+        rendered.extend(charts);
+        skipped.extend(why);
+        default_dir = Some(parent(csv));
+    }
+    if let Some(json) = &args.nodes {
+        let bytes = read(json)?;
+        let report: NodeReport = serde_json::from_slice(&bytes).map_err(|e| {
+            CliError::BadInput(format!(
+                "{}: not a summary.json written by coordsim run: {e}",
+                json.display()
+            ))
+        })?;
+        rendered.push(charts::render(&charts::nodes::NodesChart(&report)).map_err(CliError::Io)?);
+        default_dir.get_or_insert_with(|| parent(json));
+    }
+    let dir = args
+        .out
+        .clone()
+        .or(default_dir)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| charts::write_all(&dir, &rendered))
+        .map_err(|e| CliError::Io(format!("cannot write charts to {}: {e}", dir.display())))?;
+    for path in written {
+        println!("{}", path.display());
+    }
+    for s in skipped {
+        eprintln!("skipped {s}");
+    }
+    Ok(())
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path)
+        .map_err(|e| CliError::BadInput(format!("{}: cannot read the file: {e}", path.display())))
+}
+
+/// The folder holding `file` (where its charts go by default).
+fn parent(file: &Path) -> PathBuf {
+    file.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}

@@ -1,0 +1,231 @@
+//! From a grid to runnable points: `depth` resolved, every point patched into
+//! the scenario document and checked before anything runs.
+
+use std::path::{Path, PathBuf};
+
+use toml::{Table, Value};
+
+use super::grid::{DEPTH, Grid};
+use super::values::AxisValue;
+use crate::scenario::{Scenario, compile_document, patch::set_path};
+
+/// A checked sweep, ready to run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The scenario file (names it in messages and gives its default name).
+    pub file: PathBuf,
+    /// The scenario's name (the base document's), for the output folder.
+    pub scenario: String,
+    /// The base scenario document that each point patches.
+    pub doc: Table,
+    /// The axes.
+    pub grid: Grid,
+    /// The field each axis sets: its path, or `nodes.<id>.repeat` for `depth`.
+    pub targets: Vec<String>,
+    /// Trials and seed of every point, in the order they run.
+    pub points: Vec<PointPlan>,
+}
+
+/// What one point runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointPlan {
+    /// One value per axis.
+    pub values: Vec<AxisValue>,
+    /// Trials: `--trials`, else the point's own `run.trials`.
+    pub trials: u64,
+    /// Seed: `--seed`, else the point's own `run.seed`. The same for every
+    /// point unless `run.seed` is varied: common random numbers across points.
+    pub seed: u64,
+}
+
+impl Plan {
+    /// Resolves and checks every point of `grid` against the document `doc` read
+    /// from `file`; `trials` and `seed` override the file's `[run]`.
+    ///
+    /// Each axis is first tried alone (so a path that does not exist is blamed
+    /// on its `--vary`), then every point of the grid is compiled.
+    pub fn new(
+        file: &Path,
+        doc: Table,
+        grid: Grid,
+        trials: Option<u64>,
+        seed: Option<u64>,
+    ) -> Result<Plan, String> {
+        let base = compile_document(file, &doc).map_err(|e| e.to_string())?;
+        let targets = grid
+            .axes
+            .iter()
+            .map(|a| resolve(&a.path, &a.origin, &doc))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (axis, target) in grid.axes.iter().zip(&targets) {
+            let value = axis.values[0];
+            patched(file, &doc, &[(target, value)])
+                .map_err(|e| format!("{} (set to {value}): {e}", axis.origin))?;
+        }
+        let mut plan = Plan {
+            file: file.to_path_buf(),
+            scenario: base.model.name.clone(),
+            doc,
+            grid,
+            targets,
+            points: Vec::new(),
+        };
+        for i in 0..plan.grid.len() {
+            let values = plan.grid.point(i);
+            let s = plan.scenario_at(&values).map_err(|e| {
+                format!(
+                    "point {} of {} ({}): {e}",
+                    i + 1,
+                    plan.grid.len(),
+                    plan.describe(&values)
+                )
+            })?;
+            plan.points.push(PointPlan {
+                values,
+                trials: trials.unwrap_or(s.trials),
+                seed: seed.unwrap_or(s.seed),
+            });
+        }
+        Ok(plan)
+    }
+
+    /// The scenario at the given axis values, compiled.
+    pub fn scenario_at(&self, values: &[AxisValue]) -> Result<Scenario, String> {
+        let changes: Vec<(&String, AxisValue)> =
+            self.targets.iter().zip(values.iter().copied()).collect();
+        patched(&self.file, &self.doc, &changes)
+    }
+
+    /// `depth = 3, nodes.retrieve.silent = 0.05`.
+    pub fn describe(&self, values: &[AxisValue]) -> String {
+        self.grid
+            .axes
+            .iter()
+            .zip(values)
+            .map(|(a, v)| format!("{} = {v}", a.path))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Total trials over all points (for progress and ETA).
+    pub fn total_trials(&self) -> u64 {
+        self.points.iter().map(|p| p.trials).sum()
+    }
+}
+
+/// `doc` with each (path, value) set, compiled as if read from `file`.
+fn patched(file: &Path, doc: &Table, changes: &[(&String, AxisValue)]) -> Result<Scenario, String> {
+    let mut doc = doc.clone();
+    for (path, value) in changes {
+        set_path(&mut doc, path, value.to_toml())?;
+    }
+    compile_document(file, &doc).map_err(|e| e.to_string().trim_end().to_string())
+}
+
+/// The field an axis sets: `depth` is the `repeat` of the single repeated node.
+fn resolve(path: &str, origin: &str, doc: &Table) -> Result<String, String> {
+    if path != DEPTH {
+        return Ok(path.to_string());
+    }
+    let repeated: Vec<&str> = doc
+        .get("nodes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_table)
+        .filter(|n| n.contains_key("repeat"))
+        .filter_map(|n| n.get("id").and_then(Value::as_str))
+        .collect();
+    match repeated[..] {
+        [id] => Ok(format!("nodes.{id}.repeat")),
+        [] => Err(format!(
+            "{origin}: `depth` varies the `repeat` of the scenario's repeated node, and no node sets `repeat`; add `repeat = 1` to the node to repeat, or vary another path (e.g. nodes.<id>.silent)"
+        )),
+        _ => Err(format!(
+            "{origin}: `depth` is ambiguous: several nodes set `repeat` ({}); vary nodes.<id>.repeat instead, e.g. nodes.{}.repeat",
+            repeated.join(", "),
+            repeated[0]
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::grid::Axis;
+    use super::*;
+
+    const CHAIN: &str = r#"
+[run]
+trials = 500
+seed = 9
+[[nodes]]
+id = "step"
+kind = "llm"
+repeat = 6
+silent = 0.03
+[[nodes]]
+id = "last"
+kind = "llm"
+after = ["step"]
+"#;
+
+    fn plan(text: &str, specs: &[&str]) -> Result<Plan, String> {
+        let doc: Table = text.parse().unwrap();
+        let axes = specs
+            .iter()
+            .map(|s| Axis::parse(s, |p| format!("--vary {p}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Plan::new(Path::new("s.toml"), doc, Grid::new(axes)?, None, None)
+    }
+
+    #[test]
+    fn depth_is_the_repeat_of_the_repeated_node() {
+        let p = plan(CHAIN, &["depth=1..3"]).unwrap();
+        assert_eq!(p.targets, vec!["nodes.step.repeat".to_string()]);
+        let s = p.scenario_at(&p.points[2].values).unwrap();
+        assert_eq!(s.model.nodes.len(), 3 + 1);
+        assert_eq!((p.points[0].trials, p.points[0].seed), (500, 9));
+    }
+
+    #[test]
+    fn depth_needs_exactly_one_repeated_node() {
+        let none = CHAIN.replace("repeat = 6\n", "");
+        let e = plan(&none, &["depth=1..3"]).unwrap_err();
+        assert!(e.contains("no node sets `repeat`"), "{e}");
+        let two = CHAIN.replace("after = [\"step\"]\n", "after = [\"step\"]\nrepeat = 2\n");
+        let e = plan(&two, &["depth=1..3"]).unwrap_err();
+        assert!(
+            e.contains("several nodes") && e.contains("step, last"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn paths_that_do_not_exist_are_blamed_on_their_flag() {
+        let e = plan(CHAIN, &["depth=1..2", "nodes.stepp.silent=0.1"]).unwrap_err();
+        assert!(
+            e.starts_with("--vary nodes.stepp.silent") && e.contains("did you mean \"step\""),
+            "{e}"
+        );
+        let e = plan(CHAIN, &["nodes.step.silentt=0.1"]).unwrap_err();
+        assert!(
+            e.starts_with("--vary nodes.step.silentt") && e.contains("did you mean `silent`"),
+            "{e}"
+        );
+        let e = plan(CHAIN, &["runn.trials=1,2"]).unwrap_err();
+        assert!(e.contains("did you mean `run`"), "{e}");
+    }
+
+    #[test]
+    fn an_invalid_combination_names_its_point() {
+        let e = plan(
+            CHAIN,
+            &["nodes.step.silent=0.5,0.7", "nodes.step.loud=0.1,0.4"],
+        )
+        .unwrap_err();
+        assert!(
+            e.starts_with("point 4 of 4 (nodes.step.silent = 0.7, nodes.step.loud = 0.4)"),
+            "{e}"
+        );
+    }
+}

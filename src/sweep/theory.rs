@@ -1,0 +1,89 @@
+//! The closed-form success rate of a scenario, where one exists: the curve
+//! that sweep charts overlay on the simulated one.
+
+use crate::model::{Merge, Model, Step};
+
+/// P(correct) of a task whose every step must succeed, or `None` when the
+/// scenario is outside what the closed form covers.
+///
+/// It covers graphs without gates in which every node with several inputs
+/// waits for all of them (`merge = "all"`) and no step has a timeout: the task
+/// is then correct exactly when every node and every hand-off ends ok, and
+/// steps are independent, so P(correct) is the product over all steps
+/// (MODEL.md R1; with retries R2): a step with ok probability p, loud
+/// probability l and r retries ends ok with p · (1 − l^(r+1)) / (1 − l).
+/// For a chain of N identical steps this is the compounding curve p^N.
+pub fn success(model: &Model) -> Option<f64> {
+    let mut product = 1.0;
+    for node in &model.nodes {
+        if node.gate.is_some() || (node.inputs.len() > 1 && node.merge != Merge::All) {
+            return None;
+        }
+        product *= step_success(&node.step)?;
+    }
+    for edge in &model.edges {
+        product *= step_success(&edge.step)?;
+    }
+    Some(product)
+}
+
+/// P(a step ends ok): its attempts until one does not fail loudly.
+fn step_success(step: &Step) -> Option<f64> {
+    if step.timeout.is_some() {
+        return None;
+    }
+    let (s, l) = (step.outcome.silent, step.outcome.loud);
+    let p = 1.0 - s - l;
+    if l >= 1.0 {
+        return Some(0.0);
+    }
+    let attempts = step.retry.max_retries as i32 + 1;
+    Some(p * (1.0 - l.powi(attempts)) / (1.0 - l))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{compile, parse};
+    use std::path::Path;
+
+    fn model(text: &str) -> Model {
+        let file = parse(Path::new("t.toml"), text).unwrap();
+        compile(&file, "t").unwrap().model
+    }
+
+    #[test]
+    fn a_chain_compounds_as_p_to_the_n() {
+        // MODEL.md R1: six steps at p = 0.97.
+        let m = model("[[nodes]]\nid = \"s\"\nkind = \"llm\"\nrepeat = 6\nsilent = 0.03\n");
+        assert!((success(&m).unwrap() - 0.832_972).abs() < 1e-6);
+    }
+
+    #[test]
+    fn retries_follow_r2_and_hand_offs_count() {
+        // MODEL.md R2: six steps, p = 0.97, l = 0.03, two retries: 0.999838.
+        let m = model(
+            "[[nodes]]\nid = \"s\"\nkind = \"llm\"\nrepeat = 6\nloud = 0.03\nretry = { max = 2 }\n",
+        );
+        assert!((success(&m).unwrap() - 0.999_838).abs() < 1e-6);
+        // Two nodes at 0.9 and a hand-off at 0.95 between them.
+        let m = model(
+            "[defaults.edge]\nsilent = 0.05\n[[nodes]]\nid = \"a\"\nkind = \"llm\"\nsilent = 0.1\n[[nodes]]\nid = \"b\"\nkind = \"llm\"\nafter = [\"a\"]\nloud = 0.1\n",
+        );
+        assert!((success(&m).unwrap() - 0.9 * 0.95 * 0.9).abs() < 1e-12);
+    }
+
+    #[test]
+    fn no_closed_form_with_gates_timeouts_or_partial_merges() {
+        let text = std::fs::read_to_string("scenarios/support-agent.toml").unwrap();
+        assert_eq!(success(&model(&text)), None);
+        let m = model(
+            "[[nodes]]\nid = \"a\"\nkind = \"llm\"\ntimeout = 1\nlatency = { dist = \"fixed\", value = 0.5 }\n",
+        );
+        assert_eq!(success(&m), None);
+        let m = model(
+            "[[nodes]]\nid = \"a\"\nkind = \"llm\"\n[[nodes]]\nid = \"b\"\nkind = \"llm\"\n[[nodes]]\nid = \"c\"\nkind = \"llm\"\nafter = [\"a\", \"b\"]\nmerge = \"any\"\n",
+        );
+        assert_eq!(success(&m), None);
+    }
+}

@@ -77,10 +77,16 @@ pub struct LinkSummary {
     pub id: String,
     /// Fraction of time with a transfer in flight.
     pub utilization: Estimate,
-    /// Time-averaged transfers in flight.
+    /// Time-averaged transfers in flight (Little's L).
     pub mean_active: Estimate,
     /// Bytes per second moved.
     pub bytes_per_s: Estimate,
+    /// Transfers started per second.
+    pub arrival_rate: Estimate,
+    /// Mean duration of a transfer, seconds (Little's W).
+    pub mean_transfer_s: Estimate,
+    /// λ·W (Little's law: ≈ mean_active).
+    pub little_lambda_w: Estimate,
     /// Transfers started in the measurement windows.
     pub transfers: u64,
 }
@@ -195,6 +201,12 @@ impl LoadSummary {
                 utilization: per_rep(&|r| rate(r.links[i].busy.integral, r)),
                 mean_active: per_rep(&|r| rate(r.links[i].active.integral, r)),
                 bytes_per_s: per_rep(&|r| rate(r.links[i].bytes, r)),
+                arrival_rate: per_rep(&|r| rate(r.links[i].transfers as f64, r)),
+                mean_transfer_s: per_rep(&|r| ratio(r.links[i].sojourn_sum, r.links[i].sojourns)),
+                little_lambda_w: per_rep(&|r| {
+                    rate(r.links[i].transfers as f64, r)
+                        * ratio(r.links[i].sojourn_sum, r.links[i].sojourns)
+                }),
                 transfers: reps.iter().map(|r| r.links[i].transfers).sum(),
             })
             .collect();

@@ -83,6 +83,10 @@ pub struct LinkFigures {
     pub transfers: u64,
     /// Bytes of those transfers.
     pub bytes: f64,
+    /// Sum of the durations of the transfers started in the window.
+    pub sojourn_sum: f64,
+    /// Number of durations summed.
+    pub sojourns: u64,
     /// Transfers in flight.
     pub active: TimeIntegral,
     /// 1 while any transfer is in flight.

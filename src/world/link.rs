@@ -66,6 +66,9 @@ impl World<'_> {
             l.figures.busy.add(now, measuring, 1.0);
         }
         l.active.push((request, transfer.bytes));
+        let r = &mut self.requests[request as usize];
+        r.joined_link = now;
+        r.link_in_window = measuring;
         self.reschedule_link(link);
     }
 
@@ -112,6 +115,14 @@ impl World<'_> {
         l.figures.active.add(now, measuring, -(done.len() as f64));
         if l.active.is_empty() && !done.is_empty() {
             l.figures.busy.add(now, measuring, -1.0);
+        }
+        for &request in &done {
+            let r = self.requests[request as usize];
+            if r.link_in_window {
+                let f = &mut self.links[link].figures;
+                f.sojourn_sum += now - r.joined_link;
+                f.sojourns += 1;
+            }
         }
         self.reschedule_link(link);
         for request in done {

@@ -70,6 +70,10 @@ pub(super) struct Request {
     pub in_window: bool,
     /// Batching: iterations still to run.
     pub remaining: u32,
+    /// When the request joined its link.
+    pub joined_link: f64,
+    /// Joined its link during the measurement window.
+    pub link_in_window: bool,
 }
 
 struct Slot<'m> {
@@ -361,6 +365,13 @@ impl<'m> World<'m> {
         let generation = self.slots[slot as usize].generation;
         let mut outbox = std::mem::take(self.slots[slot as usize].task.outbox());
         for out in outbox.drain(..) {
+            // Answering an acquisition can finish the task at once (a rejection
+            // with no retry left); what it asked for after that is moot.
+            if !self.slots[slot as usize].active
+                || self.slots[slot as usize].generation != generation
+            {
+                continue;
+            }
             match out {
                 Outgoing::Schedule(delay, event) => self.queue.schedule_in(
                     delay,
@@ -375,6 +386,9 @@ impl<'m> World<'m> {
         }
         *self.slots[slot as usize].task.outbox() = outbox;
         let s = &mut self.slots[slot as usize];
+        if !s.active || s.generation != generation {
+            return; // retired while its requests were carried out
+        }
         let Some(outcome) = s.task.outcome() else {
             return;
         };
@@ -422,6 +436,8 @@ impl<'m> World<'m> {
             arrived_pool: 0.0,
             in_window: false,
             remaining: 0,
+            joined_link: 0.0,
+            link_in_window: false,
         });
         if let Some(timeout) = req.timeout {
             let serial = self.requests[request as usize].serial;

@@ -75,7 +75,10 @@ pub fn assert_success(output: &Output) {
 pub fn get(v: &Value, path: &str) -> f64 {
     let mut cur = v;
     for key in path.split('.') {
-        cur = &cur[key];
+        cur = match key.parse::<usize>() {
+            Ok(i) => &cur[i],
+            Err(_) => &cur[key],
+        };
     }
     cur.as_f64()
         .unwrap_or_else(|| panic!("{path} is not a number in {v}"))

@@ -164,8 +164,14 @@ impl LoadSummary {
                     kind: pool.kind.to_string(),
                     servers: limited.then_some(pool.servers),
                     arrival_rate: per_rep(&|r| rate(r.pools[i].arrivals as f64, r)),
-                    utilization: limited
-                        .then(|| per_rep(&|r| rate(r.pools[i].busy.integral, r) / servers)),
+                    utilization: limited.then(|| match pool.batching {
+                        // Batch slots in use: a batching server counts as busy
+                        // as soon as one request runs, which says little.
+                        Some(b) => per_rep(&|r| {
+                            rate(r.pools[i].batched.integral, r) / (servers * b.max_batch as f64)
+                        }),
+                        None => per_rep(&|r| rate(r.pools[i].busy.integral, r) / servers),
+                    }),
                     mean_busy: per_rep(&|r| rate(r.pools[i].busy.integral, r)),
                     mean_queue: per_rep(&|r| rate(r.pools[i].queue.integral, r)),
                     mean_in_system: per_rep(&|r| rate(r.pools[i].system.integral, r)),

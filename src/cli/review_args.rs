@@ -32,7 +32,17 @@ pub fn load_all(
 ) -> Result<(Vec<Arm>, u64, u64), CliError> {
     let mut arms = Vec::new();
     for f in files {
-        arms.push(load_arm(f)?);
+        let arm = load_arm(f)?;
+        if arm.scenario.workload.is_some() {
+            // Paired trials need independent tasks; a loaded run's tasks share queues.
+            return Err(CliError::BadInput(format!(
+                "{}: workload: reviews pair independent tasks on common random numbers, and \
+                 this scenario has a [workload] (many tasks sharing queues); compare loaded \
+                 runs with `coordsim sweep` or `coordsim run --set`, or review it without [workload]\n",
+                f.display()
+            )));
+        }
+        arms.push(arm);
     }
     let base = &arms[0];
     let trials = sim.trials.unwrap_or(base.scenario.trials);

@@ -377,3 +377,31 @@ fn a_bad_sweep_table_in_the_file_is_named() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_load_sweep_draws_goodput_against_offered_load_and_shows_the_knee() {
+    // The bundled chip-layer-load scenario, shortened; its capacity is about
+    // 2.6 tasks/s, so goodput at 3.5 tasks/s falls below goodput at 2.
+    let scratch = Scratch::new();
+    let text = std::fs::read_to_string("scenarios/chip-layer-load.toml")
+        .unwrap()
+        .replace("tasks = 20000", "tasks = 3000")
+        .replace("replications = 8", "replications = 3");
+    let file = scratch.file("load.toml", &text);
+    let out = scratch.path().join("out");
+    let output = sweep(&file, &["--vary", "workload.rate=2,3.5", "--quiet"], &out);
+    assert_success(&output);
+    let (header, rows) = read_csv(&out.join("sweep.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let goodput = col("load.goodput.mean");
+    let at = |row: usize| rows[row][goodput].parse::<f64>().unwrap();
+    assert!(
+        at(1) < at(0),
+        "goodput {} at 3.5/s vs {} at 2/s",
+        at(1),
+        at(0)
+    );
+    let png = std::fs::read(out.join("goodput.png")).expect("goodput chart");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(out.join("goodput.svg").exists());
+}

@@ -1,6 +1,6 @@
 //! Throughput and goodput against the first varied axis (the offered load),
-//! drawn when the summaries report them (columns named `*throughput*` or
-//! `*goodput*`, e.g. from a contended-substrate scenario).
+//! drawn when the summaries report them: loaded runs (`[workload]`) give
+//! `load.throughput.mean` and `load.goodput.mean`, in tasks per second.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -12,14 +12,26 @@ use super::series::{MAX_SERIES, axis_title, lines};
 use super::style::{LineStyle, draw_legend, draw_line};
 use crate::sweep::SweepTable;
 
+/// The summary columns drawn, with their legend labels.
+const COLUMNS: [(&str, &str); 2] = [
+    ("load.throughput.mean", "throughput (tasks finished/s)"),
+    ("load.goodput.mean", "goodput (correct tasks/s)"),
+];
+
 /// The throughput/goodput columns of `table`, if any.
 pub fn columns(table: &SweepTable) -> Vec<&str> {
-    table
-        .columns
+    COLUMNS
         .iter()
-        .map(String::as_str)
-        .filter(|c| c.contains("throughput") || c.contains("goodput"))
+        .map(|(c, _)| *c)
+        .filter(|c| table.columns.iter().any(|have| have == c))
         .collect()
+}
+
+fn label_of(column: &str) -> &str {
+    COLUMNS
+        .iter()
+        .find(|(c, _)| *c == column)
+        .map_or(column, |(_, label)| label)
 }
 
 /// The goodput chart of a sweep (only drawn when [`columns`] is not empty).
@@ -42,9 +54,9 @@ impl Chart for GoodputChart<'_> {
         for s in &series {
             for c in &cols {
                 let label = if s.label.is_empty() {
-                    c.to_string()
+                    label_of(c).to_string()
                 } else {
-                    format!("{}, {c}", s.label)
+                    format!("{}, {}", s.label, label_of(c))
                 };
                 drawn.push((label, s.rows.clone(), c));
             }
@@ -61,12 +73,7 @@ impl Chart for GoodputChart<'_> {
             .collect();
         let x = Scale::fit(&xs, prefers_log(&xs), 0.03);
         let y = Scale::fit(&ys, false, 0.06).clamp(0.0, f64::INFINITY);
-        let unit = if cols.iter().all(|c| c.ends_with("per_s")) {
-            "tasks per second"
-        } else {
-            "as reported in the summary"
-        };
-        let y_title = format!("throughput / goodput ({unit})");
+        let y_title = "throughput / goodput (tasks per second)".to_string();
         let title = format!("{}: goodput vs {}", t.scenario(), t.axes[0]);
         let x_title = format!("{} (offered load)", axis_title(&t.axes[0]));
         let frame = Frame {

@@ -108,20 +108,41 @@ impl Pool {
     /// The work one attempt of `step` brings: seconds of service, or
     /// iterations (output tokens) when the pool batches.
     pub fn draw_work<R: Rng + ?Sized>(&self, step: &Step, own_latency: f64, rng: &mut R) -> f64 {
-        if self.batching.is_some() {
-            return step.tokens.map_or(1.0, |t| t.1.max(1) as f64);
+        if let Some(work) = self.token_work(step) {
+            return work;
         }
         match &self.service {
-            ServiceTime::StepLatency => own_latency,
             ServiceTime::Distribution(d) => d.sample(rng),
-            ServiceTime::Tokens {
-                prefill_per_s,
-                decode_per_s,
-            } => {
-                let (input, output) = step.tokens.unwrap_or((0, 0));
-                input as f64 / prefill_per_s + output as f64 / decode_per_s
-            }
+            _ => own_latency,
         }
+    }
+
+    /// The mean work one attempt of `step` brings (for the stability check).
+    pub fn mean_work(&self, step: &Step) -> f64 {
+        if let Some(work) = self.token_work(step) {
+            return work;
+        }
+        match &self.service {
+            ServiceTime::Distribution(d) => d.mean(),
+            _ => step.latency.mean(),
+        }
+    }
+
+    /// Work that follows from the step's tokens, if the pool counts it so:
+    /// iterations of a batching pool, or seconds of a token-rate service time.
+    fn token_work(&self, step: &Step) -> Option<f64> {
+        if self.batching.is_some() {
+            return Some(step.tokens.map_or(1.0, |t| t.1.max(1) as f64));
+        }
+        let ServiceTime::Tokens {
+            prefill_per_s,
+            decode_per_s,
+        } = self.service
+        else {
+            return None;
+        };
+        let (input, output) = step.tokens.unwrap_or((0, 0));
+        Some(input as f64 / prefill_per_s + output as f64 / decode_per_s)
     }
 
     /// Seconds the work takes on an otherwise idle pool.

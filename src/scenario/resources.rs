@@ -29,6 +29,8 @@ pub const DEFAULT_MAX_IN_FLIGHT: u64 = 100_000;
 pub struct ResourceIndex {
     pools: HashMap<String, usize>,
     links: HashMap<String, usize>,
+    /// Pools whose work is counted in the step's tokens (batching, token service times).
+    token_pools: Vec<usize>,
 }
 
 /// Compiles `[[resources]]` into pools and links.
@@ -60,6 +62,10 @@ pub fn compile_resources(
             }
             ResourceKind::Accelerator | ResourceKind::Service => {
                 if let Some(pool) = compile_pool(r, &path, p) {
+                    if pool.batching.is_some() || matches!(pool.service, ServiceTime::Tokens { .. })
+                    {
+                        index.token_pools.push(pools.len());
+                    }
                     index.pools.insert(r.id.clone(), pools.len());
                     pools.push(pool);
                 }
@@ -264,7 +270,18 @@ pub fn resolve_use(
         .resource
         .as_ref()
         .and_then(|id| match index.pools.get(id) {
-            Some(&i) => Some(i),
+            Some(&i) => {
+                if spec.tokens.is_none() && index.token_pools.contains(&i) {
+                    p.add(
+                        format!("{path}.tokens"),
+                        format!(
+                            "missing; pool \"{id}\" counts its work in tokens (batching or a \
+                             token service time): set `tokens = {{ input = .., output = .. }}`"
+                        ),
+                    );
+                }
+                Some(i)
+            }
             None => {
                 let what = if index.links.contains_key(id) {
                     format!(

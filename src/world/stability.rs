@@ -5,7 +5,7 @@
 //! step runs, so the visits per task measured on independent (uncontended)
 //! tasks are exact, and ρ = arrival rate × demand per task / capacity.
 
-use crate::model::{Arrivals, Model, OnFull, ServiceTime, Workload};
+use crate::model::{Arrivals, Model, OnFull, Workload};
 use crate::montecarlo::run_trials;
 
 /// Tasks simulated to estimate visits per task.
@@ -41,21 +41,7 @@ pub fn offered_load(model: &Model, workload: &Workload, seed: u64) -> Vec<Offere
                 continue;
             }
             bounded |= step.timeout.is_some();
-            let work = if pool.batching.is_some() {
-                step.tokens.map_or(1.0, |t| t.1.max(1) as f64)
-            } else {
-                match &pool.service {
-                    ServiceTime::StepLatency => step.latency.mean(),
-                    ServiceTime::Distribution(d) => d.mean(),
-                    ServiceTime::Tokens {
-                        prefill_per_s,
-                        decode_per_s,
-                    } => {
-                        let (i, o) = step.tokens.unwrap_or((0, 0));
-                        i as f64 / prefill_per_s + o as f64 / decode_per_s
-                    }
-                }
-            };
+            let work = pool.mean_work(step);
             demand += visits(exec) * work;
         }
         let mut capacity = pool.capacity();

@@ -12,9 +12,9 @@ const USE_GPU: &str = "[[nodes]]\nid = \"a\"\nkind = \"llm\"\nresource = \"gpu\"
 fn cases() -> Vec<(&'static str, String, Vec<&'static str>)> {
     vec![
         ("unknown pool", format!("{GPU}[[nodes]]\nid = \"a\"\nkind = \"llm\"\nresource = \"gpus\"\n"), vec!["nodes[0] (a).resource", "did you mean \"gpu\""]),
-        ("link used as a pool", "[[resources]]\nid = \"nv\"\nkind = \"link\"\nbandwidth = 1e9\n[[nodes]]\nid = \"a\"\nkind = \"llm\"\nresource = \"nv\"\n".to_string()), vec!["(a).resource", "is a link", "transfer"]),
+        ("link used as a pool", "[[resources]]\nid = \"nv\"\nkind = \"link\"\nbandwidth = 1e9\n[[nodes]]\nid = \"a\"\nkind = \"llm\"\nresource = \"nv\"\n".to_string(), vec!["(a).resource", "is a link", "transfer"]),
         ("unknown link", format!("{GPU}[[nodes]]\nid = \"a\"\nkind = \"llm\"\ntransfer = {{ link = \"nv\", bytes = 10 }}\n"), vec!["(a).transfer.link", "no such resource \"nv\""]),
-        ("negative transfer", "[[resources]]\nid = \"nv\"\nkind = \"link\"\nbandwidth = 1e9\n[[nodes]]\nid = \"a\"\nkind = \"llm\"\ntransfer = { link = \"nv\", bytes = -1 }\n".to_string()), vec!["transfer.bytes", ">= 0"]),
+        ("negative transfer", "[[resources]]\nid = \"nv\"\nkind = \"link\"\nbandwidth = 1e9\n[[nodes]]\nid = \"a\"\nkind = \"llm\"\ntransfer = { link = \"nv\", bytes = -1 }\n".to_string(), vec!["transfer.bytes", ">= 0"]),
         ("accelerator without servers", format!("[[resources]]\nid = \"gpu\"\nkind = \"accelerator\"\n{USE_GPU}"), vec!["resources[0] (gpu).servers", "missing"]),
         ("zero servers", format!("[[resources]]\nid = \"gpu\"\nkind = \"accelerator\"\nservers = 0\n{USE_GPU}"), vec!["(gpu).servers", "1 to 1000000"]),
         ("batching on a service", format!("[[resources]]\nid = \"gpu\"\nkind = \"service\"\nbatching = {{ max_batch = 4, iteration_base = 0.1, iteration_per_request = 0.01 }}\n{USE_GPU}"), vec!["(gpu).batching", "only allowed on kind = \"accelerator\""]),

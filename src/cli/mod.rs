@@ -40,7 +40,9 @@ pub enum Command {
     /// Run a scenario's Monte Carlo trials and report reliability, latency and cost.
     ///
     /// Prints a table (or JSON) and writes summary.json and nodes.csv to
-    /// outputs/<scenario-name>/ (or --out).
+    /// outputs/<scenario-name>/ (or --out). A scenario with [workload] runs its
+    /// replications of many tasks sharing pools and links, and adds throughput,
+    /// goodput and per-resource figures (utilization, queues, waits).
     Run(RunArgs),
     /// Check a scenario file and explain every problem found.
     Validate {
@@ -131,7 +133,8 @@ pub struct ChartArgs {
 pub struct RunArgs {
     /// Scenario file (.toml, or .json).
     pub file: PathBuf,
-    /// Number of trials [default: the file's run.trials, else 100000].
+    /// Number of trials [default: the file's run.trials, else 100000]; not for
+    /// [workload] scenarios, whose length is workload.tasks or duration_s.
     #[arg(long)]
     pub trials: Option<u64>,
     /// Base seed; trial i is seeded from (seed, i) [default: the file's run.seed, else 1].

@@ -29,6 +29,9 @@ pub const DEFAULT_MAX_IN_FLIGHT: u64 = 100_000;
 pub struct ResourceIndex {
     pools: HashMap<String, usize>,
     links: HashMap<String, usize>,
+    /// Resources declared with problems (already reported): steps that use
+    /// them are not blamed again.
+    broken: std::collections::HashSet<String>,
 }
 
 /// Compiles `[[resources]]` into pools and links.
@@ -41,7 +44,10 @@ pub fn compile_resources(
     let mut index = ResourceIndex::default();
     for (i, r) in specs.iter().enumerate() {
         let path = format!("resources[{i}] ({})", r.id);
-        if index.pools.contains_key(&r.id) || index.links.contains_key(&r.id) {
+        if index.pools.contains_key(&r.id)
+            || index.links.contains_key(&r.id)
+            || index.broken.contains(&r.id)
+        {
             p.add(
                 format!("{path}.id"),
                 format!(
@@ -56,12 +62,16 @@ pub fn compile_resources(
                 if let Some(link) = compile_link(r, &path, p) {
                     index.links.insert(r.id.clone(), links.len());
                     links.push(link);
+                } else {
+                    index.broken.insert(r.id.clone());
                 }
             }
             ResourceKind::Accelerator | ResourceKind::Service => {
                 if let Some(pool) = compile_pool(r, &path, p) {
                     index.pools.insert(r.id.clone(), pools.len());
                     pools.push(pool);
+                } else {
+                    index.broken.insert(r.id.clone());
                 }
             }
         }
@@ -265,6 +275,7 @@ pub fn resolve_use(
         .as_ref()
         .and_then(|id| match index.pools.get(id) {
             Some(&i) => Some(i),
+            None if index.broken.contains(id) => None,
             None => {
                 let what = if index.links.contains_key(id) {
                     format!(
@@ -285,6 +296,7 @@ pub fn resolve_use(
                 bytes: t.bytes,
             }),
             Some(_) => None,
+            None if index.broken.contains(&t.link) => None,
             None => {
                 p.add(
                     format!("{path}.transfer.link"),
@@ -372,6 +384,12 @@ pub fn compile_workload(w: &WorkloadSpec, p: &mut Problems) -> Option<Workload> 
                     format!("is {tasks}; allowed: 1 to {MAX_TASKS}"),
                 );
             }
+            if let Some(w) = warmup.filter(|&w| w > MAX_TASKS) {
+                p.add(
+                    "workload.warmup_tasks",
+                    format!("is {w}; allowed: 0 to {MAX_TASKS}"),
+                );
+            }
             Window::Tasks {
                 warmup: warmup.unwrap_or(0),
                 tasks,
@@ -411,8 +429,25 @@ pub fn compile_workload(w: &WorkloadSpec, p: &mut Problems) -> Option<Workload> 
     if p.len() > before {
         return None;
     }
+    let arrivals = arrivals?;
+    if let Window::Time { warmup, duration } = window {
+        // Peak rate × run length bounds the tasks an open workload starts.
+        let expected = arrivals.peak_rate() * (warmup + duration);
+        if expected > MAX_TASKS as f64 {
+            p.add(
+                "workload.duration_s",
+                format!(
+                    "with warm-up, {:.0} s at up to {} tasks/s starts about {expected:.3e} tasks; \
+                     allowed: at most {MAX_TASKS} (shorten the run or lower the rate)",
+                    warmup + duration,
+                    arrivals.peak_rate()
+                ),
+            );
+            return None;
+        }
+    }
     Some(Workload {
-        arrivals: arrivals?,
+        arrivals,
         window,
         replications: replications as u32,
         max_in_flight,

@@ -58,7 +58,7 @@ pub fn simulate_until(
     let offered = offered_load(model, workload, seed);
     if let Some(o) = offered.iter().find(|o| o.rho >= 1.0 && !o.bounded) {
         return Err(SimError::Unstable(format!(
-            "the offered load on resource \"{}\" is {:.3} times its capacity and no timeout, \
+            "the offered load on resource \"{}\" is ρ = {:.3} times its capacity and no timeout, \
              rejection or queue bound limits its queue, so it would grow without end; \
              lower workload.rate, add capacity, or set a timeout",
             o.id, o.rho

@@ -75,11 +75,6 @@ pub fn load(out: &Path, plan: &Plan) -> Vec<Option<PointResult>> {
         .collect()
 }
 
-/// True when some sweep (this one or another) has points kept under `out`.
-pub fn any(out: &Path) -> bool {
-    std::fs::read_dir(out.join(FOLDER)).is_ok_and(|mut d| d.next().is_some())
-}
-
 /// Removes the kept points of `plan` (once its results are written), and
 /// the `.sweep` folder if nothing else is kept in it.
 pub fn discard(out: &Path, plan: &Plan) -> std::io::Result<()> {

@@ -4,6 +4,8 @@
 //! result never depends on which thread ran it or in what order; the
 //! [`Accumulator`] merges with integer sums, so the totals do not either.
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
 use rayon::prelude::*;
 
 use crate::model::Model;
@@ -22,18 +24,44 @@ pub fn trial_seed(seed: u64, trial: u64) -> u64 {
 
 /// Runs trials `range` of `model` under `seed` and returns their totals.
 pub fn run_trials(model: &Model, seed: u64, range: std::ops::Range<u64>) -> Accumulator {
+    run_trials_until(model, seed, range, &AtomicBool::new(false))
+}
+
+/// As [`run_trials`], but stops early: when `stop` is set (checked between
+/// chunks of trials; the totals are then partial and should be discarded),
+/// or when a trial runs away (past [`crate::model::Limits`]): the chunks
+/// after the earliest runaway are skipped, so the runaway reported in
+/// [`Accumulator::runaway`] is the earliest one whatever the thread count.
+pub fn run_trials_until(
+    model: &Model,
+    seed: u64,
+    range: std::ops::Range<u64>,
+    stop: &AtomicBool,
+) -> Accumulator {
     let exec_count = model.exec_count();
     let len = range.end.saturating_sub(range.start);
     let chunks = len.div_ceil(TRIALS_PER_CHUNK) as usize;
+    let first_runaway_chunk = AtomicUsize::new(usize::MAX);
     (0..chunks)
         .into_par_iter()
         .fold(
             || (TaskSim::new(model), Accumulator::new(exec_count)),
             |(mut sim, mut acc), chunk| {
+                if stop.load(Ordering::Relaxed)
+                    || chunk > first_runaway_chunk.load(Ordering::Relaxed)
+                {
+                    return (sim, acc);
+                }
                 let first = range.start + chunk as u64 * TRIALS_PER_CHUNK;
                 let last = (first + TRIALS_PER_CHUNK).min(range.end);
                 for trial in first..last {
-                    let result = sim.run(trial_seed(seed, trial), &mut acc.execs);
+                    let mut result = sim.run(trial_seed(seed, trial), &mut acc.execs);
+                    if let Some(r) = &mut result.runaway {
+                        r.task = trial;
+                        acc.record(&result);
+                        first_runaway_chunk.fetch_min(chunk, Ordering::Relaxed);
+                        break;
+                    }
                     acc.record(&result);
                 }
                 (sim, acc)

@@ -1,10 +1,14 @@
 //! One entry point for "simulate this scenario": what every command calls.
 
-use crate::montecarlo::run_trials;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::model::Model;
+use crate::montecarlo::run_trials_until;
 use crate::scenario::Scenario;
 use crate::stats::load::{Estimate, LoadSummary};
 use crate::stats::{Accumulator, Summary};
-use crate::world::{Replication, offered_load, run_replications};
+use crate::task::{Limit, Runaway};
+use crate::world::{Replication, offered_load, run_replications_until};
 
 /// Why a scenario could not be simulated to a meaningful result.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -12,6 +16,12 @@ pub enum SimError {
     /// Offered load at or above capacity with nothing to bound the queues.
     #[error("unstable: {0}")]
     Unstable(String),
+    /// A task went past `[run] max_events` or `max_time_s`.
+    #[error("runaway: {0}")]
+    Runaway(String),
+    /// The stop flag was set (Ctrl-C): nothing meaningful to report.
+    #[error("interrupted")]
+    Cancelled,
 }
 
 /// Simulates `scenario` from base `seed` on the current rayon pool and
@@ -21,21 +31,54 @@ pub enum SimError {
 /// workload's replications (`trials` does not apply: the run length is the
 /// workload's) and adds the load figures.
 pub fn simulate(scenario: &Scenario, trials: u64, seed: u64) -> Result<Summary, SimError> {
+    simulate_until(scenario, trials, seed, &AtomicBool::new(false))
+}
+
+/// As [`simulate`], but gives up with [`SimError::Cancelled`] once `stop` is
+/// set (checked between chunks of trials, and every so many events of a
+/// loaded run).
+pub fn simulate_until(
+    scenario: &Scenario,
+    trials: u64,
+    seed: u64,
+    stop: &AtomicBool,
+) -> Result<Summary, SimError> {
     let model = &scenario.model;
+    let cancelled = || stop.load(Ordering::Relaxed);
     let Some(workload) = &scenario.workload else {
-        let acc = run_trials(model, seed, 0..trials);
+        let acc = run_trials_until(model, seed, 0..trials, stop);
+        if let Some(r) = &acc.runaway {
+            return Err(SimError::Runaway(describe_runaway(model, r)));
+        }
+        if cancelled() {
+            return Err(SimError::Cancelled);
+        }
         return Ok(Summary::new(model, seed, &acc));
     };
     let offered = offered_load(model, workload, seed);
     if let Some(o) = offered.iter().find(|o| o.rho >= 1.0 && !o.bounded) {
         return Err(SimError::Unstable(format!(
-            "the offered load on resource \"{}\" is {:.3} times its capacity and no timeout, \
+            "the offered load on resource \"{}\" is ρ = {:.3} times its capacity and no timeout, \
              rejection or queue bound limits its queue, so it would grow without end; \
              lower workload.rate, add capacity, or set a timeout",
             o.id, o.rho
         )));
     }
-    let reps = run_replications(model, workload, seed);
+    let reps = run_replications_until(model, workload, seed, stop);
+    if cancelled() {
+        return Err(SimError::Cancelled);
+    }
+    if let Some((k, r)) = reps
+        .iter()
+        .enumerate()
+        .find_map(|(k, rep)| rep.acc.runaway.map(|r| (k, r)))
+    {
+        let what = describe_runaway(model, &r);
+        return Err(SimError::Runaway(format!(
+            "in replication {}, {what}",
+            k + 1
+        )));
+    }
     if let Some(msg) = reps.iter().find_map(|r| r.unstable.clone()) {
         return Err(SimError::Unstable(msg));
     }
@@ -48,6 +91,46 @@ pub fn simulate(scenario: &Scenario, trials: u64, seed: u64) -> Result<Summary, 
     replication_intervals(&mut summary, &reps);
     summary.load = Some(LoadSummary::new(model, workload, &reps, &offered));
     Ok(summary)
+}
+
+/// What a runaway task was doing, in words: which limit it reached, which
+/// gate looped and which step kept retrying, and what to change.
+pub fn describe_runaway(model: &Model, r: &Runaway) -> String {
+    let limit = match r.limit {
+        Limit::Events => format!(
+            "task {} was stopped after {} events (limit [run] max_events = {})",
+            r.task, r.events, model.limits.max_events
+        ),
+        Limit::Time => format!(
+            "task {} was stopped after {:.6e} simulated seconds (limit [run] max_time_s = {})",
+            r.task, r.time, model.limits.max_time_s
+        ),
+    };
+    let mut doing = Vec::new();
+    if let Some((gate, loops)) = r.gate {
+        doing.push(format!(
+            "gate \"{}\" had looped back {loops} times",
+            model.exec_name(gate)
+        ));
+    }
+    if let Some((exec, attempts)) = r.busiest {
+        let what = if exec < model.nodes.len() {
+            "node"
+        } else {
+            "hand-off"
+        };
+        doing.push(format!(
+            "{what} \"{}\" was on attempt {attempts} of its current pass",
+            model.exec_name(exec)
+        ));
+    }
+    format!(
+        "{limit}{}{}; a task this long means a loop or retry budget that is too large \
+         (max_loops, retry.max) or latencies that are too long; if it is meant, raise \
+         [run] max_events or max_time_s",
+        if doing.is_empty() { "" } else { ": " },
+        doing.join(", ")
+    )
 }
 
 /// Tasks of one loaded run are not independent (they share queues), so the

@@ -36,9 +36,11 @@ fn summary_is_identical_for_any_thread_count() {
     let scratch = Scratch::new();
     for scenario in ["scenarios/agent-swarm.toml", "scenarios/support-agent.toml"] {
         let path = std::path::Path::new(scenario);
-        let one = summary_bytes(path, "1", true, &scratch.path().join("one"));
-        let two = summary_bytes(path, "2", true, &scratch.path().join("two"));
-        let three = summary_bytes(path, "3", false, &scratch.path().join("three"));
+        // One folder per scenario: a folder holding another scenario's results is refused.
+        let out = scratch.path().join(path.file_stem().unwrap());
+        let one = summary_bytes(path, "1", true, &out.join("one"));
+        let two = summary_bytes(path, "2", true, &out.join("two"));
+        let three = summary_bytes(path, "3", false, &out.join("three"));
         assert_eq!(one, two, "{scenario}: 1 vs 2 threads");
         assert_eq!(one, three, "{scenario}: 1 vs 3 threads");
     }

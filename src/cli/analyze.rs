@@ -73,6 +73,7 @@ pub fn analyze(args: &AnalyzeArgs) -> Result<(), CliError> {
     let dir = out_dir(&args.sim, &a.scenario);
     let written = write_files(
         &dir,
+        &a.scenario,
         &[
             ("analyze.csv", export::ranking_csv(&a)),
             ("analyze.json", export::json(&a)),

@@ -42,6 +42,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     let dir = out_dir(&args.sim, &arms[0].label);
     let written = write_files(
         &dir,
+        &arms[0].label,
         &[
             ("compare.csv", export::comparison_csv(&c)),
             ("compare.json", export::json(&c)),

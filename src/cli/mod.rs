@@ -7,6 +7,7 @@
 mod analyze;
 mod chart;
 mod compare;
+mod interrupt;
 mod progress;
 mod report;
 mod review_args;
@@ -110,6 +111,20 @@ pub struct SweepArgs {
     /// Write sweep.csv and sweep.json only.
     #[arg(long)]
     pub no_charts: bool,
+    /// Continue an interrupted sweep: keep the points it finished (kept in
+    /// <out>/.sweep/) and run the rest. The result is the same as that of an
+    /// uninterrupted sweep.
+    #[arg(long)]
+    pub resume: bool,
+    /// Write into the output folder even if it holds another scenario's results.
+    #[arg(long)]
+    pub force: bool,
+    /// Most trials (over all points) run without --yes.
+    #[arg(long, default_value_t = 1_000_000_000, value_name = "N")]
+    pub max_trials: u64,
+    /// Run a sweep of more than --max-trials trials.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// Arguments of `coordsim chart`.
@@ -149,6 +164,9 @@ pub struct RunArgs {
     /// Worker threads [default: one per core]; results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Write into the output folder even if it holds another scenario's results.
+    #[arg(long)]
+    pub force: bool,
     /// Change a field before running, e.g. `--set workload.rate=6` or
     /// `--set nodes.retrieve.silent=0.02` (a TOML value; repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
@@ -173,6 +191,9 @@ pub enum CliError {
     /// Results could not be written: exit code 1.
     #[error("{0}")]
     Io(String),
+    /// Stopped by Ctrl-C or SIGTERM: exit code 130.
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl CliError {
@@ -181,6 +202,7 @@ impl CliError {
         match self {
             CliError::BadInput(_) => 2,
             CliError::Io(_) => 1,
+            CliError::Interrupted(_) => interrupt::EXIT_CODE,
         }
     }
 }

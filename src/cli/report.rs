@@ -67,6 +67,7 @@ pub fn report(args: &ReportArgs) -> Result<(), CliError> {
     let dir = out_dir(&args.sim, &arms[0].label);
     let written = write_files(
         &dir,
+        &arms[0].label,
         &[
             ("report.html", html::render(&report).into_bytes()),
             ("report.md", markdown::render(&report).into_bytes()),

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::CliError;
+use crate::output::folder;
 use crate::review::variant::{Arm, load_arm};
 use crate::scenario::{ScenarioError, compile::check_trials, problem::Problems};
 
@@ -21,6 +22,9 @@ pub struct SimArgs {
     /// Worker threads [default: one per core]; results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Write into the output folder even if it holds another scenario's results.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Loads every file (scenario or variant), checks the options, and returns
@@ -53,6 +57,10 @@ pub fn load_all(
         p.add("--threads", "is 0; allowed: at least 1");
     }
     extra(&mut p);
+    let name = &base.label;
+    if let Err(e) = folder::check(&out_dir(sim, name), name, sim.force) {
+        p.add("--out", e);
+    }
     if !p.is_empty() {
         return Err(ScenarioError {
             file: files[0].clone(),
@@ -82,11 +90,16 @@ pub fn out_dir(sim: &SimArgs, name: &str) -> PathBuf {
         .unwrap_or_else(|| Path::new("outputs").join(name))
 }
 
-/// Writes `files` (name, bytes) atomically into `dir`; returns their paths.
-pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<PathBuf>, CliError> {
+/// Writes `files` (name, bytes) atomically into `dir`, marked as holding
+/// `scenario`'s results; returns their paths.
+pub fn write_files(
+    dir: &Path,
+    scenario: &str,
+    files: &[(&str, Vec<u8>)],
+) -> Result<Vec<PathBuf>, CliError> {
     let io =
         |e: std::io::Error| CliError::Io(format!("cannot write results to {}: {e}", dir.display()));
-    std::fs::create_dir_all(dir).map_err(io)?;
+    folder::claim(dir, scenario).map_err(io)?;
     let mut written = Vec::new();
     for (name, bytes) in files {
         let path = dir.join(name);

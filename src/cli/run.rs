@@ -3,9 +3,9 @@
 use std::path::Path;
 use std::time::Instant;
 
-use super::{CliError, Format, RunArgs, thread_pool};
-use crate::output::{files, table};
-use crate::runner::simulate;
+use super::{CliError, Format, RunArgs, interrupt, thread_pool};
+use crate::output::{files, folder, table};
+use crate::runner::{SimError, simulate_until};
 use crate::scenario::{
     self, Scenario, ScenarioError, compile::check_trials, patch, problem::Problems,
 };
@@ -27,6 +27,13 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     if args.threads == Some(0) {
         p.add("--threads", "is 0; allowed: at least 1");
     }
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("outputs").join(&s.model.name));
+    if let Err(e) = folder::check(&dir, &s.model.name, args.force) {
+        p.add("--out", e);
+    }
     if !p.is_empty() {
         return Err(ScenarioError {
             file: args.file.clone(),
@@ -36,14 +43,11 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     }
     let pool = thread_pool(args.threads)?;
     let started = Instant::now();
+    let stop = interrupt::stop_flag();
     let summary = pool
-        .install(|| simulate(&s, trials, seed))
-        .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
+        .install(|| simulate_until(&s, trials, seed, stop))
+        .map_err(|e| sim_error(&args.file, e))?;
     let elapsed = started.elapsed();
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("outputs").join(&s.model.name));
     let written = files::write_run_outputs(&dir, &summary)
         .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
     match args.format {
@@ -68,6 +72,18 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             .join(", ")
     );
     Ok(())
+}
+
+/// A simulation that could not finish, as a command error: an interrupt, or
+/// a scenario that cannot be simulated (unstable, runaway) as bad input.
+pub(super) fn sim_error(file: &Path, e: SimError) -> CliError {
+    match e {
+        SimError::Cancelled => CliError::Interrupted(format!(
+            "{}: interrupted; nothing was written",
+            file.display()
+        )),
+        e => CliError::BadInput(format!("{}: {e}", file.display())),
+    }
 }
 
 /// Loads the scenario, applying `--set PATH=VALUE` changes when there are any.
@@ -95,5 +111,5 @@ fn load_with_changes(file: &Path, changes: &[String]) -> Result<Scenario, CliErr
         }
         .into());
     }
-    Ok(scenario::compile_document(file, &doc)?)
+    Ok(scenario::compile_document(file, &doc).map_err(scenario::locate_in_file)?)
 }

@@ -4,15 +4,20 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::progress::Progress;
-use super::{CliError, SweepArgs, thread_pool};
+use super::{CliError, SweepArgs, interrupt, thread_pool};
 use crate::charts;
 use crate::output::files::write_atomic;
+use crate::output::{folder, kept};
 use crate::scenario::{
     ScenarioError, compile::check_trials, file::ScenarioFile, problem::Problems, read_document,
 };
 use crate::sweep::{self, Grid, Plan, SweepTable};
 
 /// Plans, runs and writes the sweep: sweep.csv, sweep.json and the charts.
+///
+/// Each finished point is kept in `<out>/.sweep/` as it completes; Ctrl-C
+/// stops after the point in hand (which is dropped) and `--resume` continues
+/// from the kept points. They are removed once the results are written.
 pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     let mut p = Problems::default();
     if let Some(trials) = args.trials {
@@ -36,24 +41,70 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         .and_then(Grid::new)
         .and_then(|grid| Plan::new(&args.file, doc, grid, args.trials, args.seed))
         .map_err(CliError::BadInput)?;
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("outputs").join(&plan.scenario));
+    folder::check(&dir, &plan.scenario, args.force)
+        .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
     let pool = thread_pool(args.threads)?;
+    if plan.total_trials() > args.max_trials && !args.yes {
+        return Err(CliError::BadInput(too_big(args, &plan, &pool)));
+    }
+    let kept = if args.resume {
+        kept::load(&dir, &plan)
+    } else {
+        vec![None; plan.points.len()]
+    };
+    if !args.quiet {
+        resume_note(args.resume, &kept, &dir, &plan);
+    }
+    let existed = dir.exists();
 
     let started = Instant::now();
+    let stop = interrupt::stop_flag();
     let mut progress = Progress::new(args.quiet, plan.total_trials());
-    let results = pool
-        .install(|| {
-            sweep::run::run(&plan, |step| {
-                let what = format!(
-                    "point {}/{} ({})",
-                    step.done,
-                    step.total,
-                    plan.describe(&step.point.values)
-                );
-                progress.update(step.trials_done, step.trials_total, &what);
-            })
+    let outcome = pool.install(|| {
+        sweep::run::run_resumable(&plan, kept, stop, |step| {
+            if step.fresh {
+                folder::claim(&dir, &plan.scenario)
+                    .and_then(|()| kept::save(&dir, &plan, step.index, step.point))
+                    .map_err(|e| {
+                        format!("cannot keep the finished point in {}: {e}", dir.display())
+                    })?;
+            }
+            let what = format!(
+                "point {}/{} ({})",
+                step.done,
+                step.total,
+                plan.describe(&step.point.values)
+            );
+            progress.update(step.trials_done, step.trials_total, &what);
+            Ok(())
         })
-        .map_err(CliError::BadInput)?;
+    });
     progress.finish();
+    let results = match outcome {
+        Ok(sweep::run::Outcome::Complete(results)) => results,
+        Ok(sweep::run::Outcome::Interrupted { done }) => {
+            return Err(CliError::Interrupted(format!(
+                "{}: sweep interrupted after {done} of {} points; the finished points are kept in {} \
+                 and nothing else was written; run the same command with --resume to continue",
+                args.file.display(),
+                plan.points.len(),
+                kept::folder(&dir, &plan).display()
+            )));
+        }
+        Err(e) => {
+            // The sweep cannot finish: what it kept is of no use.
+            let _ = kept::discard(&dir, &plan);
+            if !existed {
+                let _ = std::fs::remove_file(dir.join(folder::MARKER));
+                let _ = std::fs::remove_dir(&dir);
+            }
+            return Err(CliError::BadInput(format!("{}: {e}", args.file.display())));
+        }
+    };
     let elapsed = started.elapsed();
 
     let axes: Vec<String> = plan.grid.axes.iter().map(|a| a.path.clone()).collect();
@@ -63,18 +114,15 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     } else {
         charts::sweep_charts(&table).map_err(CliError::Io)?
     };
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("outputs").join(&plan.scenario));
     let write = || -> std::io::Result<Vec<std::path::PathBuf>> {
-        std::fs::create_dir_all(&dir)?;
+        folder::claim(&dir, &plan.scenario)?;
         let csv = dir.join("sweep.csv");
         let json = dir.join("sweep.json");
         write_atomic(&csv, &sweep::csv::write(&table))?;
         write_atomic(&json, &sweep::json::write(&plan, &results))?;
         let mut written = vec![csv, json];
         written.extend(charts::write_all(&dir, &rendered)?);
+        kept::discard(&dir, &plan)?;
         Ok(written)
     };
     let written = write()
@@ -96,6 +144,82 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// Says on stderr what `--resume` found (or that points kept by an earlier
+/// sweep are there to resume).
+fn resume_note(resume: bool, kept: &[Option<sweep::PointResult>], dir: &Path, plan: &Plan) {
+    let n = kept.iter().filter(|k| k.is_some()).count();
+    if resume && n > 0 {
+        eprintln!(
+            "resuming: {n} of {} points kept from an interrupted sweep",
+            plan.points.len()
+        );
+    } else if resume {
+        eprintln!(
+            "nothing to resume for this sweep in {} (none kept, or the scenario, grid, trials or seed changed): running every point",
+            dir.display()
+        );
+    } else if kept::folder(dir, plan).exists() {
+        eprintln!(
+            "points kept by an interrupted run of this sweep are ignored and run again (--resume reuses them)"
+        );
+    }
+}
+
+/// Trials per pilot run when estimating how long a large sweep takes.
+const PILOT_TRIALS: u64 = 2_000;
+
+/// The refusal of a sweep above `--max-trials`, with the time it would take,
+/// estimated from short pilot runs of its first and last points.
+fn too_big(args: &SweepArgs, plan: &Plan, pool: &rayon::ThreadPool) -> String {
+    let ends = [plan.points.first(), plan.points.last()];
+    let mut per_trial = Vec::new();
+    for point in ends.into_iter().flatten() {
+        let Ok(s) = plan.scenario_at(&point.values) else {
+            continue;
+        };
+        let trials = PILOT_TRIALS.min(point.trials);
+        let t = Instant::now();
+        if pool
+            .install(|| crate::runner::simulate(&s, trials, point.seed))
+            .is_ok()
+        {
+            per_trial.push(t.elapsed().as_secs_f64() / trials as f64);
+        }
+    }
+    let estimate = if per_trial.is_empty() {
+        String::new()
+    } else {
+        let mean = per_trial.iter().sum::<f64>() / per_trial.len() as f64;
+        format!(
+            ", which would take about {} on {} threads (estimated from {} pilot trials)",
+            human_duration(mean * plan.total_trials() as f64),
+            pool.current_num_threads(),
+            PILOT_TRIALS * per_trial.len() as u64
+        )
+    };
+    format!(
+        "{}: this sweep runs {} trials over {} points, more than --max-trials {}{estimate}; \
+         pass --yes to run it anyway, or lower --trials or the number of points",
+        args.file.display(),
+        plan.total_trials(),
+        plan.points.len(),
+        args.max_trials
+    )
+}
+
+/// `42 s`, `3.5 min`, `2.1 h`, `4.0 days`.
+fn human_duration(seconds: f64) -> String {
+    if seconds < 120.0 {
+        format!("{seconds:.0} s")
+    } else if seconds < 7200.0 {
+        format!("{:.1} min", seconds / 60.0)
+    } else if seconds < 172_800.0 {
+        format!("{:.1} h", seconds / 3600.0)
+    } else {
+        format!("{:.1} days", seconds / 86_400.0)
+    }
 }
 
 /// One line per point: the values, then the headline figures.

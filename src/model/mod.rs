@@ -137,6 +137,49 @@ pub struct Model {
     pub pools: Vec<Pool>,
     /// Shared interconnect links.
     pub links: Vec<Link>,
+    /// Bounds on one task, beyond which it is stopped as a runaway.
+    pub limits: Limits,
+}
+
+/// Bounds on one task (`[run] max_events`, `max_time_s`): a task that needs
+/// more events or more simulated time is stopped and the run reported as a
+/// runaway, instead of running (nearly) for ever.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Most events one task may take.
+    pub max_events: u64,
+    /// Most simulated seconds one task may take.
+    pub max_time_s: f64,
+}
+
+impl Limits {
+    /// Default events per task: far beyond any sensible loop and retry budget.
+    pub const DEFAULT_MAX_EVENTS: u64 = 1_000_000;
+    /// Default simulated seconds per task (about 116 days).
+    pub const DEFAULT_MAX_TIME_S: f64 = 1e7;
+}
+
+impl Limits {
+    /// The limit a task has gone past after `events` events at `time` seconds, if any.
+    #[inline]
+    pub fn exceeded(&self, events: u64, time: f64) -> Option<crate::task::Limit> {
+        if events > self.max_events {
+            Some(crate::task::Limit::Events)
+        } else if time > self.max_time_s {
+            Some(crate::task::Limit::Time)
+        } else {
+            None
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_events: Self::DEFAULT_MAX_EVENTS,
+            max_time_s: Self::DEFAULT_MAX_TIME_S,
+        }
+    }
 }
 
 impl Model {

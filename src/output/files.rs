@@ -41,9 +41,10 @@ pub fn nodes_csv(summary: &Summary) -> Vec<u8> {
     w.into_inner().expect("writing to memory cannot fail")
 }
 
-/// Writes `summary.json` and `nodes.csv` into `dir` (created if needed); returns their paths.
+/// Writes `summary.json` and `nodes.csv` into `dir` (created if needed and
+/// marked as the scenario's, see [`super::folder`]); returns their paths.
 pub fn write_run_outputs(dir: &Path, summary: &Summary) -> std::io::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir)?;
+    super::folder::claim(dir, &summary.scenario)?;
     let json = dir.join("summary.json");
     let csv = dir.join("nodes.csv");
     write_atomic(&json, summary_json(summary).as_bytes())?;

@@ -28,7 +28,9 @@ use serde::Deserialize;
 use toml::{Table, Value};
 
 use super::edit;
-use crate::scenario::{Problem, Scenario, ScenarioError, compile_document, read_document};
+use crate::scenario::{
+    Problem, Scenario, ScenarioError, compile_document, locate_in_file, read_document,
+};
 
 /// The variant file as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -120,7 +122,7 @@ pub fn load_arm(path: &Path) -> Result<Arm, ScenarioError> {
         return load_variant(path);
     }
     let doc = read_document(path)?;
-    let scenario = compile_document(path, &doc)?;
+    let scenario = compile_document(path, &doc).map_err(locate_in_file)?;
     Ok(Arm {
         label: scenario.model.name.clone(),
         source: path.to_path_buf(),

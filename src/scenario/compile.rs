@@ -6,11 +6,11 @@
 use std::collections::{HashMap, HashSet};
 
 use super::file::StepSpec;
-use super::file::{KindSpec, MergeSpec, NodeSpec, OnExhaustedSpec, ScenarioFile};
+use super::file::{KindSpec, MergeSpec, NodeSpec, OnExhaustedSpec, RunSpec, ScenarioFile};
 use super::problem::{Problem, Problems, nearest};
 use super::resources::{compile_resources, compile_workload, resolve_use};
 use super::step::{compile_step, overlay};
-use crate::model::{Edge, Gate, Merge, Model, Node, NodeKind, OnExhausted, Step, Workload};
+use crate::model::{Edge, Gate, Limits, Merge, Model, Node, NodeKind, OnExhausted, Step, Workload};
 
 /// Default number of trials when neither the file nor the command line says.
 pub const DEFAULT_TRIALS: u64 = 100_000;
@@ -46,6 +46,8 @@ struct Expanded<'a> {
     template: usize,
     /// Path used in messages, e.g. `nodes[3] (generate)`.
     path: String,
+    /// Copy number of a repeated node (1 for the first copy and for nodes without `repeat`).
+    copy: u64,
     after: Vec<String>,
 }
 
@@ -60,6 +62,7 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
     let trials = file.run.trials.unwrap_or(DEFAULT_TRIALS);
     check_trials("run.trials", trials, &mut p);
     let seed = file.run.seed.unwrap_or(DEFAULT_SEED);
+    let limits = run_limits(&file.run, &mut p);
     // Step fields are checked first: they need no graph, so their problems are
     // reported even when the graph itself is broken.
     let (pools, links, resource_index) = compile_resources(&file.resources, &mut p);
@@ -145,7 +148,7 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
         let cyclic = nodes_on_cycles(&deps);
         let names: Vec<&str> = cyclic.iter().map(|&i| expanded[i].id.as_str()).collect();
         p.add(
-            "nodes.after",
+            format!("{}.after", expanded[cyclic[0]].path),
             format!(
                 "the dependencies form a cycle through {}; the graph must be acyclic, loops are made with a gate's `loop_to`",
                 names.join(", ")
@@ -259,6 +262,7 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
             sources,
             pools,
             links,
+            limits,
         },
         workload,
         description: file.description.clone(),
@@ -272,6 +276,30 @@ pub fn check_trials(field: &str, trials: u64, p: &mut Problems) {
     if !(1..=MAX_TRIALS).contains(&trials) {
         p.add(field, format!("is {trials}; allowed: 1 to {MAX_TRIALS}"));
     }
+}
+
+/// Largest `[run] max_events` accepted.
+pub const MAX_EVENTS_LIMIT: u64 = 1_000_000_000_000;
+
+/// `[run] max_events` and `max_time_s`, checked, or their defaults.
+fn run_limits(run: &RunSpec, p: &mut Problems) -> Limits {
+    let mut limits = Limits::default();
+    if let Some(n) = run.max_events {
+        if (1..=MAX_EVENTS_LIMIT).contains(&n) {
+            limits.max_events = n;
+        } else {
+            p.add(
+                "run.max_events",
+                format!("is {n}; allowed: 1 to {MAX_EVENTS_LIMIT}"),
+            );
+        }
+    }
+    if let Some(t) = run.max_time_s
+        && p.positive("run.max_time_s", t)
+    {
+        limits.max_time_s = t;
+    }
+    limits
 }
 
 fn check_name(name: &str, p: &mut Problems) {
@@ -369,6 +397,7 @@ fn expand_repeats<'a>(
                 spec: n,
                 template: i,
                 path,
+                copy: 1,
                 after: n.after.clone(),
             }),
             Some(copies) => {
@@ -384,6 +413,7 @@ fn expand_repeats<'a>(
                         spec: n,
                         template: i,
                         path: path.clone(),
+                        copy: k,
                         after,
                     });
                 }
@@ -467,13 +497,26 @@ fn kind_of(kind: KindSpec) -> NodeKind {
 }
 
 fn compile_merge(e: &Expanded, n_inputs: usize, p: &mut Problems) -> Merge {
-    let Some(spec) = &e.spec.merge else {
+    // Copies after the first of a repeated node have one input, the copy before.
+    let Some(spec) = e.spec.merge.as_ref().filter(|_| e.copy == 1) else {
         return Merge::All;
     };
     if n_inputs == 0 {
         p.add(
             format!("{}.merge", e.path),
             "a merge policy needs inputs; this node has no `after`",
+        );
+        return Merge::All;
+    }
+    // A fan-in policy without a fan-out: one input, nothing to choose among.
+    if n_inputs == 1 && *spec != MergeSpec::All {
+        p.add(
+            format!("{}.merge", e.path),
+            format!(
+                "\"any\" and {{ k = N }} choose among parallel inputs, and this node has one (after = [\"{}\"]); \
+                 list the parallel branches in `after`, or remove `merge`",
+                e.after.join("\", \"")
+            ),
         );
         return Merge::All;
     }

@@ -53,6 +53,10 @@ pub struct RunSpec {
     pub trials: Option<u64>,
     /// Base seed.
     pub seed: Option<u64>,
+    /// Most events one task may take before it is stopped as a runaway.
+    pub max_events: Option<u64>,
+    /// Most simulated seconds one task may take before it is stopped as a runaway.
+    pub max_time_s: Option<f64>,
 }
 
 /// `[defaults]`.

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use super::compile::{Scenario, compile};
 use super::file::ScenarioFile;
+use super::locate::{attach_locations, line_col};
 use super::problem::{Problem, ScenarioError, nearest};
 
 /// Reads, parses and checks the scenario at `path`.
@@ -11,10 +12,32 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ScenarioError::whole_file(path, format!("cannot read the file: {e}")))?;
     let file = parse(path, &text)?;
-    compile(&file, &default_name(path)).map_err(|problems| ScenarioError {
-        file: path.to_path_buf(),
-        problems,
+    compile(&file, &default_name(path)).map_err(|mut problems| {
+        if !is_json(path) {
+            attach_locations(&mut problems, &text);
+        }
+        ScenarioError {
+            file: path.to_path_buf(),
+            problems,
+        }
     })
+}
+
+/// Adds line and column to the problems of `error` from its file as written
+/// (TOML files only), for problems found in a document read from that file.
+pub fn locate_in_file(mut error: ScenarioError) -> ScenarioError {
+    if !is_json(&error.file)
+        && let Ok(text) = std::fs::read_to_string(&error.file)
+    {
+        attach_locations(&mut error.problems, &text);
+    }
+    error
+}
+
+/// True for a file read as JSON (its name ends in `.json`).
+fn is_json(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 /// Reads the scenario at `path` as a document (a TOML table) to be patched
@@ -24,10 +47,7 @@ pub fn read_document(path: &Path) -> Result<toml::Table, ScenarioError> {
         .map_err(|e| ScenarioError::whole_file(path, format!("cannot read the file: {e}")))?;
     // Parsing into the typed form first reports malformed files with their line and column.
     parse(path, &text)?;
-    let is_json = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    let doc = if is_json {
+    let doc = if is_json(path) {
         serde_json::from_str::<toml::Table>(&text).map_err(|e| e.to_string())
     } else {
         text.parse::<toml::Table>().map_err(|e| e.to_string())
@@ -62,10 +82,7 @@ fn default_name(path: &Path) -> String {
 
 /// Parses `text` as TOML, or as JSON when the file name ends in `.json`.
 pub fn parse(path: &Path, text: &str) -> Result<ScenarioFile, ScenarioError> {
-    let is_json = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    let problem = if is_json {
+    let problem = if is_json(path) {
         let mut de = serde_json::Deserializer::from_str(text);
         match serde_path_to_error::deserialize::<_, ScenarioFile>(&mut de) {
             Ok(f) => return Ok(f),
@@ -123,31 +140,10 @@ fn typo_suggestion(message: &str) -> Option<String> {
     nearest(typo, candidates).map(str::to_string)
 }
 
-/// 1-based line and column of byte `offset` in `text`.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
-}
-
 /// serde_json appends " at line L column C"; the location is reported separately.
 fn strip_json_position(msg: &str) -> &str {
     match msg.rfind(" at line ") {
         Some(i) => &msg[..i],
         None => msg,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_col_counts_from_one() {
-        let text = "a = 1\nbb = 2\n";
-        assert_eq!(line_col(text, 0), (1, 1));
-        assert_eq!(line_col(text, 6), (2, 1));
-        assert_eq!(line_col(text, 8), (2, 3));
     }
 }

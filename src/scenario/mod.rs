@@ -3,11 +3,12 @@
 pub mod compile;
 pub mod file;
 pub mod load;
+pub mod locate;
 pub mod patch;
 pub mod problem;
 pub mod resources;
 pub mod step;
 
 pub use compile::{Scenario, compile};
-pub use load::{compile_document, load, parse, read_document};
+pub use load::{compile_document, load, locate_in_file, parse, read_document};
 pub use problem::{Problem, ScenarioError};

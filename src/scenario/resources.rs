@@ -31,6 +31,9 @@ pub struct ResourceIndex {
     links: HashMap<String, usize>,
     /// Pools whose work is counted in the step's tokens (batching, token service times).
     token_pools: Vec<usize>,
+    /// Resources declared with problems (already reported): steps that use
+    /// them are not blamed again.
+    broken: std::collections::HashSet<String>,
 }
 
 /// Compiles `[[resources]]` into pools and links.
@@ -43,7 +46,10 @@ pub fn compile_resources(
     let mut index = ResourceIndex::default();
     for (i, r) in specs.iter().enumerate() {
         let path = format!("resources[{i}] ({})", r.id);
-        if index.pools.contains_key(&r.id) || index.links.contains_key(&r.id) {
+        if index.pools.contains_key(&r.id)
+            || index.links.contains_key(&r.id)
+            || index.broken.contains(&r.id)
+        {
             p.add(
                 format!("{path}.id"),
                 format!(
@@ -58,6 +64,8 @@ pub fn compile_resources(
                 if let Some(link) = compile_link(r, &path, p) {
                     index.links.insert(r.id.clone(), links.len());
                     links.push(link);
+                } else {
+                    index.broken.insert(r.id.clone());
                 }
             }
             ResourceKind::Accelerator | ResourceKind::Service => {
@@ -68,6 +76,8 @@ pub fn compile_resources(
                     }
                     index.pools.insert(r.id.clone(), pools.len());
                     pools.push(pool);
+                } else {
+                    index.broken.insert(r.id.clone());
                 }
             }
         }
@@ -282,6 +292,7 @@ pub fn resolve_use(
                 }
                 Some(i)
             }
+            None if index.broken.contains(id) => None,
             None => {
                 let what = if index.links.contains_key(id) {
                     format!(
@@ -302,6 +313,7 @@ pub fn resolve_use(
                 bytes: t.bytes,
             }),
             Some(_) => None,
+            None if index.broken.contains(&t.link) => None,
             None => {
                 p.add(
                     format!("{path}.transfer.link"),
@@ -389,6 +401,12 @@ pub fn compile_workload(w: &WorkloadSpec, p: &mut Problems) -> Option<Workload> 
                     format!("is {tasks}; allowed: 1 to {MAX_TASKS}"),
                 );
             }
+            if let Some(w) = warmup.filter(|&w| w > MAX_TASKS) {
+                p.add(
+                    "workload.warmup_tasks",
+                    format!("is {w}; allowed: 0 to {MAX_TASKS}"),
+                );
+            }
             Window::Tasks {
                 warmup: warmup.unwrap_or(0),
                 tasks,
@@ -428,8 +446,25 @@ pub fn compile_workload(w: &WorkloadSpec, p: &mut Problems) -> Option<Workload> 
     if p.len() > before {
         return None;
     }
+    let arrivals = arrivals?;
+    if let Window::Time { warmup, duration } = window {
+        // Peak rate × run length bounds the tasks an open workload starts.
+        let expected = arrivals.peak_rate() * (warmup + duration);
+        if expected > MAX_TASKS as f64 {
+            p.add(
+                "workload.duration_s",
+                format!(
+                    "with warm-up, {:.0} s at up to {} tasks/s starts about {expected:.3e} tasks; \
+                     allowed: at most {MAX_TASKS} (shorten the run or lower the rate)",
+                    warmup + duration,
+                    arrivals.peak_rate()
+                ),
+            );
+            return None;
+        }
+    }
     Some(Workload {
-        arrivals: arrivals?,
+        arrivals,
         window,
         replications: replications as u32,
         max_in_flight,

@@ -7,7 +7,7 @@
 
 use hdrhistogram::Histogram;
 
-use crate::task::{ExecCounters, TaskOutcome, TrialResult};
+use crate::task::{ExecCounters, Runaway, TaskOutcome, TrialResult};
 
 /// Histogram precision: 3 significant digits, a relative error of at most 0.1%.
 const SIGNIFICANT_DIGITS: u8 = 3;
@@ -41,6 +41,9 @@ pub struct Accumulator {
     pub tokens_sum: u128,
     /// Per node/edge counters, indexed by exec.
     pub execs: Vec<ExecCounters>,
+    /// The earliest task (lowest number) stopped at a limit, if any: the
+    /// totals then mean nothing and the run is reported as a runaway.
+    pub runaway: Option<Runaway>,
 }
 
 impl Accumulator {
@@ -58,11 +61,23 @@ impl Accumulator {
             cost_pusd_sum: 0,
             tokens_sum: 0,
             execs: vec![ExecCounters::default(); exec_count],
+            runaway: None,
+        }
+    }
+
+    /// Notes a task stopped at a limit, keeping the earliest (so the one
+    /// reported does not depend on the order partial results merge in).
+    pub fn note_runaway(&mut self, r: Runaway) {
+        if self.runaway.is_none_or(|old| r.task < old.task) {
+            self.runaway = Some(r);
         }
     }
 
     /// Adds one trial's result (its per-exec counters are added by the simulation directly).
     pub fn record(&mut self, r: &TrialResult) {
+        if let Some(runaway) = r.runaway {
+            self.note_runaway(runaway);
+        }
         self.trials += 1;
         match r.outcome {
             TaskOutcome::Correct => self.correct += 1,
@@ -98,6 +113,9 @@ impl Accumulator {
         self.tokens_sum += other.tokens_sum;
         for (mine, theirs) in self.execs.iter_mut().zip(&other.execs) {
             mine.merge(theirs);
+        }
+        if let Some(r) = other.runaway {
+            self.note_runaway(r);
         }
         self
     }

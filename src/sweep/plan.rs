@@ -7,7 +7,7 @@ use toml::{Table, Value};
 
 use super::grid::{DEPTH, Grid};
 use super::values::AxisValue;
-use crate::scenario::{Scenario, compile_document, patch::set_path};
+use crate::scenario::{Scenario, compile_document, locate_in_file, patch::set_path};
 
 /// A checked sweep, ready to run.
 #[derive(Debug, Clone)]
@@ -51,7 +51,7 @@ impl Plan {
         trials: Option<u64>,
         seed: Option<u64>,
     ) -> Result<Plan, String> {
-        let base = compile_document(file, &doc).map_err(|e| e.to_string())?;
+        let base = compile_document(file, &doc).map_err(|e| locate_in_file(e).to_string())?;
         let targets = grid
             .axes
             .iter()
@@ -105,6 +105,23 @@ impl Plan {
             .map(|(a, v)| format!("{} = {v}", a.path))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    /// A fingerprint of everything that decides the sweep's results: the
+    /// scenario document, the fields varied, every point's values, trials and
+    /// seed, and the program version. Points kept from an interrupted sweep
+    /// are reused only by a sweep with the same key.
+    pub fn key(&self) -> String {
+        let mut text = format!("coordsim {}\n", env!("CARGO_PKG_VERSION"));
+        text += &toml::to_string(&self.doc).unwrap_or_default();
+        text += &format!("\n{:?}\n", self.targets);
+        for p in &self.points {
+            text += &format!("{:?} {} {}\n", p.values, p.trials, p.seed);
+        }
+        let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        format!("{hash:016x}")
     }
 
     /// Total trials over all points (for progress and ETA).

@@ -45,6 +45,37 @@ pub struct TrialResult {
     pub tokens: u64,
     /// For a silent failure: the exec (node or edge index) whose corruption reached the user.
     pub silent_origin: Option<usize>,
+    /// Set when the task was stopped at a limit of [`crate::model::Limits`]
+    /// (its outcome then says nothing: the run must be reported as a runaway).
+    pub runaway: Option<Runaway>,
+}
+
+/// Which limit stopped a runaway task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// `[run] max_events`.
+    Events,
+    /// `[run] max_time_s`.
+    Time,
+}
+
+/// A task stopped at a limit, and what it was doing: which gate looped most
+/// and which step had made the most attempts since its last reset.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Runaway {
+    /// The limit reached.
+    pub limit: Limit,
+    /// Events the task had taken.
+    pub events: u64,
+    /// Simulated seconds since the task began.
+    pub time: f64,
+    /// The gate with the most loop-backs in this task, and how many.
+    pub gate: Option<(usize, u32)>,
+    /// The exec (node or edge) with the most attempts in its current pass, and how many.
+    pub busiest: Option<(usize, u32)>,
+    /// Which task: the trial index, or the task's start order in a loaded run
+    /// (set by the host).
+    pub task: u64,
 }
 
 /// Counters per node or edge, summed over trials.

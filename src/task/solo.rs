@@ -29,21 +29,28 @@ impl<'m> TaskSim<'m> {
     pub fn run(&mut self, trial_seed: u64, counters: &mut [ExecCounters]) -> TrialResult {
         self.queue.reset();
         self.task.begin(trial_seed, counters);
+        let mut runaway = None;
         loop {
             self.carry_out();
             if self.task.outcome().is_some() {
                 break;
             }
-            let Some((_, event)) = self.queue.pop() else {
+            let Some((now, event)) = self.queue.pop() else {
                 // Every path ends in a sink or a failure, so an empty queue
                 // without an outcome means the model was not validated.
                 debug_assert!(false, "task stalled without an outcome");
                 self.task.stall();
                 break;
             };
+            if let Some(limit) = self.model.limits.exceeded(self.task.events() + 1, now) {
+                runaway = Some(self.task.stop_runaway(limit, now));
+                break;
+            }
             self.task.on_event(event, counters);
         }
-        self.task.finish(self.queue.now(), counters)
+        let mut result = self.task.finish(self.queue.now(), counters);
+        result.runaway = runaway;
+        result
     }
 
     fn carry_out(&mut self) {

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::SplitMix64;
 
-use super::{Acquire, Event, ExecCounters, TaskOutcome, TrialResult};
+use super::{Acquire, Event, ExecCounters, Limit, Runaway, TaskOutcome, TrialResult};
 use crate::model::{AttemptOutcome, EdgeId, Merge, Model, NodeId, OnExhausted};
 
 /// The exec index (node or edge) that first corrupted a value; `CLEAN` if none.
@@ -93,6 +93,8 @@ pub struct TaskState<'m> {
     seeded_for: Vec<u64>,
     trial_seed: u64,
     trial_serial: u64,
+    /// Events handled since the task began (for the runaway limit).
+    events: u64,
 }
 
 /// Something a task asks its host to do.
@@ -124,6 +126,7 @@ impl<'m> TaskState<'m> {
             seeded_for: vec![0; model.exec_count()],
             trial_seed: 0,
             trial_serial: 0,
+            events: 0,
         }
     }
 
@@ -151,6 +154,7 @@ impl<'m> TaskState<'m> {
         self.result = None;
         self.trial_seed = trial_seed;
         self.trial_serial += 1;
+        self.events = 0;
         for &source in &self.model.sources {
             self.immediate.push_back(Immediate::TryStart(source));
         }
@@ -159,6 +163,7 @@ impl<'m> TaskState<'m> {
 
     /// Reacts to one of this task's events.
     pub fn on_event(&mut self, event: Event, c: &mut [ExecCounters]) {
+        self.events += 1;
         if self.result.is_none() {
             self.handle(event, c);
             self.drain(c);
@@ -182,6 +187,30 @@ impl<'m> TaskState<'m> {
         }
     }
 
+    /// Events handled since the task began.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// Stops the task at `limit`, `time` seconds after it began, as a loud
+    /// failure, and says what it was doing (its `task` number is left 0).
+    pub fn stop_runaway(&mut self, limit: Limit, time: f64) -> Runaway {
+        self.stall();
+        let most = |counts: &mut dyn Iterator<Item = (usize, u32)>| {
+            counts
+                .filter(|&(_, n)| n > 0)
+                .max_by_key(|&(i, n)| (n, std::cmp::Reverse(i)))
+        };
+        Runaway {
+            limit,
+            events: self.events,
+            time,
+            gate: most(&mut self.gate_loops.iter().copied().enumerate()),
+            busiest: most(&mut self.state.iter().map(|s| s.attempts).enumerate()),
+            task: 0,
+        }
+    }
+
     /// The finished task's result, `latency` seconds after it began; records
     /// which exec a delivered wrong answer came from.
     pub fn finish(&self, latency: f64, c: &mut [ExecCounters]) -> TrialResult {
@@ -197,6 +226,7 @@ impl<'m> TaskState<'m> {
             cost_usd: self.cost_usd,
             tokens: self.tokens,
             silent_origin,
+            runaway: None,
         }
     }
 

@@ -16,6 +16,8 @@ mod timeavg;
 pub use figures::{LinkFigures, PoolFigures, Replication};
 pub use stability::{OfferedLoad, offered_load};
 
+use std::sync::atomic::AtomicBool;
+
 use rayon::prelude::*;
 
 use crate::model::{Model, Workload};
@@ -27,13 +29,24 @@ pub fn run_replication(
     seed: u64,
     replication: u64,
 ) -> Replication {
-    sim::World::new(model, workload, seed, replication).run()
+    sim::World::new(model, workload, seed, replication, None).run()
 }
 
 /// Runs all of the workload's replications in parallel, in replication order.
 pub fn run_replications(model: &Model, workload: &Workload, seed: u64) -> Vec<Replication> {
+    run_replications_until(model, workload, seed, &AtomicBool::new(false))
+}
+
+/// As [`run_replications`], but each replication stops early once `stop` is
+/// set (the figures are then partial and should be discarded).
+pub fn run_replications_until(
+    model: &Model,
+    workload: &Workload,
+    seed: u64,
+    stop: &AtomicBool,
+) -> Vec<Replication> {
     (0..workload.replications as u64)
         .into_par_iter()
-        .map(|r| run_replication(model, workload, seed, r))
+        .map(|r| sim::World::new(model, workload, seed, r, Some(stop)).run())
         .collect()
 }

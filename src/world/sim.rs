@@ -1,6 +1,8 @@
 //! The loaded world: many tasks in flight on one event queue, contending for
 //! shared pools and links.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp1};
 use rand_xoshiro::SplitMix64;
@@ -83,6 +85,8 @@ struct Slot<'m> {
     measured: bool,
     started_at: f64,
     agent: u32,
+    /// The task's start order in the replication.
+    index: u64,
 }
 
 /// One replication of a loaded run.
@@ -112,11 +116,23 @@ pub(super) struct World<'m> {
     completions: u64,
     correct_completions: u64,
     unstable: Option<String>,
+    /// Set to stop early (the replication's figures are then partial).
+    stop: Option<&'m AtomicBool>,
 }
 
+/// Events between two looks at the stop flag.
+const STOP_CHECK_EVENTS: u64 = 1 << 16;
+
 impl<'m> World<'m> {
-    /// A world for replication `replication` of `model` under `workload` and base `seed`.
-    pub fn new(model: &'m Model, workload: &'m Workload, seed: u64, replication: u64) -> Self {
+    /// A world for replication `replication` of `model` under `workload` and
+    /// base `seed`, that stops early when `stop` is set.
+    pub fn new(
+        model: &'m Model,
+        workload: &'m Workload,
+        seed: u64,
+        replication: u64,
+        stop: Option<&'m AtomicBool>,
+    ) -> Self {
         let rep_seed = mix(mix(seed, 0xA5A5_5A5A_0F0F_F0F0), replication);
         World {
             model,
@@ -144,6 +160,7 @@ impl<'m> World<'m> {
             completions: 0,
             correct_completions: 0,
             unstable: None,
+            stop,
         }
     }
 
@@ -163,7 +180,18 @@ impl<'m> World<'m> {
         }
         while let Some((_, ev)) = self.queue.pop() {
             self.handle(ev);
-            if self.unstable.is_some() || (self.measure_closed && self.measured_pending == 0) {
+            if self.unstable.is_some()
+                || self.acc.runaway.is_some()
+                || (self.measure_closed && self.measured_pending == 0)
+            {
+                break;
+            }
+            if self
+                .queue
+                .events_processed()
+                .is_multiple_of(STOP_CHECK_EVENTS)
+                && self.stop.is_some_and(|s| s.load(Ordering::Relaxed))
+            {
                 break;
             }
         }
@@ -302,6 +330,7 @@ impl<'m> World<'m> {
                     measured: false,
                     started_at: 0.0,
                     agent: u32::MAX,
+                    index: 0,
                 });
                 (self.slots.len() - 1) as u32
             }
@@ -311,6 +340,7 @@ impl<'m> World<'m> {
         s.measured = measured;
         s.started_at = now;
         s.agent = agent;
+        s.index = index;
         let counters = if measured {
             &mut self.acc.execs
         } else {
@@ -357,6 +387,12 @@ impl<'m> World<'m> {
             &mut self.scratch
         };
         s.task.on_event(event, counters);
+        let age = self.queue.now() - s.started_at;
+        if let Some(limit) = self.model.limits.exceeded(s.task.events(), age) {
+            let mut r = s.task.stop_runaway(limit, age);
+            r.task = s.index;
+            self.acc.note_runaway(r);
+        }
         self.after_task_step(slot);
     }
 

@@ -1,0 +1,33 @@
+//! Ctrl-C (SIGINT) and SIGTERM: the first asks the running command to stop
+//! cleanly (a flag the simulation checks between chunks of trials and
+//! between sweep points), a second one ends the process at once.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Exit code of a command stopped by a signal (128 + SIGINT, as shells report it).
+pub const EXIT_CODE: i32 = 130;
+
+static STOP: AtomicBool = AtomicBool::new(false);
+static INSTALLED: OnceLock<()> = OnceLock::new();
+
+/// Installs the handler (once) and returns the flag it sets. If the handler
+/// cannot be installed, the flag is never set and signals keep their default
+/// effect (the process ends at once).
+pub fn stop_flag() -> &'static AtomicBool {
+    INSTALLED.get_or_init(|| {
+        let installed = ctrlc::set_handler(|| {
+            if STOP.swap(true, Ordering::SeqCst) {
+                eprintln!("\nsecond interrupt: stopping now");
+                std::process::exit(EXIT_CODE);
+            }
+            eprintln!(
+                "\ninterrupted: stopping after the work in hand (interrupt again to stop at once)"
+            );
+        });
+        if let Err(e) = installed {
+            eprintln!("warning: cannot catch Ctrl-C ({e}); an interrupt ends the process at once");
+        }
+    });
+    &STOP
+}

@@ -37,6 +37,9 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         .and_then(|grid| Plan::new(&args.file, doc, grid, args.trials, args.seed))
         .map_err(CliError::BadInput)?;
     let pool = thread_pool(args.threads)?;
+    if let Some(shard) = args.shard {
+        return super::shard::sweep_shard(args, shard, &plan, &pool);
+    }
 
     let started = Instant::now();
     let mut progress = Progress::new(args.quiet, plan.total_trials());
@@ -99,7 +102,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
 }
 
 /// One line per point: the values, then the headline figures.
-fn overview(t: &SweepTable) -> String {
+pub(super) fn overview(t: &SweepTable) -> String {
     let mut out = String::new();
     let head: Vec<&str> = t.axes.iter().map(String::as_str).collect();
     out.push_str(&format!(

@@ -15,6 +15,7 @@ mod timeavg;
 
 pub use figures::{LinkFigures, PoolFigures, Replication};
 pub use stability::{OfferedLoad, offered_load};
+pub use timeavg::TimeIntegral;
 
 use rayon::prelude::*;
 
@@ -30,9 +31,14 @@ pub fn run_replication(
     sim::World::new(model, workload, seed, replication).run()
 }
 
-/// Runs all of the workload's replications in parallel, in replication order.
-pub fn run_replications(model: &Model, workload: &Workload, seed: u64) -> Vec<Replication> {
-    (0..workload.replications as u64)
+/// Runs the workload's replications `range` in parallel, in replication order.
+pub fn run_replications(
+    model: &Model,
+    workload: &Workload,
+    seed: u64,
+    range: std::ops::Range<u64>,
+) -> Vec<Replication> {
+    range
         .into_par_iter()
         .map(|r| run_replication(model, workload, seed, r))
         .collect()

@@ -132,9 +132,25 @@ mod tests {
     fn integer_rounding_matches_f64_round() {
         let reference = |x: f64| x.round().clamp(0.0, u64::MAX as f64) as u64;
         let mut values = vec![
-            0.0, -0.0, 0.5, 1.5, 2.5, -0.4, -0.6, 0.49999999999999994, 4503599627370495.5,
-            4503599627370496.0, 9007199254740993.0, 1e19, 1.8446744073709552e19, 1e300,
-            f64::INFINITY, f64::NEG_INFINITY, f64::NAN, f64::MIN_POSITIVE, 1e-300,
+            0.0,
+            -0.0,
+            0.5,
+            1.5,
+            2.5,
+            -0.4,
+            -0.6,
+            0.49999999999999994,
+            4503599627370495.5,
+            4503599627370496.0,
+            9007199254740993.0,
+            1e19,
+            1.8446744073709552e19,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            f64::MIN_POSITIVE,
+            1e-300,
         ];
         let mut z: u64 = 5;
         for i in 0..200_000u64 {

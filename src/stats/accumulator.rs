@@ -23,7 +23,7 @@ const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
 /// `round` (x86-64 has no rounding instruction before SSE4.1).
 #[inline]
 pub fn round_to_u64(x: f64) -> u64 {
-    if !(x >= 0.5) {
+    if x.is_nan() || x < 0.5 {
         return 0;
     }
     if x >= TWO_POW_64 {

@@ -42,12 +42,32 @@ pub fn merge(args: &MergeArgs) -> Result<(), CliError> {
     }
 }
 
-/// Checks that a merged tally covers the whole run of `scenario`.
+/// Checks that a merged tally covers the whole run of `scenario` and has its
+/// shape (one counter per node and edge, one figure set per pool and link).
 fn check_length(scenario: &Scenario, trials: u64, tally: &Tally) -> Result<(), CliError> {
-    let (units, expected) = match tally {
-        Tally::Trials(acc) => (acc.trials, run_length(scenario, trials)),
-        Tally::Replications(reps) => (reps.len() as u64, run_length(scenario, trials)),
+    let m = &scenario.model;
+    let expected = run_length(scenario, trials);
+    let (units, shaped) = match tally {
+        Tally::Trials(acc) => (
+            acc.trials,
+            scenario.workload.is_none() && acc.execs.len() == m.exec_count(),
+        ),
+        Tally::Replications(reps) => (
+            reps.len() as u64,
+            scenario.workload.is_some()
+                && reps.iter().all(|r| {
+                    r.acc.execs.len() == m.exec_count()
+                        && r.pools.len() == m.pools.len()
+                        && r.links.len() == m.links.len()
+                }),
+        ),
     };
+    if !shaped {
+        return Err(CliError::BadInput(format!(
+            "the partials do not fit the scenario {} they name (damaged files)",
+            m.name
+        )));
+    }
     if units != expected {
         return Err(CliError::BadInput(format!(
             "the partials hold {units} units but the run of {} has {expected}",

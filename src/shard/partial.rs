@@ -128,6 +128,12 @@ pub fn merge_points(partials: &[(String, Partial)]) -> Result<(Identity, Vec<Tal
         return Err("no partial results given".into());
     };
     let count = first.shard.count;
+    if count == 0 || count > super::MAX_SHARDS {
+        return Err(format!(
+            "{first_name}: shard {} is out of range (damaged file)",
+            first.shard
+        ));
+    }
     for (name, p) in partials {
         let diff = first.identity.differences(&p.identity);
         if !diff.is_empty() {

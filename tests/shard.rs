@@ -135,7 +135,8 @@ fn loaded_runs_shard_by_replication_and_merge_exactly() {
     let base = ["run", s(&file), "--set", "workload.rate=7.0"];
     let whole = t.path().join("whole");
     assert_success(&run(&[&base[..], &["--out", s(&whole)]].concat()));
-    let parts = shards(&base, 2, &t.path().join("parts"));
+    // Four shards of three replications: one of them is empty.
+    let parts = shards(&base, 4, &t.path().join("parts"));
     let merged = t.path().join("merged");
     assert_success(&merge(&parts, &merged));
     assert_same_files(&whole, &merged, &["summary.json", "nodes.csv"]);
@@ -220,6 +221,16 @@ fn bad_sets_of_partials_are_refused() {
     );
     assert_refused(&[parts[0].clone(), split4[1].clone()], "--shard K/N split");
     assert_refused(&[parts[0].clone(), changed[1].clone()], "scenario");
+
+    // A hand-edited partial whose counters no longer fit its scenario.
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&parts[1]).unwrap()).unwrap();
+    doc["points"][0]["tally"]["trials"]["execs"]
+        .as_array_mut()
+        .unwrap()
+        .pop();
+    let damaged = t.file("partial-2-of-3.json", &doc.to_string());
+    assert_refused(&[parts[0].clone(), damaged, parts[2].clone()], "damaged");
 
     let junk = t.file("junk.json", "{\"format\": \"something else\"}");
     assert_refused(&[junk], "not a coordsim partial");

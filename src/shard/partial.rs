@@ -226,6 +226,16 @@ pub fn merge_points(partials: &[(String, Partial)]) -> Result<(Identity, Vec<Tal
                     part.range[1]
                 ));
             }
+            let mut shapes = merged.as_ref().map(shape).unwrap_or_default();
+            shapes.extend(shape(&tally));
+            shapes.dedup();
+            if shapes.len() > 1 {
+                return Err(format!(
+                    "{name}: point {} does not have the counters of the other partials \
+                     (damaged file)",
+                    point + 1
+                ));
+            }
             merged = Some(match merged {
                 None => tally,
                 Some(m) => m.append(tally),
@@ -234,4 +244,19 @@ pub fn merge_points(partials: &[(String, Partial)]) -> Result<(Identity, Vec<Tal
         tallies.push(merged.expect("at least one shard"));
     }
     Ok((first.identity.clone(), tallies))
+}
+
+/// Counters per unit (nodes and edges, pools, links): equal in every slice of a run.
+fn shape(tally: &Tally) -> Vec<(usize, usize, usize)> {
+    match tally {
+        Tally::Trials(acc) => vec![(acc.execs.len(), 0, 0)],
+        Tally::Replications(reps) => {
+            let mut shapes: Vec<_> = reps
+                .iter()
+                .map(|r| (r.acc.execs.len(), r.pools.len(), r.links.len()))
+                .collect();
+            shapes.dedup();
+            shapes
+        }
+    }
 }

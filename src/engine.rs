@@ -156,16 +156,22 @@ impl<E: Copy> EventQueue<E> {
         let mut pos = 0;
         loop {
             let first = pos * ARITY + 1;
-            if first >= len {
-                break;
-            }
-            let end = (first + ARITY).min(len);
-            let mut best = first;
-            for child in first + 1..end {
-                if heap[child].before(&heap[best]) {
-                    best = child;
+            let best = if let Some(kids) = heap.get(first..first + ARITY) {
+                // All four children: a fixed-size slice, no bounds checks.
+                let a = usize::from(kids[1].before(&kids[0]));
+                let b = 2 + usize::from(kids[3].before(&kids[2]));
+                first + if kids[b].before(&kids[a]) { b } else { a }
+            } else if first < len {
+                let mut best = first;
+                for child in first + 1..len {
+                    if heap[child].before(&heap[best]) {
+                        best = child;
+                    }
                 }
-            }
+                best
+            } else {
+                break;
+            };
             if !heap[best].before(&entry) {
                 break;
             }

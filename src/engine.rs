@@ -4,55 +4,65 @@
 //! crate (one task, many tasks sharing resources) runs on the same clock. Ties
 //! are broken by insertion order, which keeps runs deterministic.
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
-
+/// A waiting event: its time as an order-preserving integer key, the
+/// insertion number that breaks ties, and the payload.
+#[derive(Clone, Copy)]
 struct Entry<E> {
-    time: f64,
+    key: u64,
     seq: u64,
     event: E,
 }
 
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Entry<E> {
-    /// Reversed so that `BinaryHeap` (a max-heap) pops the earliest event first.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .time
-            .total_cmp(&self.time)
-            .then_with(|| other.seq.cmp(&self.seq))
+impl<E> Entry<E> {
+    /// True when `self` comes before `other`: earlier, or as early and scheduled first.
+    #[inline(always)]
+    fn before(&self, other: &Self) -> bool {
+        (self.key, self.seq) < (other.key, other.seq)
     }
 }
 
+/// Children per node of the heap: a 4-ary heap is half as deep as a binary
+/// one and its children share a cache line.
+const ARITY: usize = 4;
+
+/// Maps a time to an integer whose unsigned order is `f64::total_cmp`'s.
+#[inline(always)]
+fn time_key(time: f64) -> u64 {
+    let bits = time.to_bits() as i64;
+    let ordered = bits ^ ((((bits >> 63) as u64) >> 1) as i64);
+    (ordered as u64) ^ (1 << 63)
+}
+
+/// The time whose [`time_key`] is `key`.
+#[inline(always)]
+fn key_time(key: u64) -> f64 {
+    let ordered = (key ^ (1 << 63)) as i64;
+    f64::from_bits((ordered ^ ((((ordered >> 63) as u64) >> 1) as i64)) as u64)
+}
+
 /// A priority queue of future events and the current simulated time.
+///
+/// Events pop in time order (`f64::total_cmp`), ties in the order they were
+/// scheduled, so runs are deterministic.
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
+    /// A 4-ary min-heap on (time key, insertion number).
+    heap: Vec<Entry<E>>,
     next_seq: u64,
     now: f64,
     popped: u64,
 }
 
-impl<E> Default for EventQueue<E> {
+impl<E: Copy> Default for EventQueue<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> EventQueue<E> {
+impl<E: Copy> EventQueue<E> {
     /// An empty queue at time zero.
     pub fn new() -> Self {
         EventQueue {
-            heap: BinaryHeap::new(),
+            heap: Vec::new(),
             next_seq: 0,
             now: 0.0,
             popped: 0,
@@ -101,16 +111,74 @@ impl<E> EventQueue<E> {
         let time = time.max(self.now);
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { time, seq, event });
+        let entry = Entry {
+            key: time_key(time),
+            seq,
+            event,
+        };
+        // Sift up: move parents down until the new entry's place is found.
+        let mut pos = self.heap.len();
+        self.heap.push(entry);
+        while pos > 0 {
+            let parent = (pos - 1) / ARITY;
+            if !entry.before(&self.heap[parent]) {
+                break;
+            }
+            self.heap[pos] = self.heap[parent];
+            pos = parent;
+        }
+        self.heap[pos] = entry;
     }
 
     /// Removes the earliest event, advances the clock to it and returns it.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, E)> {
-        let entry = self.heap.pop()?;
-        self.now = entry.time;
+        let last = self.heap.pop()?;
+        let top = match self.heap.first() {
+            None => last,
+            Some(&top) => {
+                self.sift_down_from_root(last);
+                top
+            }
+        };
+        let time = key_time(top.key);
+        self.now = time;
         self.popped += 1;
-        Some((entry.time, entry.event))
+        Some((time, top.event))
+    }
+
+    /// Places `entry` from the root down: the smallest child moves up while
+    /// it comes before `entry`.
+    #[inline]
+    fn sift_down_from_root(&mut self, entry: Entry<E>) {
+        let heap = &mut self.heap[..];
+        let len = heap.len();
+        let mut pos = 0;
+        loop {
+            let first = pos * ARITY + 1;
+            let best = if let Some(kids) = heap.get(first..first + ARITY) {
+                // All four children: a fixed-size slice, no bounds checks.
+                let a = usize::from(kids[1].before(&kids[0]));
+                let b = 2 + usize::from(kids[3].before(&kids[2]));
+                first + if kids[b].before(&kids[a]) { b } else { a }
+            } else if first < len {
+                let mut best = first;
+                for child in first + 1..len {
+                    if heap[child].before(&heap[best]) {
+                        best = child;
+                    }
+                }
+                best
+            } else {
+                break;
+            };
+            if !heap[best].before(&entry) {
+                break;
+            }
+            heap[pos] = heap[best];
+            pos = best;
+        }
+        heap[pos] = entry;
     }
 }
 
@@ -128,6 +196,39 @@ mod tests {
         let order: Vec<_> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
         assert_eq!(order, ["first", "a", "b", "c"]);
         assert_eq!(q.now(), 2.0);
+    }
+
+    #[test]
+    fn time_keys_order_like_total_cmp_and_invert() {
+        let times = [0.0, -0.0, 1e-300, 0.1, 1.0, 1.5, 1e300, f64::INFINITY, -1.0];
+        for &a in &times {
+            assert_eq!(key_time(time_key(a)).to_bits(), a.to_bits());
+            for &b in &times {
+                assert_eq!(time_key(a).cmp(&time_key(b)), a.total_cmp(&b), "{a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn pops_like_a_sorted_list_of_time_then_insertion() {
+        let mut q = EventQueue::new();
+        let mut expected = Vec::new();
+        let mut x: u64 = 99;
+        for i in 0..5000u32 {
+            x = crate::task::mix(x, i as u64);
+            // Few distinct times, so that many ties must keep insertion order.
+            let t = q.now() + (x % 50) as f64 * 0.25;
+            q.schedule_at(t, i);
+            expected.push((t, i));
+            if x.is_multiple_of(3) {
+                expected.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                let want = expected.remove(0);
+                assert_eq!(q.pop(), Some(want));
+            }
+        }
+        expected.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let rest: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
+        assert_eq!(rest, expected);
     }
 
     #[test]

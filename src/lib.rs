@@ -16,6 +16,7 @@ pub mod output;
 pub mod review;
 pub mod runner;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 pub mod sweep;
 pub mod task;

@@ -8,7 +8,7 @@ use crate::scenario::Scenario;
 use crate::stats::load::{Estimate, LoadSummary};
 use crate::stats::{Accumulator, Summary};
 use crate::task::{Limit, Runaway};
-use crate::world::{Replication, offered_load, run_replications_until};
+use crate::world::{OfferedLoad, Replication, offered_load, run_replications_until};
 
 /// Why a scenario could not be simulated to a meaningful result.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -43,19 +43,106 @@ pub fn simulate_until(
     seed: u64,
     stop: &AtomicBool,
 ) -> Result<Summary, SimError> {
-    let model = &scenario.model;
-    let cancelled = || stop.load(Ordering::Relaxed);
     let Some(workload) = &scenario.workload else {
-        let acc = run_trials_until(model, seed, 0..trials, stop);
-        if let Some(r) = &acc.runaway {
-            return Err(SimError::Runaway(describe_runaway(model, r)));
-        }
-        if cancelled() {
-            return Err(SimError::Cancelled);
-        }
-        return Ok(Summary::new(model, seed, &acc));
+        let acc = checked_trials(scenario, seed, 0..trials, stop)?;
+        return Ok(Summary::new(&scenario.model, seed, &acc));
     };
-    let offered = offered_load(model, workload, seed);
+    let offered = checked_offered_load(scenario, seed)?;
+    let reps = checked_replications(scenario, seed, 0..workload.replications as u64, stop)?;
+    Ok(summarize_replications(scenario, seed, &reps, &offered))
+}
+
+/// What a slice of a run produced, exactly: merging the tallies of disjoint
+/// slices that cover a run and summarising them gives what [`simulate`] gives.
+#[derive(Debug, Clone)]
+pub enum Tally {
+    /// Integer totals of independent trials (merge in any order).
+    Trials(Box<Accumulator>),
+    /// The replications of a loaded run, in replication order.
+    Replications(Vec<Replication>),
+}
+
+impl Tally {
+    /// This slice followed by the next one (`next` must start where this ends).
+    pub fn append(self, next: Tally) -> Tally {
+        match (self, next) {
+            (Tally::Trials(a), Tally::Trials(b)) => Tally::Trials(Box::new(a.merge(*b))),
+            (Tally::Replications(mut a), Tally::Replications(b)) => {
+                a.extend(b);
+                Tally::Replications(a)
+            }
+            // Tallies of one scenario are all of one kind.
+            (a, _) => a,
+        }
+    }
+}
+
+/// How many units a run is sliced into: trials, or replications with `[workload]`.
+pub fn run_length(scenario: &Scenario, trials: u64) -> u64 {
+    match &scenario.workload {
+        Some(w) => w.replications as u64,
+        None => trials,
+    }
+}
+
+/// Simulates the units `range` (trials, or replications with `[workload]`) of
+/// the run of `scenario` with `trials` trials from base `seed`. Every unit is
+/// seeded from its global index, so a slice gives the same figures as the
+/// same units of a whole run.
+pub fn simulate_slice(
+    scenario: &Scenario,
+    trials: u64,
+    seed: u64,
+    range: std::ops::Range<u64>,
+) -> Result<Tally, SimError> {
+    let never = AtomicBool::new(false);
+    if scenario.workload.is_none() {
+        debug_assert!(range.end <= trials);
+        let acc = checked_trials(scenario, seed, range, &never)?;
+        return Ok(Tally::Trials(Box::new(acc)));
+    }
+    checked_offered_load(scenario, seed)?;
+    let reps = checked_replications(scenario, seed, range, &never)?;
+    Ok(Tally::Replications(reps))
+}
+
+/// The summary of a whole run from its complete tally.
+pub fn summarize(scenario: &Scenario, seed: u64, tally: Tally) -> Summary {
+    match tally {
+        Tally::Trials(acc) => Summary::new(&scenario.model, seed, &acc),
+        Tally::Replications(reps) => {
+            let offered = match &scenario.workload {
+                Some(w) => offered_load(&scenario.model, w, seed),
+                None => Vec::new(),
+            };
+            summarize_replications(scenario, seed, &reps, &offered)
+        }
+    }
+}
+
+/// Independent trials `range`, refused when a task ran away or the run was stopped.
+fn checked_trials(
+    scenario: &Scenario,
+    seed: u64,
+    range: std::ops::Range<u64>,
+    stop: &AtomicBool,
+) -> Result<Accumulator, SimError> {
+    let acc = run_trials_until(&scenario.model, seed, range, stop);
+    if let Some(r) = &acc.runaway {
+        return Err(SimError::Runaway(describe_runaway(&scenario.model, r)));
+    }
+    if stop.load(Ordering::Relaxed) {
+        return Err(SimError::Cancelled);
+    }
+    Ok(acc)
+}
+
+/// The offered load of a loaded run, refused when a queue would grow without end.
+fn checked_offered_load(scenario: &Scenario, seed: u64) -> Result<Vec<OfferedLoad>, SimError> {
+    let Some(workload) = &scenario.workload else {
+        return Ok(Vec::new());
+    };
+    let offered = offered_load(&scenario.model, workload, seed);
     if let Some(o) = offered.iter().find(|o| o.rho >= 1.0 && !o.bounded) {
         return Err(SimError::Unstable(format!(
             "the offered load on resource \"{}\" is ρ = {:.3} times its capacity and no timeout, \
@@ -64,8 +151,23 @@ pub fn simulate_until(
             o.id, o.rho
         )));
     }
-    let reps = run_replications_until(model, workload, seed, stop);
-    if cancelled() {
+    Ok(offered)
+}
+
+/// Replications `range` of a loaded run, refused when the run was stopped, a
+/// task ran away, or tasks piled up without bound.
+fn checked_replications(
+    scenario: &Scenario,
+    seed: u64,
+    range: std::ops::Range<u64>,
+    stop: &AtomicBool,
+) -> Result<Vec<Replication>, SimError> {
+    let Some(workload) = &scenario.workload else {
+        return Ok(Vec::new());
+    };
+    let first = range.start;
+    let reps = run_replications_until(&scenario.model, workload, seed, range, stop);
+    if stop.load(Ordering::Relaxed) {
         return Err(SimError::Cancelled);
     }
     if let Some((k, r)) = reps
@@ -73,24 +175,37 @@ pub fn simulate_until(
         .enumerate()
         .find_map(|(k, rep)| rep.acc.runaway.map(|r| (k, r)))
     {
-        let what = describe_runaway(model, &r);
+        let what = describe_runaway(&scenario.model, &r);
         return Err(SimError::Runaway(format!(
             "in replication {}, {what}",
-            k + 1
+            first + k as u64 + 1
         )));
     }
     if let Some(msg) = reps.iter().find_map(|r| r.unstable.clone()) {
         return Err(SimError::Unstable(msg));
     }
+    Ok(reps)
+}
+
+/// The summary of a loaded run from all its replications, in order.
+fn summarize_replications(
+    scenario: &Scenario,
+    seed: u64,
+    reps: &[Replication],
+    offered: &[OfferedLoad],
+) -> Summary {
+    let model = &scenario.model;
     let acc = reps
         .iter()
         .fold(Accumulator::new(model.exec_count()), |a, r| {
             a.merge(r.acc.clone())
         });
     let mut summary = Summary::new(model, seed, &acc);
-    replication_intervals(&mut summary, &reps);
-    summary.load = Some(LoadSummary::new(model, workload, &reps, &offered));
-    Ok(summary)
+    replication_intervals(&mut summary, reps);
+    if let Some(workload) = &scenario.workload {
+        summary.load = Some(LoadSummary::new(model, workload, reps, offered));
+    }
+    summary
 }
 
 /// What a runaway task was doing, in words: which limit it reached, which

@@ -8,10 +8,12 @@ mod analyze;
 mod chart;
 mod compare;
 mod interrupt;
+mod merge;
 mod progress;
 mod report;
 mod review_args;
 mod run;
+mod shard;
 mod sweep;
 mod validate;
 
@@ -79,6 +81,33 @@ pub enum Command {
     /// From a sweep.csv: the sweep's charts. From a run's summary.json
     /// (--nodes): which nodes the failures started at.
     Chart(ChartArgs),
+    /// Combine the partial results of `run --shard K/N` (or `sweep --shard`)
+    /// into the result of the whole run: bit-identical to a run on one machine.
+    ///
+    /// Refuses partials of different scenarios, seeds or trial counts, and
+    /// sets with a shard missing or given twice. Writes what `run` (or
+    /// `sweep`) writes, to outputs/<scenario-name>/ (or --out).
+    Merge(MergeArgs),
+}
+
+/// Arguments of `coordsim merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The partial-K-of-N.json files, one per shard, in any order.
+    #[arg(required = true, value_name = "PARTIAL")]
+    pub partials: Vec<PathBuf>,
+    /// What to print on standard output (runs; a sweep prints its overview).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Folder for the results [default: outputs/<scenario-name>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Sweeps: write sweep.csv and sweep.json only.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Nothing on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Arguments of `coordsim sweep`.
@@ -125,6 +154,10 @@ pub struct SweepArgs {
     /// Run a sweep of more than --max-trials trials.
     #[arg(long)]
     pub yes: bool,
+    /// Run only slice K of N (1 ≤ K ≤ N) of the trials (with [workload]: of the
+    /// replications) and write partial-K-of-N.json for `coordsim merge`.
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::Shard::parse)]
+    pub shard: Option<crate::shard::Shard>,
 }
 
 /// Arguments of `coordsim chart`.
@@ -171,6 +204,10 @@ pub struct RunArgs {
     /// `--set nodes.retrieve.silent=0.02` (a TOML value; repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+    /// Run only slice K of N (1 ≤ K ≤ N) of the trials (with [workload]: of the
+    /// replications) and write partial-K-of-N.json for `coordsim merge`.
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::Shard::parse)]
+    pub shard: Option<crate::shard::Shard>,
 }
 
 /// Output formats.
@@ -223,6 +260,7 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
         Command::Report(args) => report::report(&args),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Chart(args) => chart::chart(&args),
+        Command::Merge(args) => merge::merge(&args),
     }
 }
 

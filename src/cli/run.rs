@@ -42,6 +42,9 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         .into());
     }
     let pool = thread_pool(args.threads)?;
+    if let Some(shard) = args.shard {
+        return super::shard::run_shard(args, shard, trials, seed, &pool);
+    }
     let started = Instant::now();
     let stop = interrupt::stop_flag();
     let summary = pool

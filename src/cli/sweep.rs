@@ -48,6 +48,9 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     folder::check(&dir, &plan.scenario, args.force)
         .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
     let pool = thread_pool(args.threads)?;
+    if let Some(shard) = args.shard {
+        return super::shard::sweep_shard(args, shard, &plan, &pool);
+    }
     if plan.total_trials() > args.max_trials && !args.yes {
         return Err(CliError::BadInput(too_big(args, &plan, &pool)));
     }
@@ -223,7 +226,7 @@ fn human_duration(seconds: f64) -> String {
 }
 
 /// One line per point: the values, then the headline figures.
-fn overview(t: &SweepTable) -> String {
+pub(super) fn overview(t: &SweepTable) -> String {
     let mut out = String::new();
     let head: Vec<&str> = t.axes.iter().map(String::as_str).collect();
     out.push_str(&format!(

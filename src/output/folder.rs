@@ -47,7 +47,12 @@ pub fn check(dir: &Path, scenario: &str, force: bool) -> Result<(), String> {
             )),
         },
         Err(_) => {
-            let empty = std::fs::read_dir(dir).map_or(true, |mut d| d.next().is_none());
+            // Another coordsim process may be claiming the folder right now
+            // (its marker still a temporary file): that does not count.
+            let empty = std::fs::read_dir(dir).map_or(true, |d| {
+                d.flatten()
+                    .all(|e| is_temporary(&e.file_name().to_string_lossy()))
+            });
             if empty {
                 Ok(())
             } else {
@@ -59,6 +64,12 @@ pub fn check(dir: &Path, scenario: &str, force: bool) -> Result<(), String> {
             }
         }
     }
+}
+
+/// True for the temporary name of a file being written atomically
+/// (see [`super::files::write_atomic`]).
+fn is_temporary(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".tmp-")
 }
 
 /// Creates `dir` if needed and marks it as holding `scenario`'s results.

@@ -16,6 +16,24 @@ pub const NANOS_PER_SECOND: f64 = 1e9;
 /// Costs are summed in pico-dollars.
 pub const PICO_PER_USD: f64 = 1e12;
 
+const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
+
+/// `x.round().clamp(0.0, u64::MAX as f64) as u64`, bit for bit (NaN and
+/// negatives give 0, values from 2⁶⁴ up saturate), without a call to libm's
+/// `round` (x86-64 has no rounding instruction before SSE4.1).
+#[inline]
+pub fn round_to_u64(x: f64) -> u64 {
+    if x.is_nan() || x < 0.5 {
+        return 0;
+    }
+    if x >= TWO_POW_64 {
+        return u64::MAX;
+    }
+    // Truncation is exact, and so is the fraction x − trunc(x).
+    let t = x as u64;
+    if x - t as f64 >= 0.5 { t + 1 } else { t }
+}
+
 /// Running totals of a set of trials.
 #[derive(Debug, Clone)]
 pub struct Accumulator {
@@ -85,15 +103,18 @@ impl Accumulator {
             TaskOutcome::Loud => self.loud += 1,
             TaskOutcome::Escalated => self.escalated += 1,
         }
-        let ns = (r.latency * NANOS_PER_SECOND)
-            .round()
-            .clamp(0.0, u64::MAX as f64) as u64;
+        let ns = round_to_u64(r.latency * NANOS_PER_SECOND);
         self.latency_ns_sum += ns as u128;
         self.latency_ns_sq_sum += (ns as u128) * (ns as u128);
         if self.latency_ns.record(ns).is_err() {
             self.latency_ns.saturating_record(ns);
         }
-        self.cost_pusd_sum += (r.cost_usd * PICO_PER_USD).round().max(0.0) as u128;
+        let pusd = r.cost_usd * PICO_PER_USD;
+        self.cost_pusd_sum += if pusd < TWO_POW_64 {
+            round_to_u64(pusd) as u128
+        } else {
+            pusd.round() as u128
+        };
         self.tokens_sum += r.tokens as u128;
     }
 
@@ -118,5 +139,46 @@ impl Accumulator {
             self.note_runaway(r);
         }
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_rounding_matches_f64_round() {
+        let reference = |x: f64| x.round().clamp(0.0, u64::MAX as f64) as u64;
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.5,
+            1.5,
+            2.5,
+            -0.4,
+            -0.6,
+            0.49999999999999994,
+            4503599627370495.5,
+            4503599627370496.0,
+            9007199254740993.0,
+            1e19,
+            1.8446744073709552e19,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            f64::MIN_POSITIVE,
+            1e-300,
+        ];
+        let mut z: u64 = 5;
+        for i in 0..200_000u64 {
+            z = crate::task::mix(z, i);
+            let scale = [1.0, 1e3, 1e9, 1e12, 1e18][(i % 5) as usize];
+            values.push((z >> 11) as f64 / (1u64 << 53) as f64 * scale);
+            values.push(f64::from_bits(z));
+        }
+        for x in values {
+            assert_eq!(round_to_u64(x), reference(x), "x = {x:e}");
+        }
     }
 }

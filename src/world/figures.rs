@@ -63,7 +63,7 @@ impl PoolFigures {
         if wait > 0.0 {
             self.waited += 1;
         }
-        let ns = (wait * 1e9).round().max(0.0) as u64;
+        let ns = crate::stats::accumulator::round_to_u64(wait * 1e9);
         if self.waits_ns.record(ns).is_err() {
             self.waits_ns.saturating_record(ns);
         }

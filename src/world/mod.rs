@@ -15,6 +15,7 @@ mod timeavg;
 
 pub use figures::{LinkFigures, PoolFigures, Replication};
 pub use stability::{OfferedLoad, offered_load};
+pub use timeavg::TimeIntegral;
 
 use std::sync::atomic::AtomicBool;
 
@@ -32,9 +33,14 @@ pub fn run_replication(
     sim::World::new(model, workload, seed, replication, None).run()
 }
 
-/// Runs all of the workload's replications in parallel, in replication order.
-pub fn run_replications(model: &Model, workload: &Workload, seed: u64) -> Vec<Replication> {
-    run_replications_until(model, workload, seed, &AtomicBool::new(false))
+/// Runs the workload's replications `range` in parallel, in replication order.
+pub fn run_replications(
+    model: &Model,
+    workload: &Workload,
+    seed: u64,
+    range: std::ops::Range<u64>,
+) -> Vec<Replication> {
+    run_replications_until(model, workload, seed, range, &AtomicBool::new(false))
 }
 
 /// As [`run_replications`], but each replication stops early once `stop` is
@@ -43,9 +49,10 @@ pub fn run_replications_until(
     model: &Model,
     workload: &Workload,
     seed: u64,
+    range: std::ops::Range<u64>,
     stop: &AtomicBool,
 ) -> Vec<Replication> {
-    (0..workload.replications as u64)
+    range
         .into_par_iter()
         .map(|r| sim::World::new(model, workload, seed, r, Some(stop)).run())
         .collect()

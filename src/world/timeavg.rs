@@ -25,6 +25,20 @@ impl TimeIntegral {
         self.last = now;
     }
 
+    /// The whole state: current value, time of the last change, integral.
+    pub fn parts(&self) -> [f64; 3] {
+        [self.value, self.last, self.integral]
+    }
+
+    /// The integral with the state [`TimeIntegral::parts`] gave.
+    pub fn from_parts([value, last, integral]: [f64; 3]) -> Self {
+        TimeIntegral {
+            value,
+            last,
+            integral,
+        }
+    }
+
     /// Changes the value at `now` by `delta`.
     #[inline]
     pub fn add(&mut self, now: f64, measuring: bool, delta: f64) {

@@ -1,0 +1,183 @@
+//! `coordsim merge`: partial results of `--shard K/N` runs combined into the
+//! result of the whole run, exactly as one machine would have written it.
+
+use std::path::{Path, PathBuf};
+
+use super::{CliError, Format, MergeArgs};
+use crate::charts;
+use crate::output::{files, table};
+use crate::runner::{Tally, run_length, summarize};
+use crate::scenario::{Scenario, compile_document, file::ScenarioFile};
+use crate::shard::{Identity, Partial, merge_points};
+use crate::sweep::{self, Grid, Plan, PointResult, SweepTable, theory};
+
+/// Reads, checks and merges the partials, then writes and prints what
+/// `run` (or `sweep`) would have.
+pub fn merge(args: &MergeArgs) -> Result<(), CliError> {
+    let mut partials = Vec::with_capacity(args.partials.len());
+    for path in &args.partials {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path)
+            .map_err(|e| CliError::BadInput(format!("{name}: cannot read the file: {e}")))?;
+        let partial =
+            Partial::from_json(&bytes).map_err(|e| CliError::BadInput(format!("{name}: {e}")))?;
+        partials.push((name, partial));
+    }
+    let (identity, tallies) = merge_points(&partials).map_err(CliError::BadInput)?;
+    let doc: toml::Table = identity.document.parse().map_err(|e| {
+        CliError::BadInput(format!("{}: damaged scenario document: {e}", partials[0].0))
+    })?;
+    let file = PathBuf::from(&identity.file);
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("outputs").join(&identity.scenario));
+    match identity.command.as_str() {
+        "run" => merge_run(args, &identity, &file, &doc, tallies, &dir),
+        "sweep" => merge_sweep(args, &identity, &file, doc, tallies, &dir),
+        other => Err(CliError::BadInput(format!(
+            "{}: unknown command {other:?} (expected run or sweep)",
+            partials[0].0
+        ))),
+    }
+}
+
+/// Checks that a merged tally covers the whole run of `scenario` and has its
+/// shape (one counter per node and edge, one figure set per pool and link).
+fn check_length(scenario: &Scenario, trials: u64, tally: &Tally) -> Result<(), CliError> {
+    let m = &scenario.model;
+    let expected = run_length(scenario, trials);
+    let (units, shaped) = match tally {
+        Tally::Trials(acc) => (
+            acc.trials,
+            scenario.workload.is_none() && acc.execs.len() == m.exec_count(),
+        ),
+        Tally::Replications(reps) => (
+            reps.len() as u64,
+            scenario.workload.is_some()
+                && reps.iter().all(|r| {
+                    r.acc.execs.len() == m.exec_count()
+                        && r.pools.len() == m.pools.len()
+                        && r.links.len() == m.links.len()
+                }),
+        ),
+    };
+    if !shaped {
+        return Err(CliError::BadInput(format!(
+            "the partials do not fit the scenario {} they name (damaged files)",
+            m.name
+        )));
+    }
+    if units != expected {
+        return Err(CliError::BadInput(format!(
+            "the partials hold {units} units but the run of {} has {expected}",
+            scenario.model.name
+        )));
+    }
+    Ok(())
+}
+
+fn merge_run(
+    args: &MergeArgs,
+    id: &Identity,
+    file: &Path,
+    doc: &toml::Table,
+    tallies: Vec<Tally>,
+    dir: &Path,
+) -> Result<(), CliError> {
+    let (Some(trials), Some(seed), [_]) = (id.trials, id.seed, &tallies[..]) else {
+        return Err(CliError::BadInput(
+            "a run's partials need trials, seed and one point (damaged files)".into(),
+        ));
+    };
+    let s = compile_document(file, doc)?;
+    let tally = tallies.into_iter().next().expect("one point");
+    check_length(&s, trials, &tally)?;
+    let summary = summarize(&s, seed, tally);
+    let written = files::write_run_outputs(dir, &summary)
+        .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
+    match args.format {
+        Format::Table => print!("{}", table::render(&summary)),
+        Format::Json => print!("{}", files::summary_json(&summary)),
+    }
+    if !args.quiet {
+        eprintln!(
+            "merged {} partial results; wrote {}",
+            args.partials.len(),
+            written
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn merge_sweep(
+    args: &MergeArgs,
+    id: &Identity,
+    file: &Path,
+    doc: toml::Table,
+    tallies: Vec<Tally>,
+    dir: &Path,
+) -> Result<(), CliError> {
+    let bad = |e: String| CliError::BadInput(format!("{}: {e}", file.display()));
+    let spec: ScenarioFile = toml::Value::Table(doc.clone())
+        .try_into()
+        .map_err(|e: toml::de::Error| bad(e.to_string()))?;
+    let plan = sweep::axes(&id.vary, spec.sweep.as_ref())
+        .and_then(Grid::new)
+        .and_then(|grid| Plan::new(file, doc, grid, id.trials, id.seed))
+        .map_err(bad)?;
+    if plan.points.len() != tallies.len() {
+        return Err(bad(format!(
+            "the partials hold {} points but the sweep has {}",
+            tallies.len(),
+            plan.points.len()
+        )));
+    }
+    let mut results = Vec::with_capacity(tallies.len());
+    for (point, tally) in plan.points.iter().zip(tallies) {
+        let s = plan.scenario_at(&point.values).map_err(bad)?;
+        check_length(&s, point.trials, &tally)?;
+        let theory_success = if s.workload.is_some() {
+            None
+        } else {
+            theory::success(&s.model)
+        };
+        results.push(PointResult {
+            values: point.values.clone(),
+            theory_success,
+            summary: summarize(&s, point.seed, tally),
+        });
+    }
+    let axes: Vec<String> = plan.grid.axes.iter().map(|a| a.path.clone()).collect();
+    let table = SweepTable::from_results(&axes, &results);
+    let rendered = if args.no_charts {
+        Vec::new()
+    } else {
+        charts::sweep_charts(&table).map_err(CliError::Io)?.0
+    };
+    let write = || -> std::io::Result<usize> {
+        std::fs::create_dir_all(dir)?;
+        files::write_atomic(&dir.join("sweep.csv"), &sweep::csv::write(&table))?;
+        files::write_atomic(
+            &dir.join("sweep.json"),
+            &sweep::json::write(&plan, &results),
+        )?;
+        Ok(2 + charts::write_all(dir, &rendered)?.len())
+    };
+    let written = write()
+        .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
+    print!("{}", super::sweep::overview(&table));
+    if !args.quiet {
+        eprintln!(
+            "merged {} partial results of {} points; wrote {written} files to {}",
+            args.partials.len(),
+            results.len(),
+            dir.display()
+        );
+    }
+    Ok(())
+}

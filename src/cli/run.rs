@@ -94,6 +94,15 @@ fn load_with_changes(file: &Path, changes: &[String]) -> Result<Scenario, CliErr
     if changes.is_empty() {
         return Ok(scenario::load(file)?);
     }
+    let doc = document_with_changes(file, changes)?;
+    Ok(scenario::compile_document(file, &doc).map_err(scenario::locate_in_file)?)
+}
+
+/// The scenario document with `--set PATH=VALUE` changes applied.
+pub(super) fn document_with_changes(
+    file: &Path,
+    changes: &[String],
+) -> Result<toml::Table, CliError> {
     let mut doc = scenario::read_document(file)?;
     let mut p = Problems::default();
     for change in changes {
@@ -114,5 +123,5 @@ fn load_with_changes(file: &Path, changes: &[String]) -> Result<Scenario, CliErr
         }
         .into());
     }
-    Ok(scenario::compile_document(file, &doc).map_err(scenario::locate_in_file)?)
+    Ok(doc)
 }

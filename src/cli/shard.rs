@@ -4,10 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::run::document_with_changes;
 use super::{CliError, RunArgs, SweepArgs};
 use crate::output::files::write_atomic;
 use crate::runner::{run_length, simulate_slice};
-use crate::scenario::{ScenarioError, compile_document, patch, problem::Problems, read_document};
+use crate::scenario::compile_document;
 use crate::shard::{Identity, Partial, PointPart, Shard, wire::TallyWire};
 use crate::sweep::Plan;
 
@@ -127,29 +128,4 @@ fn write_partial(
         .and_then(|()| write_atomic(&path, &partial.to_json()))
         .map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))?;
     Ok(path)
-}
-
-/// The scenario document with `--set PATH=VALUE` changes applied.
-fn document_with_changes(file: &Path, changes: &[String]) -> Result<toml::Table, CliError> {
-    let mut doc = read_document(file)?;
-    let mut p = Problems::default();
-    for change in changes {
-        let Some((path, value)) = change.split_once('=') else {
-            p.add("--set", format!("`{change}` is not PATH=VALUE"));
-            continue;
-        };
-        let applied = patch::parse_value(value.trim())
-            .and_then(|v| patch::set_path(&mut doc, path.trim(), v));
-        if let Err(e) = applied {
-            p.add(format!("--set {change}"), e);
-        }
-    }
-    if !p.is_empty() {
-        return Err(ScenarioError {
-            file: file.to_path_buf(),
-            problems: p.into_vec(),
-        }
-        .into());
-    }
-    Ok(doc)
 }

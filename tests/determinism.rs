@@ -72,3 +72,26 @@ fn the_seed_in_the_file_is_used_when_the_command_line_gives_none() {
     assert_eq!(s["seed"], 42);
     assert_eq!(s["trials"], 2000);
 }
+
+#[test]
+fn a_json_scenario_runs_exactly_like_its_toml_twin() {
+    let scratch = Scratch::new();
+    let toml_text = std::fs::read_to_string("scenarios/support-agent.toml").unwrap();
+    let doc: toml::Table = toml_text.parse().unwrap();
+    let json_file = scratch.file(
+        "support-agent.json",
+        &serde_json::to_string_pretty(&doc).unwrap(),
+    );
+    let toml_file = scratch.file("support-agent.toml", &toml_text);
+    let mut outputs = Vec::new();
+    for (file, out) in [(&toml_file, "from-toml"), (&json_file, "from-json")] {
+        let output = bin()
+            .args(["run", file.to_str().unwrap(), "--trials", "20000", "--out"])
+            .arg(scratch.path().join(out))
+            .output()
+            .unwrap();
+        assert_success(&output);
+        outputs.push(std::fs::read(scratch.path().join(out).join("summary.json")).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}

@@ -423,3 +423,63 @@ fn jittered_backoff_recovers_from_the_spike_that_collapses_immediate_retries() {
     // almost nothing, so goodput stays far below the 3 tasks/s that arrive.
     assert!(naive["load"]["goodput"]["mean"].as_f64().unwrap() < 1.0);
 }
+
+#[test]
+fn a_bounded_queue_rejects_as_the_mm1k_loss_formula_says() {
+    // M/M/1/K with K = 3 in the system (1 in service + queue_capacity 2):
+    // an arrival is turned away with P_K = (1 - rho) rho^K / (1 - rho^(K+1))
+    // (Poisson arrivals see time averages), a loud failure of the task.
+    let rho: f64 = 0.8;
+    let scenario = format!(
+        r#"
+[workload]
+arrivals = "open"
+rate = {rho}
+warmup_tasks = 2000
+tasks = 40000
+replications = {REPS}
+
+[[resources]]
+id = "api"
+kind = "service"
+servers = 1
+queue_capacity = 2
+service = {{ dist = "exponential", mean = 1.0 }}
+
+[[nodes]]
+id = "call"
+kind = "tool"
+resource = "api"
+"#
+    );
+    let s = run_loaded(&scenario, 40);
+    let k = 3;
+    let blocked = (1.0 - rho) * rho.powi(k) / (1.0 - rho.powi(k + 1));
+    let rate = get(&s, "loud_failure.rate");
+    let half = (s["loud_failure"]["ci95"][1].as_f64().unwrap() - rate) * T999_DF29 / T95_DF29;
+    assert!(
+        (rate - blocked).abs() <= half,
+        "blocked {rate} ± {half}, M/M/1/K {blocked}"
+    );
+}
+
+#[test]
+fn a_token_rate_service_time_is_prefill_plus_decode() {
+    // Alone on the pool: 3000 input tokens at 5000/s + 400 output at 80/s = 5.6 s.
+    let scenario = r#"
+[[resources]]
+id = "gpu"
+kind = "accelerator"
+servers = 1
+service = { dist = "tokens", prefill_tokens_per_s = 5000, tokens_per_s = 80 }
+
+[[nodes]]
+id = "answer"
+kind = "llm"
+resource = "gpu"
+tokens = { input = 3000, output = 400 }
+"#;
+    let s = run_summary(scenario, 1000, 41);
+    let latency = get(&s, "latency_s.mean");
+    assert!((latency - 5.6).abs() < 1e-6, "latency {latency}");
+}

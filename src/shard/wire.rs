@@ -72,7 +72,7 @@ pub struct AccumulatorWire {
     /// Sum of tokens (decimal).
     pub tokens_sum: String,
     /// Per node and edge counters.
-    pub execs: Vec<ExecWire>,
+    pub execs: Vec<ExecCounters>,
 }
 
 impl AccumulatorWire {
@@ -89,7 +89,7 @@ impl AccumulatorWire {
             latency_ns: HistogramWire::from_hist(&a.latency_ns),
             cost_pusd_sum: a.cost_pusd_sum.to_string(),
             tokens_sum: a.tokens_sum.to_string(),
-            execs: a.execs.iter().map(ExecWire::from).collect(),
+            execs: a.execs.clone(),
         }
     }
 
@@ -110,61 +110,8 @@ impl AccumulatorWire {
         a.latency_ns = self.latency_ns.to_hist()?;
         a.cost_pusd_sum = big("cost_pusd_sum", &self.cost_pusd_sum)?;
         a.tokens_sum = big("tokens_sum", &self.tokens_sum)?;
-        a.execs = self.execs.iter().map(ExecCounters::from).collect();
+        a.execs = self.execs.clone();
         Ok(a)
-    }
-}
-
-/// [`ExecCounters`], field for field.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[allow(missing_docs)]
-pub struct ExecWire {
-    pub attempts: u64,
-    pub loud: u64,
-    pub timeouts: u64,
-    pub exhausted: u64,
-    pub silent: u64,
-    pub silent_reached_user: u64,
-    pub caught: u64,
-    pub false_alarms: u64,
-    pub missed: u64,
-    pub loops: u64,
-    pub gate_exhausted: u64,
-}
-
-impl From<&ExecCounters> for ExecWire {
-    fn from(c: &ExecCounters) -> Self {
-        ExecWire {
-            attempts: c.attempts,
-            loud: c.loud,
-            timeouts: c.timeouts,
-            exhausted: c.exhausted,
-            silent: c.silent,
-            silent_reached_user: c.silent_reached_user,
-            caught: c.caught,
-            false_alarms: c.false_alarms,
-            missed: c.missed,
-            loops: c.loops,
-            gate_exhausted: c.gate_exhausted,
-        }
-    }
-}
-
-impl From<&ExecWire> for ExecCounters {
-    fn from(c: &ExecWire) -> Self {
-        ExecCounters {
-            attempts: c.attempts,
-            loud: c.loud,
-            timeouts: c.timeouts,
-            exhausted: c.exhausted,
-            silent: c.silent,
-            silent_reached_user: c.silent_reached_user,
-            caught: c.caught,
-            false_alarms: c.false_alarms,
-            missed: c.missed,
-            loops: c.loops,
-            gate_exhausted: c.gate_exhausted,
-        }
     }
 }
 

@@ -78,8 +78,9 @@ pub struct Runaway {
     pub task: u64,
 }
 
-/// Counters per node or edge, summed over trials.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Counters per node or edge, summed over trials (serialisable, so that
+/// partial results of a sharded run carry them exactly).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ExecCounters {
     /// Attempts started.
     pub attempts: u64,

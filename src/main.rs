@@ -3,12 +3,12 @@
 use clap::Parser;
 
 fn main() {
-    let cli = coordsim::cli::Cli::parse();
-    if let Err(e) = coordsim::cli::execute(cli) {
-        eprint!("error: {e}");
-        if !e.to_string().ends_with('\n') {
-            eprintln!();
-        }
-        std::process::exit(e.exit_code());
-    }
+    let code = match coordsim::cli::Cli::try_parse() {
+        Ok(cli) => match coordsim::cli::execute(cli) {
+            Ok(()) => return,
+            Err(e) => coordsim::cli::report_failure(&e),
+        },
+        Err(e) => coordsim::cli::report_usage(&e),
+    };
+    std::process::exit(code);
 }

@@ -1,5 +1,6 @@
 //! `coordsim analyze`: where the gap opens, component by component.
 
+use super::console::{note, out};
 use std::path::PathBuf;
 
 use super::CliError;
@@ -80,8 +81,8 @@ pub fn analyze(args: &AnalyzeArgs) -> Result<(), CliError> {
             ("tornado.svg", svg.into_bytes()),
         ],
     )?;
-    print!("{}", text::analysis(&a, args.top));
-    eprintln!(
+    out!("{}", text::analysis(&a, args.top));
+    note!(
         "{} what-ifs x {trials} trials in {:.3} s; wrote {}",
         a.ranking.len(),
         started.elapsed().as_secs_f64(),

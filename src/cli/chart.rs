@@ -1,5 +1,6 @@
 //! `coordsim chart`: charts from saved results, without running anything.
 
+use super::console::{note, outln};
 use std::path::{Path, PathBuf};
 
 use super::{ChartArgs, CliError};
@@ -40,10 +41,10 @@ pub fn chart(args: &ChartArgs) -> Result<(), CliError> {
         .and_then(|()| charts::write_all(&dir, &rendered))
         .map_err(|e| CliError::Io(format!("cannot write charts to {}: {e}", dir.display())))?;
     for path in written {
-        println!("{}", path.display());
+        outln!("{}", path.display());
     }
     for s in skipped {
-        eprintln!("skipped {s}");
+        note!("skipped {s}");
     }
     Ok(())
 }

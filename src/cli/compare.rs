@@ -1,5 +1,6 @@
 //! `coordsim compare`: a base and its variants on common random numbers.
 
+use super::console::{note, out};
 use std::path::PathBuf;
 
 use super::CliError;
@@ -48,8 +49,8 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
             ("compare.json", export::json(&c)),
         ],
     )?;
-    print!("{}", text::comparison(&c));
-    eprintln!(
+    out!("{}", text::comparison(&c));
+    note!(
         "{} configurations x {trials} trials in {:.3} s; wrote {}",
         arms.len(),
         started.elapsed().as_secs_f64(),

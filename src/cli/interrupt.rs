@@ -2,6 +2,7 @@
 //! cleanly (a flag the simulation checks between chunks of trials and
 //! between sweep points), a second one ends the process at once.
 
+use super::console::note;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -18,15 +19,15 @@ pub fn stop_flag() -> &'static AtomicBool {
     INSTALLED.get_or_init(|| {
         let installed = ctrlc::set_handler(|| {
             if STOP.swap(true, Ordering::SeqCst) {
-                eprintln!("\nsecond interrupt: stopping now");
+                note!("\nsecond interrupt: stopping now");
                 std::process::exit(EXIT_CODE);
             }
-            eprintln!(
+            note!(
                 "\ninterrupted: stopping after the work in hand (interrupt again to stop at once)"
             );
         });
         if let Err(e) = installed {
-            eprintln!("warning: cannot catch Ctrl-C ({e}); an interrupt ends the process at once");
+            note!("warning: cannot catch Ctrl-C ({e}); an interrupt ends the process at once");
         }
     });
     &STOP

@@ -1,6 +1,7 @@
 //! `coordsim merge`: partial results of `--shard K/N` runs combined into the
 //! result of the whole run, exactly as one machine would have written it.
 
+use super::console::{note, out};
 use std::path::{Path, PathBuf};
 
 use super::{CliError, Format, MergeArgs};
@@ -97,11 +98,11 @@ fn merge_run(
     let written = files::write_run_outputs(dir, &summary)
         .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
     match args.format {
-        Format::Table => print!("{}", table::render(&summary)),
-        Format::Json => print!("{}", files::summary_json(&summary)),
+        Format::Table => out!("{}", table::render(&summary)),
+        Format::Json => out!("{}", files::summary_json(&summary)),
     }
     if !args.quiet {
-        eprintln!(
+        note!(
             "merged {} partial results; wrote {}",
             args.partials.len(),
             written
@@ -170,9 +171,9 @@ fn merge_sweep(
     };
     let written = write()
         .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
-    print!("{}", super::sweep::overview(&table));
+    out!("{}", super::sweep::overview(&table));
     if !args.quiet {
-        eprintln!(
+        note!(
             "merged {} partial results of {} points; wrote {written} files to {}",
             args.partials.len(),
             results.len(),

@@ -7,6 +7,7 @@
 mod analyze;
 mod chart;
 mod compare;
+mod console;
 mod interrupt;
 mod merge;
 mod progress;
@@ -231,6 +232,10 @@ pub enum CliError {
     /// Stopped by Ctrl-C or SIGTERM: exit code 130.
     #[error("{0}")]
     Interrupted(String),
+    /// Standard output was closed by its reader (`| head`): the command
+    /// stops quietly, exit code 0.
+    #[error("standard output closed")]
+    Closed,
 }
 
 impl CliError {
@@ -240,6 +245,7 @@ impl CliError {
             CliError::BadInput(_) => 2,
             CliError::Io(_) => 1,
             CliError::Interrupted(_) => interrupt::EXIT_CODE,
+            CliError::Closed => 0,
         }
     }
 }
@@ -247,6 +253,42 @@ impl CliError {
 impl From<ScenarioError> for CliError {
     fn from(e: ScenarioError) -> Self {
         CliError::BadInput(e.to_string())
+    }
+}
+
+/// Reports a failed command on standard error (nothing for a closed
+/// standard output) and returns the process exit code.
+pub fn report_failure(e: &CliError) -> i32 {
+    if !matches!(e, CliError::Closed) {
+        let text = e.to_string();
+        let newline = if text.ends_with('\n') { "" } else { "\n" };
+        console::write_err(format_args!("error: {text}{newline}"));
+    }
+    e.exit_code()
+}
+
+/// Reports a command line that did not parse, or `--help` / `--version`
+/// (on standard output, through [`console`]: a full disk is an error there
+/// too); returns the process exit code.
+pub fn report_usage(e: &clap::Error) -> i32 {
+    use std::io::IsTerminal;
+    if e.use_stderr() {
+        let text = if std::io::stderr().is_terminal() {
+            e.render().ansi().to_string()
+        } else {
+            e.render().to_string()
+        };
+        console::write_err(format_args!("{text}"));
+        return e.exit_code();
+    }
+    let text = if std::io::stdout().is_terminal() {
+        e.render().ansi().to_string()
+    } else {
+        e.render().to_string()
+    };
+    match console::write_out(format_args!("{text}")) {
+        Ok(()) => e.exit_code(),
+        Err(e) => report_failure(&e),
     }
 }
 

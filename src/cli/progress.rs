@@ -1,6 +1,7 @@
 //! Progress of a long command on stderr: a bar with ETA on a terminal, a
 //! plain line every few seconds otherwise (CI logs), nothing when quiet.
 
+use super::console::note;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
@@ -68,7 +69,7 @@ impl Progress {
                 } else {
                     0.0
                 };
-                eprintln!(
+                note!(
                     "{what}: {:.0}% of {total} trials, {elapsed:.1} s elapsed, ETA {eta:.1} s",
                     100.0 * fraction
                 );

@@ -1,5 +1,6 @@
 //! `coordsim report`: the review as one HTML file and a Markdown version.
 
+use super::console::{note, outln};
 use std::path::PathBuf;
 
 use super::CliError;
@@ -77,8 +78,8 @@ pub fn report(args: &ReportArgs) -> Result<(), CliError> {
             ("tornado.svg", report.tornado_svg.clone().into_bytes()),
         ],
     )?;
-    println!("{}", written[0].display());
-    eprintln!(
+    outln!("{}", written[0].display());
+    note!(
         "report of {} ({} variants) from {trials} trials per configuration in {:.3} s; wrote {}",
         arms[0].label,
         arms.len() - 1,

@@ -1,5 +1,6 @@
 //! `coordsim run`: Monte Carlo trials of one scenario.
 
+use super::console::{note, out};
 use std::path::Path;
 use std::time::Instant;
 
@@ -54,8 +55,8 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let written = files::write_run_outputs(&dir, &summary)
         .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
     match args.format {
-        Format::Table => print!("{}", table::render(&summary)),
-        Format::Json => print!("{}", files::summary_json(&summary)),
+        Format::Table => out!("{}", table::render(&summary)),
+        Format::Json => out!("{}", files::summary_json(&summary)),
     }
     let what = match &summary.load {
         Some(load) => format!(
@@ -64,7 +65,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         ),
         None => format!("{} trials", summary.trials),
     };
-    eprintln!(
+    note!(
         "{what} in {:.3} s on {} threads; wrote {}",
         elapsed.as_secs_f64(),
         pool.current_num_threads(),

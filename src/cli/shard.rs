@@ -1,6 +1,7 @@
 //! `--shard K/N` of `run` and `sweep`: run one slice of the trials (or
 //! replications) and write its exact partial result for `coordsim merge`.
 
+use super::console::{note, outln};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -51,14 +52,14 @@ pub(super) fn run_shard(
     } else {
         "trials"
     };
-    eprintln!(
+    note!(
         "shard {shard}: {unit} {}..{} of {length} in {:.3} s on {} threads",
         range.start,
         range.end,
         started.elapsed().as_secs_f64(),
         pool.current_num_threads()
     );
-    println!("{}", path.display());
+    outln!("{}", path.display());
     Ok(())
 }
 
@@ -100,14 +101,14 @@ pub(super) fn sweep_shard(
     let partial = Partial::new(identity, shard, points);
     let path = write_partial(args.out.as_deref(), &plan.scenario, &partial)?;
     if !args.quiet {
-        eprintln!(
+        note!(
             "shard {shard}: {} points in {:.3} s on {} threads",
             plan.points.len(),
             started.elapsed().as_secs_f64(),
             pool.current_num_threads()
         );
     }
-    println!("{}", path.display());
+    outln!("{}", path.display());
     Ok(())
 }
 

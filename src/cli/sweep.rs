@@ -1,5 +1,6 @@
 //! `coordsim sweep`: a scenario over a grid of parameter values.
 
+use super::console::{note, out};
 use std::path::Path;
 use std::time::Instant;
 
@@ -131,9 +132,9 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     let written = write()
         .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
 
-    print!("{}", overview(&table));
+    out!("{}", overview(&table));
     if !args.quiet {
-        eprintln!(
+        note!(
             "{} points, {} trials in {:.3} s on {} threads; wrote {} files to {}",
             results.len(),
             plan.total_trials(),
@@ -143,7 +144,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
             dir.display()
         );
         for s in skipped {
-            eprintln!("skipped {s}");
+            note!("skipped {s}");
         }
     }
     Ok(())
@@ -154,17 +155,17 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
 fn resume_note(resume: bool, kept: &[Option<sweep::PointResult>], dir: &Path, plan: &Plan) {
     let n = kept.iter().filter(|k| k.is_some()).count();
     if resume && n > 0 {
-        eprintln!(
+        note!(
             "resuming: {n} of {} points kept from an interrupted sweep",
             plan.points.len()
         );
     } else if resume {
-        eprintln!(
+        note!(
             "nothing to resume for this sweep in {} (none kept, or the scenario, grid, trials or seed changed): running every point",
             dir.display()
         );
     } else if kept::folder(dir, plan).exists() {
-        eprintln!(
+        note!(
             "points kept by an interrupted run of this sweep are ignored and run again (--resume reuses them)"
         );
     }

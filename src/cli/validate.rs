@@ -1,5 +1,6 @@
 //! `coordsim validate`: check a scenario and say what is wrong.
 
+use super::console::outln;
 use std::path::Path;
 
 use super::CliError;
@@ -9,7 +10,7 @@ use crate::scenario;
 pub fn validate(file: &Path) -> Result<(), CliError> {
     let s = scenario::load(file)?;
     let m = &s.model;
-    println!(
+    outln!(
         "{}: ok — scenario \"{}\": {} nodes, {} edges, {} gates; {} trials, seed {} by default",
         file.display(),
         m.name,

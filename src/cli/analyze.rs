@@ -1,10 +1,10 @@
 //! `coordsim analyze`: where the gap opens, component by component.
 
-use super::console::{note, out};
 use std::path::PathBuf;
 
 use super::CliError;
-use super::review_args::{SimArgs, in_pool, load_all, out_dir, write_files, written_line};
+use super::console::{note, out};
+use super::review_args::{SimArgs, claim_out, in_pool, load_all, write_files, written_line};
 use crate::review::analyze::GateSettings;
 use crate::review::tornado::ranking_chart;
 use crate::review::{export, run_analysis, text};
@@ -65,16 +65,15 @@ pub fn analyze(args: &AnalyzeArgs) -> Result<(), CliError> {
     let (arms, trials, seed) = load_all(std::slice::from_ref(&args.file), &args.sim, |p| {
         gate = args.gate.check(p);
     })?;
+    let mut claim = claim_out(&args.sim, &arms[0].label, "analyze")?;
     let started = std::time::Instant::now();
     let a = in_pool(args.sim.threads, || {
         run_analysis(&arms[0], trials, seed, gate)
     })?
     .map_err(CliError::Io)?;
     let svg = ranking_chart(&a, args.top.max(1)).map_err(CliError::Io)?;
-    let dir = out_dir(&args.sim, &a.scenario);
     let written = write_files(
-        &dir,
-        &a.scenario,
+        &mut claim,
         &[
             ("analyze.csv", export::ranking_csv(&a)),
             ("analyze.json", export::json(&a)),

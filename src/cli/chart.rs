@@ -1,10 +1,11 @@
 //! `coordsim chart`: charts from saved results, without running anything.
 
-use super::console::{note, outln};
 use std::path::{Path, PathBuf};
 
+use super::console::{note, outln};
 use super::{ChartArgs, CliError};
 use crate::charts::{self, nodes::NodeReport};
+use crate::output::folder::Claim;
 use crate::sweep;
 
 /// Draws the sweep charts of a sweep.csv and/or the node chart of a summary.json.
@@ -37,9 +38,21 @@ pub fn chart(args: &ChartArgs) -> Result<(), CliError> {
         .clone()
         .or(default_dir)
         .unwrap_or_else(|| PathBuf::from("."));
-    let written = std::fs::create_dir_all(&dir)
-        .and_then(|()| charts::write_all(&dir, &rendered))
-        .map_err(|e| CliError::Io(format!("cannot write charts to {}: {e}", dir.display())))?;
+    let mut claim = Claim::charts(&dir)?;
+    super::outdir::warn_unlocked(&claim);
+    let files: Vec<(String, Vec<u8>)> = rendered
+        .into_iter()
+        .flat_map(|c| {
+            [
+                (format!("{}.png", c.name), c.png),
+                (format!("{}.svg", c.name), c.svg.into_bytes()),
+            ]
+        })
+        .collect();
+    let written = claim
+        .write_set(&files, &[])
+        .map_err(|e| CliError::Io(format!("cannot write charts to {}: {e}", dir.display())))?
+        .paths;
     for path in written {
         outln!("{}", path.display());
     }

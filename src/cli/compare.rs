@@ -1,10 +1,10 @@
 //! `coordsim compare`: a base and its variants on common random numbers.
 
-use super::console::{note, out};
 use std::path::PathBuf;
 
 use super::CliError;
-use super::review_args::{SimArgs, in_pool, load_all, out_dir, write_files, written_line};
+use super::console::{note, out};
+use super::review_args::{SimArgs, claim_out, in_pool, load_all, write_files, written_line};
 use crate::review::{export, run_compare, text};
 
 /// Arguments of `coordsim compare`.
@@ -36,14 +36,13 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
             p.add("--tasks-per-month", "is 0; allowed: at least 1");
         }
     })?;
+    let mut claim = claim_out(&args.sim, &arms[0].label, "compare")?;
     let started = std::time::Instant::now();
     let c = in_pool(args.sim.threads, || {
         run_compare(&arms, trials, seed, !args.no_crn, args.tasks_per_month)
     })?;
-    let dir = out_dir(&args.sim, &arms[0].label);
     let written = write_files(
-        &dir,
-        &arms[0].label,
+        &mut claim,
         &[
             ("compare.csv", export::comparison_csv(&c)),
             ("compare.json", export::json(&c)),

@@ -2,9 +2,10 @@
 //! cleanly (a flag the simulation checks between chunks of trials and
 //! between sweep points), a second one ends the process at once.
 
-use super::console::note;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::console::note;
 
 /// Exit code of a command stopped by a signal (128 + SIGINT, as shells report it).
 pub const EXIT_CODE: i32 = 130;

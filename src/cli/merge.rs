@@ -1,12 +1,14 @@
 //! `coordsim merge`: partial results of `--shard K/N` runs combined into the
 //! result of the whole run, exactly as one machine would have written it.
 
-use super::console::{note, out};
 use std::path::{Path, PathBuf};
 
-use super::{CliError, Format, MergeArgs};
+use super::console::{note, out};
+use super::{CliError, Format, MergeArgs, outdir};
 use crate::charts;
-use crate::output::{files, table};
+use crate::output::folder::Claim;
+use crate::output::name::check_scenario_name;
+use crate::output::{folder, results, table};
 use crate::runner::{Tally, run_length, summarize};
 use crate::scenario::{Scenario, compile_document, file::ScenarioFile};
 use crate::shard::{Identity, Partial, merge_points};
@@ -29,18 +31,33 @@ pub fn merge(args: &MergeArgs) -> Result<(), CliError> {
         CliError::BadInput(format!("{}: damaged scenario document: {e}", partials[0].0))
     })?;
     let file = PathBuf::from(&identity.file);
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("outputs").join(&identity.scenario));
+    // The name becomes part of a path: checked before anything else is done with it.
+    check_scenario_name(&identity.scenario)
+        .map_err(|e| CliError::BadInput(format!("{}: {e} (damaged file)", partials[0].0)))?;
     match identity.command.as_str() {
-        "run" => merge_run(args, &identity, &file, &doc, tallies, &dir),
-        "sweep" => merge_sweep(args, &identity, &file, doc, tallies, &dir),
+        "run" => merge_run(args, &identity, &file, &doc, tallies),
+        "sweep" => merge_sweep(args, &identity, &file, doc, tallies),
         other => Err(CliError::BadInput(format!(
             "{}: unknown command {other:?} (expected run or sweep)",
             partials[0].0
         ))),
     }
+}
+
+/// Claims the output folder of the merged results of `scenario` (the name
+/// the partials give, which must be the name their scenario document compiles to).
+fn claim_folder(args: &MergeArgs, id: &Identity, scenario: &str) -> Result<Claim, CliError> {
+    if id.scenario != scenario {
+        return Err(CliError::BadInput(format!(
+            "the partials name scenario \"{}\" but their scenario document is scenario \"{scenario}\" \
+             (damaged files)",
+            id.scenario
+        )));
+    }
+    let dir = outdir::out_dir(args.out.as_deref(), scenario)?;
+    folder::check(&dir, scenario, false).map_err(CliError::BadInput)?;
+    let what = format!("merge of scenario \"{scenario}\"");
+    outdir::claim_results(&dir, scenario, false, &what)
 }
 
 /// Checks that a merged tally covers the whole run of `scenario` and has its
@@ -84,7 +101,6 @@ fn merge_run(
     file: &Path,
     doc: &toml::Table,
     tallies: Vec<Tally>,
-    dir: &Path,
 ) -> Result<(), CliError> {
     let (Some(trials), Some(seed), [_]) = (id.trials, id.seed, &tallies[..]) else {
         return Err(CliError::BadInput(
@@ -92,14 +108,15 @@ fn merge_run(
         ));
     };
     let s = compile_document(file, doc)?;
+    let mut claim = claim_folder(args, id, &s.model.name)?;
     let tally = tallies.into_iter().next().expect("one point");
     check_length(&s, trials, &tally)?;
     let summary = summarize(&s, seed, tally);
-    let written = files::write_run_outputs(dir, &summary)
-        .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
+    let files = results::run_files(&summary);
+    let written = outdir::write_set(&mut claim, &files, &results::run_stale(), args.quiet)?;
     match args.format {
         Format::Table => out!("{}", table::render(&summary)),
-        Format::Json => out!("{}", files::summary_json(&summary)),
+        Format::Json => out!("{}", results::summary_json(&summary)),
     }
     if !args.quiet {
         note!(
@@ -121,7 +138,6 @@ fn merge_sweep(
     file: &Path,
     doc: toml::Table,
     tallies: Vec<Tally>,
-    dir: &Path,
 ) -> Result<(), CliError> {
     let bad = |e: String| CliError::BadInput(format!("{}: {e}", file.display()));
     let spec: ScenarioFile = toml::Value::Table(doc.clone())
@@ -131,6 +147,7 @@ fn merge_sweep(
         .and_then(Grid::new)
         .and_then(|grid| Plan::new(file, doc, grid, id.trials, id.seed))
         .map_err(bad)?;
+    let mut claim = claim_folder(args, id, &plan.scenario)?;
     if plan.points.len() != tallies.len() {
         return Err(bad(format!(
             "the partials hold {} points but the sweep has {}",
@@ -160,17 +177,10 @@ fn merge_sweep(
     } else {
         charts::sweep_charts(&table).map_err(CliError::Io)?.0
     };
-    let write = || -> std::io::Result<usize> {
-        std::fs::create_dir_all(dir)?;
-        files::write_atomic(&dir.join("sweep.csv"), &sweep::csv::write(&table))?;
-        files::write_atomic(
-            &dir.join("sweep.json"),
-            &sweep::json::write(&plan, &results),
-        )?;
-        Ok(2 + charts::write_all(dir, &rendered)?.len())
-    };
-    let written = write()
-        .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
+    let files = super::sweep::result_files(&table, &plan, &results, rendered);
+    let stale = super::sweep::stale_files();
+    let written = outdir::write_set(&mut claim, &files, &stale, args.quiet)?.len();
+    let dir = claim.dir().to_path_buf();
     out!("{}", super::sweep::overview(&table));
     if !args.quiet {
         note!(

@@ -10,6 +10,7 @@ mod compare;
 mod console;
 mod interrupt;
 mod merge;
+mod outdir;
 mod progress;
 mod report;
 mod review_args;

@@ -1,11 +1,12 @@
 //! Progress of a long command on stderr: a bar with ETA on a terminal, a
 //! plain line every few seconds otherwise (CI logs), nothing when quiet.
 
-use super::console::note;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::console::note;
 
 /// Shortest interval between two plain progress lines.
 const LINE_INTERVAL: Duration = Duration::from_secs(2);

@@ -1,11 +1,11 @@
 //! `coordsim report`: the review as one HTML file and a Markdown version.
 
-use super::console::{note, outln};
 use std::path::PathBuf;
 
 use super::CliError;
 use super::analyze::GateArgs;
-use super::review_args::{SimArgs, in_pool, load_all, out_dir, write_files, written_line};
+use super::console::{note, outln};
+use super::review_args::{SimArgs, claim_out, in_pool, load_all, write_files, written_line};
 use crate::review::analyze::GateSettings;
 use crate::review::report::{Report, html, markdown};
 use crate::review::{graph, run_analysis, run_compare};
@@ -39,6 +39,7 @@ pub fn report(args: &ReportArgs) -> Result<(), CliError> {
             p.add("--tasks-per-month", "is 0; allowed: at least 1");
         }
     })?;
+    let mut claim = claim_out(&args.sim, &arms[0].label, "report")?;
     let started = std::time::Instant::now();
     let (analysis, comparison) = in_pool(args.sim.threads, || {
         let a = run_analysis(&arms[0], trials, seed, gate);
@@ -65,10 +66,8 @@ pub fn report(args: &ReportArgs) -> Result<(), CliError> {
         command,
     )
     .map_err(CliError::Io)?;
-    let dir = out_dir(&args.sim, &arms[0].label);
     let written = write_files(
-        &dir,
-        &arms[0].label,
+        &mut claim,
         &[
             ("report.html", html::render(&report).into_bytes()),
             ("report.md", markdown::render(&report).into_bytes()),

@@ -1,9 +1,9 @@
 //! Options and checks shared by the review commands (`compare`, `analyze`, `report`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use super::CliError;
-use crate::output::folder;
+use super::{CliError, outdir};
+use crate::output::folder::{self, Claim};
 use crate::review::variant::{Arm, load_arm};
 use crate::scenario::{ScenarioError, compile::check_trials, problem::Problems};
 
@@ -58,7 +58,10 @@ pub fn load_all(
     }
     extra(&mut p);
     let name = &base.label;
-    if let Err(e) = folder::check(&out_dir(sim, name), name, sim.force) {
+    if let Err(e) = out_dir(sim, name)
+        .map_err(|e| e.to_string())
+        .and_then(|dir| folder::check(&dir, name, sim.force))
+    {
         p.add("--out", e);
     }
     if !p.is_empty() {
@@ -84,29 +87,25 @@ pub fn in_pool<T: Send>(
 }
 
 /// The output folder: `--out`, else `outputs/<name>`.
-pub fn out_dir(sim: &SimArgs, name: &str) -> PathBuf {
-    sim.out
-        .clone()
-        .unwrap_or_else(|| Path::new("outputs").join(name))
+pub fn out_dir(sim: &SimArgs, name: &str) -> Result<PathBuf, CliError> {
+    outdir::out_dir(sim.out.as_deref(), name)
 }
 
-/// Writes `files` (name, bytes) atomically into `dir`, marked as holding
-/// `scenario`'s results; returns their paths.
-pub fn write_files(
-    dir: &Path,
-    scenario: &str,
-    files: &[(&str, Vec<u8>)],
-) -> Result<Vec<PathBuf>, CliError> {
-    let io =
-        |e: std::io::Error| CliError::Io(format!("cannot write results to {}: {e}", dir.display()));
-    folder::claim(dir, scenario).map_err(io)?;
-    let mut written = Vec::new();
-    for (name, bytes) in files {
-        let path = dir.join(name);
-        crate::output::files::write_atomic(&path, bytes).map_err(io)?;
-        written.push(path);
-    }
-    Ok(written)
+/// Claims the output folder for the results of scenario `name` before the
+/// work starts; `command` names the command for another writer's message.
+pub fn claim_out(sim: &SimArgs, name: &str, command: &str) -> Result<Claim, CliError> {
+    let what = format!("{command} of scenario \"{name}\"");
+    outdir::claim_results(&out_dir(sim, name)?, name, sim.force, &what)
+}
+
+/// Writes `files` (name, bytes) together into the claimed folder, marked as
+/// holding its scenario's results; returns their paths.
+pub fn write_files(claim: &mut Claim, files: &[(&str, Vec<u8>)]) -> Result<Vec<PathBuf>, CliError> {
+    let files: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(name, bytes)| (name.to_string(), bytes.clone()))
+        .collect();
+    outdir::write_set(claim, &files, &[], false)
 }
 
 /// One line naming the written files, for standard error.

@@ -1,11 +1,11 @@
 //! `coordsim run`: Monte Carlo trials of one scenario.
 
-use super::console::{note, out};
 use std::path::Path;
 use std::time::Instant;
 
-use super::{CliError, Format, RunArgs, interrupt, thread_pool};
-use crate::output::{files, folder, table};
+use super::console::{note, out};
+use super::{CliError, Format, RunArgs, interrupt, outdir, thread_pool};
+use crate::output::{folder, results, table};
 use crate::runner::{SimError, simulate_until};
 use crate::scenario::{
     self, Scenario, ScenarioError, compile::check_trials, patch, problem::Problems,
@@ -28,10 +28,8 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     if args.threads == Some(0) {
         p.add("--threads", "is 0; allowed: at least 1");
     }
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("outputs").join(&s.model.name));
+    let name = &s.model.name;
+    let dir = outdir::out_dir(args.out.as_deref(), name)?;
     if let Err(e) = folder::check(&dir, &s.model.name, args.force) {
         p.add("--out", e);
     }
@@ -44,19 +42,23 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     }
     let pool = thread_pool(args.threads)?;
     if let Some(shard) = args.shard {
-        return super::shard::run_shard(args, shard, trials, seed, &pool);
+        let what = format!("shard {shard} of scenario \"{name}\"");
+        let claim = outdir::claim_shard(&dir, name, args.force, &what)?;
+        return super::shard::run_shard(args, shard, trials, seed, &pool, claim);
     }
+    let what = format!("run of scenario \"{name}\"");
+    let mut claim = outdir::claim_results(&dir, name, args.force, &what)?;
     let started = Instant::now();
     let stop = interrupt::stop_flag();
     let summary = pool
         .install(|| simulate_until(&s, trials, seed, stop))
         .map_err(|e| sim_error(&args.file, e))?;
     let elapsed = started.elapsed();
-    let written = files::write_run_outputs(&dir, &summary)
-        .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
+    let files = results::run_files(&summary);
+    let written = outdir::write_set(&mut claim, &files, &results::run_stale(), false)?;
     match args.format {
         Format::Table => out!("{}", table::render(&summary)),
-        Format::Json => out!("{}", files::summary_json(&summary)),
+        Format::Json => out!("{}", results::summary_json(&summary)),
     }
     let what = match &summary.load {
         Some(load) => format!(

@@ -1,13 +1,13 @@
 //! `--shard K/N` of `run` and `sweep`: run one slice of the trials (or
 //! replications) and write its exact partial result for `coordsim merge`.
 
-use super::console::{note, outln};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::console::{note, outln};
 use super::run::document_with_changes;
 use super::{CliError, RunArgs, SweepArgs};
-use crate::output::files::write_atomic;
+use crate::output::folder::Claim;
 use crate::runner::{run_length, simulate_slice};
 use crate::scenario::compile_document;
 use crate::shard::{Identity, Partial, PointPart, Shard, wire::TallyWire};
@@ -21,6 +21,7 @@ pub(super) fn run_shard(
     trials: u64,
     seed: u64,
     pool: &rayon::ThreadPool,
+    claim: Claim,
 ) -> Result<(), CliError> {
     let doc = document_with_changes(&args.file, &args.set)?;
     let s = compile_document(&args.file, &doc)?;
@@ -46,7 +47,7 @@ pub(super) fn run_shard(
         tally: TallyWire::from_tally(&tally),
     };
     let partial = Partial::new(identity, shard, vec![point]);
-    let path = write_partial(args.out.as_deref(), &s.model.name, &partial)?;
+    let path = write_partial(claim, &partial)?;
     let unit = if s.workload.is_some() {
         "replications"
     } else {
@@ -69,6 +70,7 @@ pub(super) fn sweep_shard(
     shard: Shard,
     plan: &Plan,
     pool: &rayon::ThreadPool,
+    claim: Claim,
 ) -> Result<(), CliError> {
     let started = Instant::now();
     let mut points = Vec::with_capacity(plan.points.len());
@@ -99,7 +101,7 @@ pub(super) fn sweep_shard(
         version: env!("CARGO_PKG_VERSION").into(),
     };
     let partial = Partial::new(identity, shard, points);
-    let path = write_partial(args.out.as_deref(), &plan.scenario, &partial)?;
+    let path = write_partial(claim, &partial)?;
     if !args.quiet {
         note!(
             "shard {shard}: {} points in {:.3} s on {} threads",
@@ -117,16 +119,15 @@ fn toml_text(doc: &toml::Table) -> String {
     toml::to_string(doc).expect("a scenario document serialises as TOML")
 }
 
-/// Writes the partial atomically into `out` (default `outputs/<scenario>/`).
-fn write_partial(
-    out: Option<&Path>,
-    scenario: &str,
-    partial: &Partial,
-) -> Result<PathBuf, CliError> {
-    let dir = out.map_or_else(|| Path::new("outputs").join(scenario), Path::to_path_buf);
-    let path = dir.join(partial.shard.file_name());
-    crate::output::folder::claim(&dir, scenario)
-        .and_then(|()| write_atomic(&path, &partial.to_json()))
-        .map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))?;
-    Ok(path)
+/// Writes the partial atomically into the claimed folder.
+fn write_partial(mut claim: Claim, partial: &Partial) -> Result<PathBuf, CliError> {
+    let name = partial.shard.file_name();
+    claim
+        .write_file(Path::new(&name), &partial.to_json())
+        .map_err(|e| {
+            CliError::Io(format!(
+                "cannot write {}: {e}",
+                claim.dir().join(&name).display()
+            ))
+        })
 }

@@ -1,18 +1,17 @@
 //! `coordsim sweep`: a scenario over a grid of parameter values.
 
-use super::console::{note, out};
 use std::path::Path;
 use std::time::Instant;
 
+use super::console::{note, out};
 use super::progress::Progress;
-use super::{CliError, SweepArgs, interrupt, thread_pool};
-use crate::charts;
-use crate::output::files::write_atomic;
+use super::{CliError, SweepArgs, interrupt, outdir, thread_pool};
+use crate::charts::{self, Rendered};
 use crate::output::{folder, kept};
 use crate::scenario::{
     ScenarioError, compile::check_trials, file::ScenarioFile, problem::Problems, read_document,
 };
-use crate::sweep::{self, Grid, Plan, SweepTable};
+use crate::sweep::{self, Grid, Plan, PointResult, SweepTable};
 
 /// Plans, runs and writes the sweep: sweep.csv, sweep.json and the charts.
 ///
@@ -42,19 +41,20 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         .and_then(Grid::new)
         .and_then(|grid| Plan::new(&args.file, doc, grid, args.trials, args.seed))
         .map_err(CliError::BadInput)?;
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("outputs").join(&plan.scenario));
+    let dir = outdir::out_dir(args.out.as_deref(), &plan.scenario)?;
     folder::check(&dir, &plan.scenario, args.force)
         .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
     let pool = thread_pool(args.threads)?;
     if let Some(shard) = args.shard {
-        return super::shard::sweep_shard(args, shard, &plan, &pool);
+        let what = format!("sweep shard {shard} of scenario \"{}\"", plan.scenario);
+        let claim = outdir::claim_shard(&dir, &plan.scenario, args.force, &what)?;
+        return super::shard::sweep_shard(args, shard, &plan, &pool, claim);
     }
     if plan.total_trials() > args.max_trials && !args.yes {
         return Err(CliError::BadInput(too_big(args, &plan, &pool)));
     }
+    let what = format!("sweep of scenario \"{}\"", plan.scenario);
+    let mut claim = outdir::claim_results(&dir, &plan.scenario, args.force, &what)?;
     let kept = if args.resume {
         kept::load(&dir, &plan)
     } else {
@@ -63,19 +63,20 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     if !args.quiet {
         resume_note(args.resume, &kept, &dir, &plan);
     }
-    let existed = dir.exists();
 
     let started = Instant::now();
     let stop = interrupt::stop_flag();
     let mut progress = Progress::new(args.quiet, plan.total_trials());
+    // A point that cannot be kept (a full disk) is a failure to write, not bad input.
+    let mut save_failed = None;
     let outcome = pool.install(|| {
         sweep::run::run_resumable(&plan, kept, stop, |step| {
-            if step.fresh {
-                folder::claim(&dir, &plan.scenario)
-                    .and_then(|()| kept::save(&dir, &plan, step.index, step.point))
-                    .map_err(|e| {
-                        format!("cannot keep the finished point in {}: {e}", dir.display())
-                    })?;
+            if step.fresh
+                && let Err(e) = kept::save(&mut claim, &plan, step.index, step.point)
+            {
+                let e = format!("cannot keep the finished point in {}: {e}", dir.display());
+                save_failed = Some(e.clone());
+                return Err(e);
             }
             let what = format!(
                 "point {}/{} ({})",
@@ -102,11 +103,11 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         Err(e) => {
             // The sweep cannot finish: what it kept is of no use.
             let _ = kept::discard(&dir, &plan);
-            if !existed {
-                let _ = std::fs::remove_file(dir.join(folder::MARKER));
-                let _ = std::fs::remove_dir(&dir);
-            }
-            return Err(CliError::BadInput(format!("{}: {e}", args.file.display())));
+            claim.abandon();
+            return Err(match save_failed {
+                Some(e) => CliError::Io(e),
+                None => CliError::BadInput(format!("{}: {e}", args.file.display())),
+            });
         }
     };
     let elapsed = started.elapsed();
@@ -118,19 +119,14 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     } else {
         charts::sweep_charts(&table).map_err(CliError::Io)?
     };
-    let write = || -> std::io::Result<Vec<std::path::PathBuf>> {
-        folder::claim(&dir, &plan.scenario)?;
-        let csv = dir.join("sweep.csv");
-        let json = dir.join("sweep.json");
-        write_atomic(&csv, &sweep::csv::write(&table))?;
-        write_atomic(&json, &sweep::json::write(&plan, &results))?;
-        let mut written = vec![csv, json];
-        written.extend(charts::write_all(&dir, &rendered)?);
-        kept::discard(&dir, &plan)?;
-        Ok(written)
-    };
-    let written = write()
-        .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
+    let files = result_files(&table, &plan, &results, rendered);
+    let written = outdir::write_set(&mut claim, &files, &stale_files(), args.quiet)?;
+    kept::discard(&dir, &plan).map_err(|e| {
+        CliError::Io(format!(
+            "cannot remove the kept points in {}: {e}",
+            dir.display()
+        ))
+    })?;
 
     out!("{}", overview(&table));
     if !args.quiet {
@@ -148,6 +144,43 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// Names (without extension) of every chart a sweep may draw.
+const SWEEP_CHARTS: &[&str] = &[
+    "success",
+    "latency",
+    "outcomes",
+    "goodput",
+    "heatmap-success",
+    "heatmap-p99",
+];
+
+/// The sweep's result set: sweep.csv, sweep.json and the charts, by file name.
+pub(super) fn result_files(
+    table: &SweepTable,
+    plan: &Plan,
+    results: &[PointResult],
+    charts: Vec<Rendered>,
+) -> Vec<(String, Vec<u8>)> {
+    let mut files = vec![
+        ("sweep.csv".to_string(), sweep::csv::write(table)),
+        ("sweep.json".to_string(), sweep::json::write(plan, results)),
+    ];
+    for c in charts {
+        files.push((format!("{}.png", c.name), c.png));
+        files.push((format!("{}.svg", c.name), c.svg.into_bytes()));
+    }
+    files
+}
+
+/// Every file a sweep's result set may have: those a new set lacks are stale.
+pub(super) fn stale_files() -> Vec<String> {
+    let mut names = vec!["sweep.csv".to_string(), "sweep.json".to_string()];
+    for c in SWEEP_CHARTS {
+        names.extend([format!("{c}.png"), format!("{c}.svg")]);
+    }
+    names
 }
 
 /// Says on stderr what `--resume` found (or that points kept by an earlier

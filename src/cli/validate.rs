@@ -1,9 +1,9 @@
 //! `coordsim validate`: check a scenario and say what is wrong.
 
-use super::console::outln;
 use std::path::Path;
 
 use super::CliError;
+use super::console::outln;
 use crate::scenario;
 
 /// Loads and checks `file`; prints a one-line description when it is valid.

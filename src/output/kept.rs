@@ -12,12 +12,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::files::write_atomic;
+use super::folder::{Claim, KEPT_FOLDER};
 use crate::stats::Summary;
 use crate::sweep::{Plan, PointResult};
 
 /// The folder, inside an output folder, of kept sweep points.
-pub const FOLDER: &str = ".sweep";
+pub const FOLDER: &str = KEPT_FOLDER;
 
 /// One kept point, as written.
 #[derive(Debug, Serialize, Deserialize)]
@@ -39,10 +39,13 @@ pub fn folder(out: &Path, plan: &Plan) -> PathBuf {
     out.join(FOLDER).join(plan.key())
 }
 
-/// Keeps point `index` of `plan`.
-pub fn save(out: &Path, plan: &Plan, index: usize, point: &PointResult) -> std::io::Result<()> {
-    let dir = folder(out, plan);
-    std::fs::create_dir_all(&dir)?;
+/// Keeps point `index` of `plan` in the claimed output folder.
+pub fn save(
+    out: &mut Claim,
+    plan: &Plan,
+    index: usize,
+    point: &PointResult,
+) -> std::io::Result<()> {
     let kept = KeptPoint {
         key: plan.key(),
         index,
@@ -52,7 +55,8 @@ pub fn save(out: &Path, plan: &Plan, index: usize, point: &PointResult) -> std::
     };
     let mut text = serde_json::to_string_pretty(&kept).expect("a point serialises");
     text.push('\n');
-    write_atomic(&dir.join(file_name(index)), text.as_bytes())
+    let relative = Path::new(FOLDER).join(plan.key()).join(file_name(index));
+    out.write_file(&relative, text.as_bytes()).map(|_| ())
 }
 
 /// The points of `plan` kept under `out`, by index (`None` where a point is

@@ -110,13 +110,16 @@ pub(super) fn document_with_changes(
     let mut p = Problems::default();
     for change in changes {
         let Some((path, value)) = change.split_once('=') else {
-            p.add("--set", format!("`{change}` is not PATH=VALUE"));
+            p.add(
+                "--set",
+                format!("`{}` is not PATH=VALUE", patch::shown(change)),
+            );
             continue;
         };
         let applied = patch::parse_value(value.trim())
             .and_then(|v| patch::set_path(&mut doc, path.trim(), v));
         if let Err(e) = applied {
-            p.add(format!("--set {change}"), e);
+            p.add(format!("--set {}", patch::shown(change)), e);
         }
     }
     if !p.is_empty() {

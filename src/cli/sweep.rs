@@ -37,10 +37,11 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     let file: ScenarioFile = toml::Value::Table(doc.clone())
         .try_into()
         .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
-    let plan = sweep::axes(&args.vary, file.sweep.as_ref())
+    let grid = sweep::axes(&args.vary, file.sweep.as_ref())
         .and_then(Grid::new)
-        .and_then(|grid| Plan::new(&args.file, doc, grid, args.trials, args.seed))
-        .map_err(CliError::BadInput)?;
+        .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
+    let plan =
+        Plan::new(&args.file, doc, grid, args.trials, args.seed).map_err(CliError::BadInput)?;
     let dir = outdir::out_dir(args.out.as_deref(), &plan.scenario)?;
     folder::check(&dir, &plan.scenario, args.force)
         .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;

@@ -29,7 +29,7 @@ use toml::{Table, Value};
 
 use super::edit;
 use crate::scenario::{
-    Problem, Scenario, ScenarioError, compile_document, locate_in_file, read_document,
+    Problem, Scenario, ScenarioError, compile_document, locate_in_file, patch, read_document,
 };
 
 /// The variant file as written.
@@ -257,7 +257,8 @@ pub fn apply(file: &VariantFile, doc: &mut Table) -> Result<Vec<String>, (String
         ));
     }
     for (path, value) in &file.set {
-        edit::set_field(doc, path, value.clone()).map_err(|e| (format!("set.\"{path}\""), e))?;
+        edit::set_field(doc, path, value.clone())
+            .map_err(|e| (format!("set.\"{}\"", patch::shown(path)), e))?;
         done.push(format!("set {path} = {value}"));
     }
     Ok(done)

@@ -11,11 +11,50 @@
 
 use toml::{Table, Value};
 
+/// Longest field path, in bytes: a node id is at most 100 characters, an
+/// edge's name two of them, a field a few words.
+pub const MAX_PATH_LEN: usize = 512;
+
+/// Most dot-separated segments of a field path (the deepest field,
+/// `edges.a->b.retry.backoff...`, has a handful).
+pub const MAX_PATH_SEGMENTS: usize = 16;
+
+/// Checks a field path's length and number of segments, before anything
+/// walks it: a path of many thousand segments would build tables nested as
+/// deep, which no later step could take apart without overflowing its stack.
+pub fn check_path(path: &str) -> Result<(), String> {
+    if path.len() > MAX_PATH_LEN {
+        return Err(format!(
+            "path \"{}\" is {} bytes long; allowed: at most {MAX_PATH_LEN}, e.g. nodes.retrieve.silent",
+            shown(path),
+            path.len()
+        ));
+    }
+    let segments = path.bytes().filter(|&b| b == b'.').count() + 1;
+    if segments > MAX_PATH_SEGMENTS {
+        return Err(format!(
+            "path \"{}\" has {segments} segments; allowed: at most {MAX_PATH_SEGMENTS}, e.g. nodes.retrieve.latency.mean",
+            shown(path)
+        ));
+    }
+    Ok(())
+}
+
+/// `path` for a message: as it is, or its first 60 characters and `…`.
+pub fn shown(path: &str) -> String {
+    const KEEP: usize = 60;
+    match path.char_indices().nth(KEEP) {
+        Some((cut, _)) => format!("{}…", &path[..cut]),
+        None => path.to_string(),
+    }
+}
+
 /// Sets `path` in `doc` to `value`; intermediate tables are created as needed.
 ///
-/// Fails, saying why, when the path names a node that does not exist or runs
-/// through something that is not a table.
+/// Fails, saying why, when the path is too long ([`check_path`]), names a
+/// node that does not exist or runs through something that is not a table.
 pub fn set_path(doc: &mut Table, path: &str, value: Value) -> Result<(), String> {
+    check_path(path)?;
     let segments: Vec<&str> = path.split('.').collect();
     if segments.iter().any(|s| s.is_empty()) {
         return Err(format!("path \"{path}\" has an empty segment"));
@@ -57,6 +96,7 @@ pub fn set_path(doc: &mut Table, path: &str, value: Value) -> Result<(), String>
 
 /// Reads `path` from `doc`, if present.
 pub fn get_path<'a>(doc: &'a Table, path: &str) -> Option<&'a Value> {
+    check_path(path).ok()?;
     let segments: Vec<&str> = path.split('.').collect();
     let mut table = doc;
     let mut i = 0;
@@ -219,6 +259,19 @@ latency = { dist = "exponential", mean = 1.0 }
         assert!(e.contains("no node \"z\""), "{e}");
         assert!(set_path(&mut d, "nodes.a", Value::Float(0.1)).is_err());
         assert!(set_path(&mut d, "run.trials.x", Value::Float(0.1)).is_err());
+    }
+
+    #[test]
+    fn long_and_deep_paths_are_refused_before_they_are_walked() {
+        let mut d = doc();
+        let deep = vec!["k"; 60_000].join(".");
+        let e = set_path(&mut d, &deep, Value::Integer(1)).unwrap_err();
+        assert!(e.contains("allowed: at most") && e.len() < 300, "{e}");
+        let deep = vec!["k"; 17].join(".");
+        let e = set_path(&mut d, &deep, Value::Integer(1)).unwrap_err();
+        assert!(e.contains("17 segments"), "{e}");
+        assert!(get_path(&d, &deep).is_none());
+        set_path(&mut d, &vec!["k"; 16].join("."), Value::Integer(1)).unwrap();
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A sweep's grid: the axes (a path and its values) and their cartesian product.
 
 use super::values::{AxisValue, MAX_POINTS, parse_values};
+use crate::scenario::patch::{check_path, shown};
 
 /// The shorthand for the `repeat` field of the scenario's single repeated node.
 pub const DEPTH: &str = "depth";
@@ -18,19 +19,22 @@ pub struct Axis {
 }
 
 impl Axis {
-    /// Parses `PATH=VALUES` (spaces around `=` allowed); `origin` says where it came from.
+    /// Parses `PATH=VALUES` (spaces around `=` allowed); `origin` says where
+    /// it came from (given the path, cut to a length fit for messages).
     pub fn parse(spec: &str, origin: impl Fn(&str) -> String) -> Result<Axis, String> {
         let Some((path, values)) = spec.split_once('=') else {
+            let spec = shown(spec.trim());
             return Err(format!(
                 "{}: `{spec}` is not PATH=VALUES, e.g. depth=1..12 or nodes.retrieve.silent=0.01:0.2:0.01",
-                origin(spec.trim())
+                origin(&spec)
             ));
         };
         let path = path.trim();
-        let origin = origin(path);
+        let origin = origin(&shown(path));
         if path.is_empty() {
             return Err(format!("{origin}: `{spec}` has no path before `=`"));
         }
+        check_path(path).map_err(|e| format!("{origin}: {e}"))?;
         let values = parse_values(values).map_err(|e| format!("{origin}: {e}"))?;
         Ok(Axis {
             path: path.to_string(),
@@ -130,6 +134,19 @@ mod tests {
             "{e}"
         );
         assert!(Axis::parse("=1..3", |p| p.to_string()).is_err());
+    }
+
+    #[test]
+    fn deep_paths_are_refused_with_their_origin_and_a_short_message() {
+        let spec = format!("{}=1,2", vec!["k"; 200].join("."));
+        let e = Axis::parse(&spec, |p| format!("[sweep] vary[0] ({p})")).unwrap_err();
+        assert!(
+            e.starts_with("[sweep] vary[0] (k.k.k") && e.contains("200 segments") && e.len() < 400,
+            "{e}"
+        );
+        let spec = format!("{}=1,2", "x".repeat(100_000));
+        let e = Axis::parse(&spec, |p| format!("--vary {p}")).unwrap_err();
+        assert!(e.contains("bytes long") && e.len() < 400, "{e}");
     }
 
     #[test]

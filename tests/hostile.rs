@@ -87,3 +87,104 @@ fn deep_field_paths_are_refused_before_any_recursion() {
     assert!(!scratch.path().join("o").exists());
     assert!(!scratch.path().join("outputs").exists());
 }
+
+#[test]
+fn workloads_that_would_never_end_are_refused_promptly() {
+    let scratch = Scratch::new();
+    let closed = "[workload]\narrivals = \"closed\"\nconcurrency = 2\nduration_s = 10\n\
+                  [[nodes]]\nid = \"a\"\nkind = \"llm\"\n";
+    scratch.file("closed.toml", closed);
+    scratch.file(
+        "closed-tasks.toml",
+        &closed.replace("duration_s = 10", "tasks = 1000"),
+    );
+    // Zero-time service in a pool: only the run can tell.
+    scratch.file(
+        "closed-pool.toml",
+        "[workload]\narrivals = \"closed\"\nconcurrency = 3\nduration_s = 10\n[[resources]]\n\
+         id = \"svc\"\nkind = \"service\"\nservers = 2\nservice = { dist = \"fixed\", value = 0 }\n\
+         [[nodes]]\nid = \"a\"\nkind = \"tool\"\nresource = \"svc\"\n",
+    );
+    scratch.file(
+        "open.toml",
+        "[workload]\narrivals = \"open\"\nschedule = [[0, 1], [10, 0]]\ntasks = 1000\n\
+         [[nodes]]\nid = \"a\"\nkind = \"llm\"\nlatency = { dist = \"fixed\", value = 0.1 }\n",
+    );
+    let started = Instant::now();
+    for (file, fragments) in [
+        ("closed.toml", &["workload.think", "never advances"][..]),
+        (
+            "closed-tasks.toml",
+            &["workload.think", "never advances"][..],
+        ),
+        (
+            "closed-pool.toml",
+            &["clock does not advance", "t = 0 s"][..],
+        ),
+        (
+            "open.toml",
+            &["workload.schedule[1][1]", "drops to 0 at 10 s"][..],
+        ),
+    ] {
+        refused(&scratch, &["run", file, "--out", "o"], fragments);
+    }
+    for file in ["closed.toml", "open.toml"] {
+        refused(&scratch, &["validate", file], &[file]);
+    }
+    assert!(started.elapsed() < Duration::from_secs(60));
+    assert!(!scratch.path().join("o").exists());
+}
+
+#[test]
+fn figures_that_cannot_be_represented_are_refused_or_widened() {
+    let scratch = Scratch::new();
+    let node = "[[nodes]]\nid = \"a\"\nkind = \"llm\"\n";
+    scratch.file(
+        "cost.toml",
+        &format!("{node}cost = {{ per_call = 1.7e26 }}\n"),
+    );
+    refused(
+        &scratch,
+        &["run", "cost.toml", "--out", "o"],
+        &[
+            "cost.toml:4:1: nodes[0] (a).cost",
+            "1.7e26",
+            "allowed: at most 1e9",
+        ],
+    );
+    scratch.file(
+        "time.toml",
+        &format!(
+            "[run]\nmax_time_s = 1e300\n{node}latency = {{ dist = \"fixed\", value = 1e12 }}\n"
+        ),
+    );
+    refused(
+        &scratch,
+        &["run", "time.toml", "--out", "o"],
+        &["run.max_time_s", "allowed: at most 1e10"],
+    );
+    scratch.file(
+        "rate.toml",
+        &format!("[workload]\narrivals = \"open\"\nrate = 1e-300\ntasks = 100\n{node}"),
+    );
+    refused(
+        &scratch,
+        &["run", "rate.toml", "--out", "o"],
+        &["workload.rate", "1e-300", "allowed: at most 1e10 s"],
+    );
+    // Squared latencies of 9e9 s pass 2^128 ns² after five trials: the sum is
+    // widened, and the mean's interval keeps its width (about ±3.6e6 s).
+    let summary = run_summary(
+        &format!(
+            "[run]\nmax_time_s = 1e10\n{node}latency = {{ dist = \"uniform\", low = 8.9e9, high = 9.1e9 }}\n"
+        ),
+        1000,
+        1,
+    );
+    let mean = get(&summary, "latency_s.mean");
+    let lo = get(&summary, "latency_s.mean_ci95.0");
+    let hi = get(&summary, "latency_s.mean_ci95.1");
+    assert!((mean - 9e9).abs() < 1e7, "{mean}");
+    let half = (hi - lo) / 2.0;
+    assert!((2e6..6e6).contains(&half), "half width {half}");
+}

@@ -297,6 +297,7 @@ fn run_limits(run: &RunSpec, p: &mut Problems) -> Limits {
     if let Some(t) = run.max_time_s
         && p.positive("run.max_time_s", t)
     {
+        super::bounds::max_time_s(t, p);
         limits.max_time_s = t;
     }
     limits

@@ -12,15 +12,25 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ScenarioError::whole_file(path, format!("cannot read the file: {e}")))?;
     let file = parse(path, &text)?;
-    compile(&file, &default_name(path)).map_err(|mut problems| {
-        if !is_json(path) {
-            attach_locations(&mut problems, &text);
-        }
-        ScenarioError {
-            file: path.to_path_buf(),
-            problems,
-        }
-    })
+    compile(&file, &default_name(path))
+        .and_then(refuse_standstill)
+        .map_err(|mut problems| {
+            if !is_json(path) {
+                attach_locations(&mut problems, &text);
+            }
+            ScenarioError {
+                file: path.to_path_buf(),
+                problems,
+            }
+        })
+}
+
+/// Refuses a loaded scenario whose clock could never advance (see [`super::progress`]).
+fn refuse_standstill(s: Scenario) -> Result<Scenario, Vec<Problem>> {
+    match super::progress::check(&s) {
+        Some(problem) => Err(vec![problem]),
+        None => Ok(s),
+    }
 }
 
 /// Adds line and column to the problems of `error` from its file as written
@@ -66,10 +76,12 @@ pub fn compile_document(path: &Path, doc: &toml::Table) -> Result<Scenario, Scen
                 message: explain(e.inner().message().trim(), "TOML"),
             }],
         })?;
-    compile(&file, &default_name(path)).map_err(|problems| ScenarioError {
-        file: path.to_path_buf(),
-        problems,
-    })
+    compile(&file, &default_name(path))
+        .and_then(refuse_standstill)
+        .map_err(|problems| ScenarioError {
+            file: path.to_path_buf(),
+            problems,
+        })
 }
 
 /// The scenario name used when the file gives none: the file's stem.

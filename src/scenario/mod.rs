@@ -1,11 +1,13 @@
 //! Scenario files: their format, how they are read, and how they are checked.
 
+pub mod bounds;
 pub mod compile;
 pub mod file;
 pub mod load;
 pub mod locate;
 pub mod patch;
 pub mod problem;
+pub mod progress;
 pub mod resources;
 pub mod step;
 

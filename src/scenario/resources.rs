@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::bounds::MAX_SIMULATED_S;
 use super::file::{
     ArrivalsSpec, DisciplineSpec, LatencySpec, OnFullSpec, ResourceKind, ResourceSpec, StepSpec,
     WorkloadSpec,
@@ -463,12 +464,78 @@ pub fn compile_workload(w: &WorkloadSpec, p: &mut Problems) -> Option<Workload> 
             return None;
         }
     }
+    if !check_horizon(&arrivals, window, w, p) {
+        return None;
+    }
     Some(Workload {
         arrivals,
         window,
         replications: replications as u32,
         max_in_flight,
     })
+}
+
+/// Checks that an open workload can reach its task count at all (its
+/// schedule does not end at rate 0), and that the run fits in
+/// [`MAX_SIMULATED_S`] of simulated time.
+fn check_horizon(arrivals: &Arrivals, window: Window, w: &WorkloadSpec, p: &mut Problems) -> bool {
+    let (field, count) = match window {
+        Window::Time { warmup, duration } => {
+            if warmup + duration > MAX_SIMULATED_S {
+                p.add(
+                    "workload.duration_s",
+                    format!(
+                        "with warm-up, {:e} s of simulated time; allowed: at most {MAX_SIMULATED_S:e} s \
+                         (beyond it the clock loses the precision of short latencies)",
+                        warmup + duration
+                    ),
+                );
+                return false;
+            }
+            return true;
+        }
+        Window::Tasks { warmup, tasks } => {
+            let field = if w.rate.is_some() {
+                "workload.rate"
+            } else if w.burst.is_some() {
+                "workload.burst"
+            } else {
+                "workload.schedule"
+            };
+            (field, warmup + tasks)
+        }
+    };
+    let Arrivals::Open { schedule, period } = arrivals else {
+        return true;
+    };
+    if period.is_none()
+        && let Some(&(start, rate)) = schedule.last()
+        && rate == 0.0
+    {
+        p.add(
+            format!("workload.schedule[{}][1]", schedule.len() - 1),
+            format!(
+                "the rate drops to 0 at {start} s and stays there, so the run may never reach its \
+                 {count} tasks (warm-up included) and would wait for ever; end the schedule with a \
+                 positive rate, repeat it with `period`, or give the run length as `duration_s`"
+            ),
+        );
+        return false;
+    }
+    let horizon = count as f64 / arrivals.mean_rate();
+    if horizon.is_nan() || horizon > MAX_SIMULATED_S {
+        p.add(
+            field,
+            format!(
+                "at {:e} tasks/s on average, {count} tasks (warm-up included) take about {horizon:.3e} s \
+                 of simulated time; allowed: at most {MAX_SIMULATED_S:e} s (beyond it the clock loses \
+                 the precision of short latencies); raise the rate or lower the tasks",
+                arrivals.mean_rate()
+            ),
+        );
+        return false;
+    }
+    true
 }
 
 fn open_arrivals(w: &WorkloadSpec, p: &mut Problems) -> Option<Arrivals> {

@@ -237,6 +237,7 @@ fn compile_cost(
             ),
         }
     }
+    super::bounds::attempt_cost(path, usd, p);
     AttemptCost {
         usd,
         tokens: token_total,

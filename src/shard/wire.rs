@@ -106,7 +106,10 @@ impl AccumulatorWire {
         a.loud = self.loud;
         a.escalated = self.escalated;
         a.latency_ns_sum = big("latency_ns_sum", &self.latency_ns_sum)?;
-        a.latency_ns_sq_sum = big("latency_ns_sq_sum", &self.latency_ns_sq_sum)?;
+        a.latency_ns_sq_sum = self
+            .latency_ns_sq_sum
+            .parse()
+            .map_err(|e| format!("latency_ns_sq_sum: {e}"))?;
         a.latency_ns = self.latency_ns.to_hist()?;
         a.cost_pusd_sum = big("cost_pusd_sum", &self.cost_pusd_sum)?;
         a.tokens_sum = big("tokens_sum", &self.tokens_sum)?;

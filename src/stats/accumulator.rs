@@ -7,6 +7,7 @@
 
 use hdrhistogram::Histogram;
 
+use super::wide::Wide;
 use crate::task::{ExecCounters, Runaway, TaskOutcome, TrialResult};
 
 /// Histogram precision: 3 significant digits, a relative error of at most 0.1%.
@@ -49,8 +50,9 @@ pub struct Accumulator {
     pub escalated: u64,
     /// Sum of latencies, nanoseconds.
     pub latency_ns_sum: u128,
-    /// Sum of squared latencies, ns².
-    pub latency_ns_sq_sum: u128,
+    /// Sum of squared latencies, ns² (beyond 128 bits after a few trials of
+    /// centuries, or millions of trials of months).
+    pub latency_ns_sq_sum: Wide,
     /// Latency distribution of all trials, nanoseconds.
     pub latency_ns: Histogram<u64>,
     /// Sum of costs, pico-dollars.
@@ -74,7 +76,7 @@ impl Accumulator {
             loud: 0,
             escalated: 0,
             latency_ns_sum: 0,
-            latency_ns_sq_sum: 0,
+            latency_ns_sq_sum: Wide::ZERO,
             latency_ns: Histogram::new(SIGNIFICANT_DIGITS).expect("valid histogram precision"),
             cost_pusd_sum: 0,
             tokens_sum: 0,
@@ -105,7 +107,7 @@ impl Accumulator {
         }
         let ns = round_to_u64(r.latency * NANOS_PER_SECOND);
         self.latency_ns_sum += ns as u128;
-        self.latency_ns_sq_sum += (ns as u128) * (ns as u128);
+        self.latency_ns_sq_sum.add_u128((ns as u128) * (ns as u128));
         if self.latency_ns.record(ns).is_err() {
             self.latency_ns.saturating_record(ns);
         }
@@ -126,7 +128,7 @@ impl Accumulator {
         self.loud += other.loud;
         self.escalated += other.escalated;
         self.latency_ns_sum += other.latency_ns_sum;
-        self.latency_ns_sq_sum += other.latency_ns_sq_sum;
+        self.latency_ns_sq_sum.add(other.latency_ns_sq_sum);
         self.latency_ns
             .add(&other.latency_ns)
             .expect("auto-resizing histograms always merge");

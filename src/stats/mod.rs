@@ -4,6 +4,7 @@ pub mod accumulator;
 pub mod interval;
 pub mod load;
 pub mod summary;
+pub mod wide;
 
 pub use accumulator::Accumulator;
 pub use summary::{ExecSummary, Summary};

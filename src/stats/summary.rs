@@ -140,7 +140,7 @@ impl Summary {
         let per = |total: f64, n: u64| (n > 0).then(|| total / n as f64);
         let secs = |ns: u64| ns as f64 / NANOS_PER_SECOND;
         let sum_s = acc.latency_ns_sum as f64 / NANOS_PER_SECOND;
-        let sum_sq_s = acc.latency_ns_sq_sum as f64 / (NANOS_PER_SECOND * NANOS_PER_SECOND);
+        let sum_sq_s = acc.latency_ns_sq_sum.to_f64() / (NANOS_PER_SECOND * NANOS_PER_SECOND);
         let (mlo, mhi) = mean_interval(sum_s, sum_sq_s, trials, Z95);
         let quantile = |q: f64| {
             if trials == 0 {

@@ -11,6 +11,7 @@ mod pool;
 mod queue;
 mod sim;
 mod stability;
+mod standstill;
 mod timeavg;
 
 pub use figures::{LinkFigures, PoolFigures, Replication};

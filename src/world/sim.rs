@@ -10,6 +10,7 @@ use rand_xoshiro::SplitMix64;
 use super::figures::{LinkFigures, PoolFigures, Replication};
 use super::link::LinkState;
 use super::pool::PoolState;
+use super::standstill::Standstill;
 use crate::engine::EventQueue;
 use crate::model::{Arrivals, AttemptOutcome, Model, ResourceUse, Window, Workload};
 use crate::montecarlo::trial_seed;
@@ -116,6 +117,7 @@ pub(super) struct World<'m> {
     completions: u64,
     correct_completions: u64,
     unstable: Option<String>,
+    standstill: Standstill,
     /// Set to stop early (the replication's figures are then partial).
     stop: Option<&'m AtomicBool>,
 }
@@ -160,6 +162,7 @@ impl<'m> World<'m> {
             completions: 0,
             correct_completions: 0,
             unstable: None,
+            standstill: Standstill::default(),
             stop,
         }
     }
@@ -450,7 +453,10 @@ impl<'m> World<'m> {
         let agent = s.agent;
         self.free_slots.push(slot);
         self.in_flight -= 1;
-        if let Arrivals::Closed { think, .. } = &self.workload.arrivals {
+        if let Arrivals::Closed { think, agents } = &self.workload.arrivals {
+            if let Some(why) = self.standstill.task_ended(now, *agents) {
+                self.unstable = Some(why);
+            }
             let pause = think.sample(&mut self.think_rng);
             self.queue.schedule_in(pause, Ev::Wake { agent });
         }

@@ -188,3 +188,29 @@ fn figures_that_cannot_be_represented_are_refused_or_widened() {
     let half = (hi - lo) / 2.0;
     assert!((2e6..6e6).contains(&half), "half width {half}");
 }
+
+#[test]
+fn a_field_varied_twice_is_refused_even_through_an_alias() {
+    let scratch = Scratch::new();
+    scratch.file("s.toml", SCENARIO);
+    refused(
+        &scratch,
+        &[
+            "sweep",
+            "s.toml",
+            "--vary",
+            "depth=1,2",
+            "--vary",
+            "nodes.a.repeat=5,6",
+            "--out",
+            "o",
+        ],
+        &["--vary nodes.a.repeat", "the same field as --vary depth"],
+    );
+    scratch.file(
+        "t.toml",
+        &format!("{SCENARIO}[sweep]\nvary = [\"nodes.a.repeat=1,2\", \"depth=3,4\"]\n"),
+    );
+    refused(&scratch, &["sweep", "t.toml"], &["[sweep] vary[1] (depth)"]);
+    assert!(!scratch.path().join("o").exists());
+}

@@ -57,6 +57,7 @@ impl Plan {
             .iter()
             .map(|a| resolve(&a.path, &a.origin, &doc))
             .collect::<Result<Vec<_>, _>>()?;
+        check_overlaps(&grid, &targets)?;
         for (axis, target) in grid.axes.iter().zip(&targets) {
             let value = axis.values[0];
             patched(file, &doc, &[(target, value)])
@@ -137,6 +138,40 @@ fn patched(file: &Path, doc: &Table, changes: &[(&String, AxisValue)]) -> Result
         set_path(&mut doc, path, value.to_toml())?;
     }
     compile_document(file, &doc).map_err(|e| e.to_string().trim_end().to_string())
+}
+
+/// Refuses two axes that set the same field, directly or through an alias
+/// (`depth` and `nodes.<id>.repeat`), or a field and a table holding it
+/// (`nodes.a.latency` and `nodes.a.latency.mean`): the later would silently
+/// override the earlier, and points labelled differently would be the same.
+fn check_overlaps(grid: &Grid, targets: &[String]) -> Result<(), String> {
+    let covers = |outer: &str, inner: &str| {
+        inner == outer
+            || inner
+                .strip_prefix(outer)
+                .is_some_and(|rest| rest.starts_with('.'))
+    };
+    for (i, (a, ta)) in grid.axes.iter().zip(targets).enumerate() {
+        for (b, tb) in grid.axes[..i].iter().zip(targets) {
+            if covers(ta, tb) || covers(tb, ta) {
+                let via = |axis: &super::grid::Axis, target: &str| {
+                    if axis.path == target {
+                        String::new()
+                    } else {
+                        format!(" (that is {target})")
+                    }
+                };
+                return Err(format!(
+                    "{}{}: varies the same field as {}{}; vary each field once",
+                    a.origin,
+                    via(a, ta),
+                    b.origin,
+                    via(b, tb)
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The field an axis sets: `depth` is the `repeat` of the single repeated node.
@@ -231,6 +266,21 @@ after = ["step"]
         );
         let e = plan(CHAIN, &["runn.trials=1,2"]).unwrap_err();
         assert!(e.contains("did you mean `run`"), "{e}");
+    }
+
+    #[test]
+    fn a_field_varied_twice_through_an_alias_is_refused() {
+        let e = plan(CHAIN, &["depth=1,2", "nodes.step.repeat=5,6"]).unwrap_err();
+        assert!(
+            e.contains("--vary nodes.step.repeat: varies the same field as --vary depth (that is nodes.step.repeat)"),
+            "{e}"
+        );
+        let e = plan(CHAIN, &["nodes.step.silent=0.1", "nodes.step.silent.x=1"]).unwrap_err();
+        assert!(e.contains("varies the same field"), "{e}");
+        assert!(
+            plan(CHAIN, &["nodes.step.silent=0.1", "nodes.step.silentx=0.1"])
+                .is_err_and(|e| !e.contains("varies the same field"))
+        );
     }
 
     #[test]

@@ -214,3 +214,108 @@ fn a_field_varied_twice_is_refused_even_through_an_alias() {
     refused(&scratch, &["sweep", "t.toml"], &["[sweep] vary[1] (depth)"]);
     assert!(!scratch.path().join("o").exists());
 }
+
+/// Runs two shards of a small scenario; returns the partial files.
+fn two_partials(scratch: &Scratch) -> Vec<std::path::PathBuf> {
+    scratch.file(
+        "p.toml",
+        "[run]\ntrials = 4000\n[[nodes]]\nid = \"a\"\nkind = \"llm\"\nsilent = 0.2\n\
+         latency = { dist = \"exponential\", mean = 1 }\n",
+    );
+    (1..=2)
+        .map(|k| {
+            let output = bin()
+                .current_dir(scratch.path())
+                .args([
+                    "run",
+                    "p.toml",
+                    "--shard",
+                    &format!("{k}/2"),
+                    "--out",
+                    "parts",
+                ])
+                .output()
+                .unwrap();
+            assert_success(&output);
+            scratch.path().join(format!("parts/partial-{k}-of-2.json"))
+        })
+        .collect()
+}
+
+fn merge_refused(scratch: &Scratch, partials: &[std::path::PathBuf], fragments: &[&str]) {
+    let mut args = vec!["merge".to_string()];
+    args.extend(partials.iter().map(|p| p.display().to_string()));
+    args.extend(["--out".to_string(), "merged".to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    refused(scratch, &args, fragments);
+    assert!(!scratch.path().join("merged").exists());
+}
+
+#[test]
+fn tampered_partials_are_refused_naming_the_file() {
+    use coordsim::shard::Partial;
+    use coordsim::shard::wire::TallyWire;
+    let scratch = Scratch::new();
+    let partials = two_partials(&scratch);
+    let original = std::fs::read(&partials[1]).unwrap();
+    let restore = || std::fs::write(&partials[1], &original).unwrap();
+
+    // Edited by hand: the checksum no longer matches.
+    let mut v: serde_json::Value = serde_json::from_slice(&original).unwrap();
+    let correct = &mut v["points"][0]["tally"]["trials"]["correct"];
+    *correct = (correct.as_u64().unwrap() + 3000).into();
+    std::fs::write(&partials[1], serde_json::to_vec(&v).unwrap()).unwrap();
+    merge_refused(&scratch, &partials, &["partial-2-of-2.json", "checksum"]);
+
+    // Edited with the checksum written again: the totals give it away.
+    type Edit = fn(&mut coordsim::shard::wire::AccumulatorWire);
+    let edits: [(Edit, &str); 4] = [
+        (|a| a.correct += 3000, "not to its 2000 trials"),
+        (|a| a.correct = u64::MAX, "not to its 2000 trials"),
+        (
+            // Every latency moved to the lowest bucket: p50 = p95 = p99 = 0.
+            |a| a.latency_ns.buckets = vec![[a.latency_ns.buckets[0][0], a.trials]],
+            "does not fit its latency histogram",
+        ),
+        (
+            |a| a.execs[0].silent_reached_user = u64::MAX,
+            "exceed the trials",
+        ),
+    ];
+    for (edit, fragment) in edits {
+        let mut p = Partial::from_json(&original).unwrap();
+        let TallyWire::Trials(acc) = &mut p.points[0].tally else {
+            panic!("a run of trials")
+        };
+        edit(acc);
+        std::fs::write(&partials[1], p.to_json()).unwrap();
+        merge_refused(&scratch, &partials, &["partial-2-of-2.json", fragment]);
+    }
+    restore();
+    let output = bin()
+        .current_dir(scratch.path())
+        .arg("merge")
+        .args(&partials)
+        .args(["--out", "merged"])
+        .output()
+        .unwrap();
+    assert_success(&output);
+}
+
+#[test]
+fn one_partial_of_a_million_gets_a_short_message() {
+    let scratch = Scratch::new();
+    scratch.file("p.toml", SCENARIO);
+    let output = bin()
+        .current_dir(scratch.path())
+        .args(["run", "p.toml", "--shard", "1/1000000", "--out", "parts"])
+        .output()
+        .unwrap();
+    assert_success(&output);
+    let err = refused(
+        &scratch,
+        &["merge", "parts/partial-1-of-1000000.json", "--out", "m"],
+        &["missing shards 2/1000000", "(999999 in all)"],
+    );
+    assert!(err.len() < 400, "{err}");
+}

@@ -11,6 +11,7 @@
 //! Nothing here touches the file system: the CLI reads and writes the files.
 
 pub mod partial;
+pub mod verify;
 pub mod wire;
 
 use std::ops::Range;

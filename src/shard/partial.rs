@@ -4,11 +4,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::Shard;
+use super::verify::{self, Totals};
 use super::wire::TallyWire;
 use crate::runner::Tally;
 
 /// The format tag of partial files written by this version.
-pub const FORMAT: &str = "coordsim-partial/1";
+pub const FORMAT: &str = "coordsim-partial/2";
 
 /// What was run: partials merge only when this is the same in every one.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -83,6 +84,26 @@ pub struct Partial {
     pub shard: Shard,
     /// One entry per point (a run has one).
     pub points: Vec<PointPart>,
+    /// [`Partial::checksum`] of the rest, as written; checked when read.
+    #[serde(default)]
+    pub checksum: String,
+}
+
+/// What the checksum covers: everything but itself.
+#[derive(Serialize)]
+struct Content<'a> {
+    format: &'a str,
+    identity: &'a Identity,
+    shard: Shard,
+    points: &'a [PointPart],
+}
+
+/// The content and its checksum, as written.
+#[derive(Serialize)]
+struct Sealed<'a> {
+    #[serde(flatten)]
+    content: Content<'a>,
+    checksum: String,
 }
 
 impl Partial {
@@ -93,12 +114,39 @@ impl Partial {
             identity,
             shard,
             points,
+            checksum: String::new(),
         }
     }
 
-    /// As JSON (compact: histograms can have thousands of buckets).
+    fn content(&self) -> Content<'_> {
+        Content {
+            format: &self.format,
+            identity: &self.identity,
+            shard: self.shard,
+            points: &self.points,
+        }
+    }
+
+    /// A checksum of the content (FNV-1a, 64 bits, of its compact JSON): it
+    /// tells a damaged or edited file from one coordsim wrote. It is no
+    /// signature: whoever edits the file can compute it again, and the
+    /// totals are checked besides ([`super::verify`]).
+    pub fn checksum(&self) -> String {
+        let bytes = serde_json::to_vec(&self.content()).expect("a partial serialises");
+        let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+            (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        format!("fnv1a64:{hash:016x}")
+    }
+
+    /// As JSON (compact: histograms can have thousands of buckets), with the
+    /// checksum of its content.
     pub fn to_json(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec(self).expect("a partial serialises");
+        let sealed = Sealed {
+            content: self.content(),
+            checksum: self.checksum(),
+        };
+        let mut bytes = serde_json::to_vec(&sealed).expect("a partial serialises");
         bytes.push(b'\n');
         bytes
     }
@@ -116,7 +164,17 @@ impl Partial {
                 format.map_or("missing".into(), |f| format!("{f:?}"))
             ));
         }
-        serde_json::from_slice(bytes).map_err(|e| format!("damaged partial result: {e}"))
+        let partial: Partial =
+            serde_json::from_slice(bytes).map_err(|e| format!("damaged partial result: {e}"))?;
+        if partial.checksum != partial.checksum() {
+            return Err(format!(
+                "damaged partial result: its checksum {:?} does not match its content \
+                 ({}): the file was changed after coordsim wrote it; run its shard again",
+                partial.checksum,
+                partial.checksum()
+            ));
+        }
+        Ok(partial)
     }
 }
 
@@ -171,15 +229,23 @@ pub fn merge_points(partials: &[(String, Partial)]) -> Result<(Identity, Vec<Tal
         }
         *slot = Some(i);
     }
-    let missing: Vec<String> = (1..=count)
+    let missing: Vec<u64> = (1..=count)
         .filter(|k| by_index[(*k - 1) as usize].is_none())
-        .map(|k| format!("{k}/{count}"))
         .collect();
     if !missing.is_empty() {
+        const SHOWN: usize = 5;
+        let mut named: Vec<String> = missing
+            .iter()
+            .take(SHOWN)
+            .map(|k| format!("{k}/{count}"))
+            .collect();
+        if missing.len() > SHOWN {
+            named.push(format!("… ({} in all)", missing.len()));
+        }
         return Err(format!(
             "missing shard{} {} of the run (got {} of {count} partial results)",
             if missing.len() == 1 { "" } else { "s" },
-            missing.join(", "),
+            named.join(", "),
             partials.len()
         ));
     }
@@ -192,6 +258,7 @@ pub fn merge_points(partials: &[(String, Partial)]) -> Result<(Identity, Vec<Tal
         let length = first.points[point].length;
         let mut next = 0;
         let mut merged: Option<Tally> = None;
+        let mut totals = Totals::default();
         for (name, p) in &ordered {
             let part = &p.points[point];
             let expected = p.shard.range(length);
@@ -213,7 +280,8 @@ pub fn merge_points(partials: &[(String, Partial)]) -> Result<(Identity, Vec<Tal
             let tally = part
                 .tally
                 .to_tally()
-                .map_err(|e| format!("{name}: point {}: {e}", point + 1))?;
+                .and_then(|t| check_tally(&t, &mut totals).map(|()| t))
+                .map_err(|e| format!("{name}: point {}: {e} (damaged file)", point + 1))?;
             let units = match &tally {
                 Tally::Trials(acc) => acc.trials,
                 Tally::Replications(reps) => reps.len() as u64,
@@ -244,6 +312,21 @@ pub fn merge_points(partials: &[(String, Partial)]) -> Result<(Identity, Vec<Tal
         tallies.push(merged.expect("at least one shard"));
     }
     Ok((first.identity.clone(), tallies))
+}
+
+/// Checks a slice's tally against its own totals, and adds it to the point's `totals`.
+fn check_tally(tally: &Tally, totals: &mut Totals) -> Result<(), String> {
+    match tally {
+        Tally::Trials(acc) => {
+            verify::check_trials(acc)?;
+            totals.add(acc)
+        }
+        Tally::Replications(reps) => reps.iter().enumerate().try_for_each(|(i, r)| {
+            verify::check_replication(r)
+                .and_then(|()| totals.add(&r.acc))
+                .map_err(|e| format!("replication {}: {e}", i + 1))
+        }),
+    }
 }
 
 /// Counters per unit (nodes and edges, pools, links): equal in every slice of a run.

@@ -139,7 +139,15 @@ impl HistogramWire {
     /// A histogram with the same buckets.
     pub fn to_hist(&self) -> Result<Histogram<u64>, String> {
         let mut h = Histogram::<u64>::new(3).expect("valid histogram precision");
+        let mut last = None;
         for &[value, count] in &self.buckets {
+            // As written: non-empty buckets in increasing order, each once.
+            if count == 0 || last.is_some_and(|l| value <= l) {
+                return Err(format!(
+                    "histogram bucket {value}: empty, repeated or out of order"
+                ));
+            }
+            last = Some(value);
             h.record_n(value, count)
                 .map_err(|e| format!("histogram bucket {value}: {e:?}"))?;
         }

@@ -178,7 +178,37 @@ fn the_node_chart_is_drawn_from_a_runs_summary() {
 fn bad_chart_input_is_refused_with_exit_code_2() {
     let scratch = Scratch::new();
     let not_a_sweep = scratch.file("x.csv", "a,b\n1,2\n");
-    let bad_cell = scratch.file("y.csv", "depth,scenario,success_rate\n1,s,high\n");
+    // Every figure column, as coordsim writes them, with one bad cell; and
+    // without success_rate (a chart would draw a legend for no line).
+    let figures: Vec<&str> = coordsim::sweep::table::FIGURES
+        .iter()
+        .map(|f| f.0)
+        .collect();
+    let cells: Vec<&str> = figures
+        .iter()
+        .map(|f| if *f == "success_rate" { "high" } else { "0.5" })
+        .collect();
+    let bad_cell = scratch.file(
+        "y.csv",
+        &format!(
+            "depth,scenario,{}\n1,s,{}\n",
+            figures.join(","),
+            cells.join(",")
+        ),
+    );
+    let (kept, values): (Vec<&str>, Vec<&str>) = figures
+        .iter()
+        .filter(|f| **f != "success_rate")
+        .map(|f| (*f, "0.5"))
+        .unzip();
+    let no_success = scratch.file(
+        "z.csv",
+        &format!(
+            "depth,scenario,{}\n1,s,{}\n",
+            kept.join(","),
+            values.join(",")
+        ),
+    );
     let not_a_summary = scratch.file("s.json", "{\"nodes\": 3}");
     let missing = scratch.path().join("missing.csv");
     let out = scratch.path().join("out");
@@ -190,6 +220,10 @@ fn bad_chart_input_is_refused_with_exit_code_2() {
         (
             vec!["chart", bad_cell.to_str().unwrap()],
             "column `success_rate`: `high` is not a number",
+        ),
+        (
+            vec!["chart", no_success.to_str().unwrap()],
+            "no `success_rate` column",
         ),
         (
             vec!["chart", "--nodes", not_a_summary.to_str().unwrap()],

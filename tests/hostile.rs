@@ -319,3 +319,103 @@ fn one_partial_of_a_million_gets_a_short_message() {
     );
     assert!(err.len() < 400, "{err}");
 }
+
+/// Every command that reads a scenario, on `file` (a path in `scratch`).
+fn every_command(file: &str) -> Vec<Vec<String>> {
+    // Each file and command into its own folder.
+    let v = |args: &[&str]| {
+        args.iter()
+            .map(|a| match a.strip_prefix("o-") {
+                Some(what) => format!("out-{file}-{what}"),
+                None => a.to_string(),
+            })
+            .collect::<Vec<_>>()
+    };
+    vec![
+        v(&["validate", file]),
+        v(&["run", file, "--out", "o-run"]),
+        v(&["run", file, "--set", "run.trials=50", "--out", "o-set"]),
+        v(&["run", file, "--shard", "1/2", "--out", "o-shard"]),
+        v(&[
+            "sweep",
+            file,
+            "--vary",
+            "nodes.a.silent=0.1,0.2",
+            "--out",
+            "o-sweep",
+            "-q",
+        ]),
+        v(&["compare", file, file, "--out", "o-compare"]),
+    ]
+}
+
+#[test]
+fn a_json_scenario_is_read_alike_by_every_command() {
+    let scratch = Scratch::new();
+    let nodes = "\"nodes\": [{\"id\": \"a\", \"kind\": \"llm\", \"cost\": null}]";
+    // `null` is an absent field; a byte-order mark is ignored (as in TOML).
+    scratch.file(
+        "null.json",
+        &format!("{{\"run\": {{\"trials\": 100}}, \"description\": null, {nodes}}}"),
+    );
+    scratch.file(
+        "bom.json",
+        &format!("\u{feff}{{\"run\": {{\"trials\": 100}}, {nodes}}}"),
+    );
+    scratch.file(
+        "bom.toml",
+        &format!("\u{feff}[run]\ntrials = 100\n{}", &SCENARIO[19..]),
+    );
+    for file in ["null.json", "bom.json", "bom.toml"] {
+        for args in every_command(file) {
+            let output = bin()
+                .current_dir(scratch.path())
+                .args(&args)
+                .output()
+                .unwrap();
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "{args:?}: {}",
+                stderr(&output)
+            );
+        }
+    }
+    // A seed TOML cannot hold is refused by every command, with the same message.
+    scratch.file(
+        "seed.json",
+        &format!("{{\"run\": {{\"seed\": 18446744073709551615}}, {nodes}}}"),
+    );
+    for args in every_command("seed.json") {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        refused(
+            &scratch,
+            &args,
+            &["seed.json", "run.seed: is 18446744073709551615", "--seed"],
+        );
+    }
+}
+
+#[test]
+fn threads_are_bounded() {
+    let scratch = Scratch::new();
+    scratch.file("s.toml", SCENARIO);
+    let started = Instant::now();
+    for command in [
+        vec!["run", "s.toml", "--threads", "100000", "--out", "o"],
+        vec![
+            "sweep",
+            "s.toml",
+            "--vary",
+            "depth=1,2",
+            "--threads",
+            "5000",
+            "--out",
+            "o",
+        ],
+        vec!["analyze", "s.toml", "--threads", "2000", "--out", "o"],
+    ] {
+        refused(&scratch, &command, &["--threads", "allowed: 1 to 1024"]);
+    }
+    assert!(started.elapsed() < Duration::from_secs(20));
+}

@@ -307,6 +307,20 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+/// Most worker threads `--threads` may ask for: more would only spend the
+/// time of creating them (results do not depend on the number).
+pub const MAX_THREADS: usize = 1024;
+
+/// Checks `--threads`: 1 to [`MAX_THREADS`].
+fn check_threads(threads: Option<usize>, p: &mut crate::scenario::problem::Problems) {
+    if let Some(n) = threads.filter(|n| !(1..=MAX_THREADS).contains(n)) {
+        p.add(
+            "--threads",
+            format!("is {n}; allowed: 1 to {MAX_THREADS}, e.g. --threads 8"),
+        );
+    }
+}
+
 /// A rayon pool with `threads` workers (default: one per core).
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, CliError> {
     rayon::ThreadPoolBuilder::new()

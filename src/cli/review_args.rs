@@ -53,9 +53,7 @@ pub fn load_all(
     let seed = sim.seed.unwrap_or(base.scenario.seed);
     let mut p = Problems::default();
     check_trials("--trials", trials, &mut p);
-    if sim.threads == Some(0) {
-        p.add("--threads", "is 0; allowed: at least 1");
-    }
+    super::check_threads(sim.threads, &mut p);
     extra(&mut p);
     let name = &base.label;
     if let Err(e) = out_dir(sim, name)

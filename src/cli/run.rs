@@ -25,9 +25,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
              workload.duration_s, its repetitions workload.replications",
         );
     }
-    if args.threads == Some(0) {
-        p.add("--threads", "is 0; allowed: at least 1");
-    }
+    super::check_threads(args.threads, &mut p);
     let name = &s.model.name;
     let dir = outdir::out_dir(args.out.as_deref(), name)?;
     if let Err(e) = folder::check(&dir, &s.model.name, args.force) {

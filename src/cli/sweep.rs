@@ -23,9 +23,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     if let Some(trials) = args.trials {
         check_trials("--trials", trials, &mut p);
     }
-    if args.threads == Some(0) {
-        p.add("--threads", "is 0; allowed: at least 1");
-    }
+    super::check_threads(args.threads, &mut p);
     if !p.is_empty() {
         return Err(ScenarioError {
             file: args.file.clone(),

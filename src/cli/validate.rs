@@ -28,9 +28,7 @@ pub fn validate(file: &Path) -> Result<(), CliError> {
 /// would refuse before running), so that `validate` does not call fine a
 /// file that `sweep` refuses.
 fn check_sweep_table(file: &Path) -> Result<(), CliError> {
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        CliError::BadInput(format!("{}: cannot read the file: {e}", file.display()))
-    })?;
+    let text = scenario::read_text(file)?;
     let spec = scenario::parse(file, &text)?;
     if spec.sweep.is_some() {
         crate::sweep::axes(&[], spec.sweep.as_ref())

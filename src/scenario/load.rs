@@ -9,8 +9,7 @@ use super::problem::{Problem, ScenarioError, nearest};
 
 /// Reads, parses and checks the scenario at `path`.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ScenarioError::whole_file(path, format!("cannot read the file: {e}")))?;
+    let text = read_text(path)?;
     let file = parse(path, &text)?;
     compile(&file, &default_name(path))
         .and_then(refuse_standstill)
@@ -37,7 +36,7 @@ fn refuse_standstill(s: Scenario) -> Result<Scenario, Vec<Problem>> {
 /// (TOML files only), for problems found in a document read from that file.
 pub fn locate_in_file(mut error: ScenarioError) -> ScenarioError {
     if !is_json(&error.file)
-        && let Ok(text) = std::fs::read_to_string(&error.file)
+        && let Ok(text) = read_text(&error.file)
     {
         attach_locations(&mut error.problems, &text);
     }
@@ -53,12 +52,15 @@ fn is_json(path: &Path) -> bool {
 /// Reads the scenario at `path` as a document (a TOML table) to be patched
 /// (see [`super::patch`]) and then compiled with [`compile_document`].
 pub fn read_document(path: &Path) -> Result<toml::Table, ScenarioError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ScenarioError::whole_file(path, format!("cannot read the file: {e}")))?;
+    let text = read_text(path)?;
     // Parsing into the typed form first reports malformed files with their line and column.
     parse(path, &text)?;
     let doc = if is_json(path) {
-        serde_json::from_str::<toml::Table>(&text).map_err(|e| e.to_string())
+        // `null` means absent, as in the typed form; TOML has no null.
+        serde_json::from_str::<serde_json::Value>(&text)
+            .map(super::json::without_nulls)
+            .and_then(serde_json::from_value::<toml::Table>)
+            .map_err(|e| e.to_string())
     } else {
         text.parse::<toml::Table>().map_err(|e| e.to_string())
     };
@@ -92,12 +94,31 @@ fn default_name(path: &Path) -> String {
         .to_string()
 }
 
+/// Reads the text of the scenario file at `path`, without a UTF-8
+/// byte-order mark (which some editors write, and JSON parsers refuse).
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ScenarioError::whole_file(path, format!("cannot read the file: {e}")))?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
 /// Parses `text` as TOML, or as JSON when the file name ends in `.json`.
+///
+/// A JSON file is held to what every command can do with it: integers must
+/// fit a TOML integer (commands that change a scenario work on it as a
+/// TOML document), and `null` means an absent field.
 pub fn parse(path: &Path, text: &str) -> Result<ScenarioFile, ScenarioError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let problem = if is_json(path) {
         let mut de = serde_json::Deserializer::from_str(text);
         match serde_path_to_error::deserialize::<_, ScenarioFile>(&mut de) {
-            Ok(f) => return Ok(f),
+            Ok(f) => match super::json::integer_beyond_toml(text) {
+                None => return Ok(f),
+                Some(problem) => problem,
+            },
             Err(e) => {
                 let field = field_path(e.path());
                 let inner = e.inner();

@@ -3,6 +3,7 @@
 pub mod bounds;
 pub mod compile;
 pub mod file;
+pub mod json;
 pub mod load;
 pub mod locate;
 pub mod patch;
@@ -12,5 +13,5 @@ pub mod resources;
 pub mod step;
 
 pub use compile::{Scenario, compile};
-pub use load::{compile_document, load, locate_in_file, parse, read_document};
+pub use load::{compile_document, load, locate_in_file, parse, read_document, read_text};
 pub use problem::{Problem, ScenarioError};

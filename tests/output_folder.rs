@@ -381,3 +381,45 @@ fn a_sweep_that_cannot_keep_its_points_exits_1() {
     assert!(err.contains("cannot keep the finished point"), "{err}");
     assert!(!out.join("sweep.csv").exists());
 }
+
+#[test]
+fn shards_of_two_scenarios_racing_into_one_folder_never_mix() {
+    let scratch = Scratch::new();
+    let a = scratch.file("a.toml", &scenario("alpha"));
+    let b = scratch.file("b.toml", &scenario("beta"));
+    let shard = |file: &Path, out: &Path| {
+        bin()
+            .args(["run", file.to_str().unwrap(), "--shard", "1/2", "--out"])
+            .arg(out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    for i in 0..15 {
+        let out = scratch.path().join(format!("race-{i}"));
+        let one = shard(&a, &out);
+        let two = shard(&b, &out);
+        let codes = [
+            one.wait_with_output().unwrap().status.code(),
+            two.wait_with_output().unwrap().status.code(),
+        ];
+        codes
+            .iter()
+            .for_each(|c| assert!(matches!(c, Some(0 | 2)), "try {i}: {codes:?}"));
+        assert_eq!(
+            codes.iter().filter(|c| **c == Some(0)).count(),
+            1,
+            "try {i}: {codes:?}"
+        );
+        let owner = marker_scenario(&out);
+        let p =
+            Partial::from_json(&std::fs::read(out.join("partial-1-of-2.json")).unwrap()).unwrap();
+        assert_eq!(p.identity.scenario, owner, "try {i}");
+        assert_eq!(
+            names(&out),
+            [".coordsim.json", "partial-1-of-2.json"],
+            "try {i}"
+        );
+    }
+}

@@ -75,6 +75,10 @@ fn check_path(dir: &Path) -> Result<(), String> {
 
 /// The marker check proper, on an existing folder.
 fn check_marker(dir: &Path, scenario: &str) -> Result<(), String> {
+    // Listed before the marker is read: a writer creates the marker before
+    // any other file, so files seen here imply a marker read below (shards
+    // of one run claim a folder at the same time).
+    let empty = is_empty(dir);
     match std::fs::read(dir.join(MARKER)) {
         Ok(bytes) => match serde_json::from_slice::<Marker>(&bytes) {
             Ok(m) if m.scenario == scenario => Ok(()),
@@ -89,7 +93,7 @@ fn check_marker(dir: &Path, scenario: &str) -> Result<(), String> {
                 dir.display()
             )),
         },
-        Err(_) if is_empty(dir) => Ok(()),
+        Err(_) if empty => Ok(()),
         Err(_) => Err(format!(
             "output folder {}: is not empty and was not written by coordsim (no {MARKER}); \
              choose another --out, or pass --force to write into it",
@@ -105,6 +109,17 @@ fn is_empty(dir: &Path) -> bool {
             let name = e.file_name();
             let name = name.to_string_lossy();
             name == LOCK_FILE || is_temporary(&name)
+        })
+    })
+}
+
+/// True when `dir` holds nothing but its marker, a lock file and temporaries.
+fn holds_only_its_marker(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|d| {
+        d.flatten().all(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name == MARKER || name == LOCK_FILE || is_temporary(&name)
         })
     })
 }
@@ -329,7 +344,9 @@ impl Drop for Claim {
         if self.mode == Mode::Shard && !lock.try_make_exclusive() {
             return;
         }
-        if self.marked {
+        // Only the marker of an otherwise empty folder: another claim that
+        // found no folder either may have written into it since.
+        if self.marked && holds_only_its_marker(&self.dir) {
             let _ = std::fs::remove_file(self.dir.join(MARKER));
         }
         // The lock file goes with the lock, then the folder if it is empty.

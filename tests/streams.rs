@@ -84,6 +84,45 @@ fn commands(scratch: &Scratch) -> Vec<(&'static str, Command)> {
             out("shard"),
         ],
     );
+    add(
+        "report",
+        vec![
+            "report".into(),
+            f.clone(),
+            "--trials".into(),
+            "200".into(),
+            "--out".into(),
+            out("report"),
+        ],
+    );
+    // Inputs of chart and merge, made beforehand.
+    let setup = |args: &[&str]| assert_success(&bin().args(args).output().unwrap());
+    let parts = out("parts");
+    let charted = out("charted");
+    setup(&["run", &f, "--shard", "1/1", "--out", &parts]);
+    setup(&[
+        "sweep",
+        &f,
+        "--vary",
+        "depth=1..2",
+        "--no-charts",
+        "-q",
+        "--out",
+        &charted,
+    ]);
+    add(
+        "merge",
+        vec![
+            "merge".into(),
+            format!("{parts}/partial-1-of-1.json"),
+            "--out".into(),
+            out("merged"),
+        ],
+    );
+    add(
+        "chart",
+        vec!["chart".into(), format!("{charted}/sweep.csv")],
+    );
     add("--help", vec!["--help".into()]);
     list
 }

@@ -66,7 +66,7 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
     check_trials("run.trials", trials, &mut p);
     let seed = file.run.seed.unwrap_or(DEFAULT_SEED);
     let limits = run_limits(&file.run, &mut p);
-    let pass_k = compile_pass_k(file.run.pass_k, &mut p);
+    let pass_k = compile_pass_k(file.run.pass_k, file.workload.is_some(), &mut p);
     // Step fields are checked first: they need no graph, so their problems are
     // reported even when the graph itself is broken.
     let (pools, links, resource_index) = compile_resources(&file.resources, &mut p);

@@ -5,8 +5,9 @@
 //! * [`paired`] simulates several models in lockstep on common random numbers;
 //! * [`compare`] and [`interval`] turn the paired totals into differences
 //!   with 95% intervals;
-//! * [`analyze`] builds and ranks the what-ifs, [`attribution`] says where
-//!   the failures come from;
+//! * [`analyze`] builds the what-ifs from the compiled scenario, runs them in
+//!   bounded batches and ranks them; [`attribution`] says where the failures
+//!   come from;
 //! * [`text`], [`export`], [`graph`], [`tornado`] and [`report`] present them.
 //!
 //! Nothing here changes the simulation core: arms are run with
@@ -25,14 +26,10 @@ pub mod text;
 pub mod tornado;
 pub mod variant;
 
-use serde::Serialize;
-
-use analyze::{Finding, GateSettings};
-use attribution::Attribution;
-use compare::{Comparison, Figure};
+pub use analyze::Analysis;
+use analyze::GateSettings;
+use compare::Comparison;
 use variant::Arm;
-
-use crate::stats::Summary;
 
 /// Runs `arms` (the first is the base) in lockstep and compares them.
 pub fn run_compare(
@@ -47,60 +44,12 @@ pub fn run_compare(
     compare::compare(arms, &run, seed, tasks_per_month)
 }
 
-/// The result of `coordsim analyze`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Analysis {
-    /// Scenario name.
-    pub scenario: String,
-    /// Trials per what-if.
-    pub trials: u64,
-    /// Base seed.
-    pub seed: u64,
-    /// The gate that "gate after" inserts.
-    pub gate_sensitivity: f64,
-    /// Its false-alarm rate.
-    pub gate_false_alarm: f64,
-    /// Its loop budget.
-    pub gate_max_loops: u64,
-    /// The scenario's headline figures.
-    pub figures: Vec<Figure>,
-    /// What-ifs, largest gain in P(correct) first.
-    pub ranking: Vec<Finding>,
-    /// Where the failures come from, as the scenario stands.
-    pub attribution: Attribution,
-    /// The scenario's full summary.
-    pub summary: Summary,
-}
-
-/// Simulates every what-if of `arm` against it and ranks them.
+/// Simulates every what-if of `arm` against it and ranks them (see [`analyze::analyse`]).
 pub fn run_analysis(
     arm: &Arm,
     trials: u64,
     seed: u64,
     gate: GateSettings,
 ) -> Result<Analysis, String> {
-    let candidates = analyze::candidates(&arm.doc, gate);
-    let compiled = analyze::compile_candidates(arm, &candidates)?;
-    let mut models: Vec<&crate::model::Model> = vec![&arm.scenario.model];
-    models.extend(compiled.iter());
-    let run = paired::run_paired(&models, seed, trials, true);
-    let summaries: Vec<Summary> = models
-        .iter()
-        .zip(&run.arms)
-        .map(|(m, acc)| Summary::new(m, seed, acc))
-        .collect();
-    let ranking = analyze::findings(&run, &summaries, &candidates);
-    let base = summaries.into_iter().next().expect("the base is arm 0");
-    Ok(Analysis {
-        scenario: arm.label.clone(),
-        trials,
-        seed,
-        gate_sensitivity: gate.sensitivity,
-        gate_false_alarm: gate.false_alarm,
-        gate_max_loops: gate.max_loops,
-        figures: compare::figures(&run, std::slice::from_ref(&base), 0, None),
-        ranking,
-        attribution: attribution::attribute(&base),
-        summary: base,
-    })
+    analyze::analyse(arm, trials, seed, gate)
 }

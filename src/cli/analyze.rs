@@ -3,11 +3,14 @@
 use std::path::PathBuf;
 
 use super::CliError;
+use super::interrupt::stop_flag;
+use super::review_args::review_error;
 use super::review_args::{SimArgs, in_pool, load_all, out_dir, write_files, written_line};
 use crate::review::analyze::GateSettings;
 use crate::review::tornado::ranking_chart;
 use crate::review::{export, run_analysis, text};
 use crate::scenario::problem::Problems;
+use crate::sim::Control;
 
 /// Arguments of `coordsim analyze`.
 #[derive(Debug, clap::Args)]
@@ -66,9 +69,9 @@ pub fn analyze(args: &AnalyzeArgs) -> Result<(), CliError> {
     })?;
     let started = std::time::Instant::now();
     let a = in_pool(args.sim.threads, || {
-        run_analysis(&arms[0], trials, seed, gate)
+        run_analysis(&arms[0], trials, seed, gate, Control::new(stop_flag()))
     })?
-    .map_err(CliError::Io)?;
+    .map_err(|e| review_error(&args.file, e))?;
     let svg = ranking_chart(&a, args.top.max(1)).map_err(CliError::Io)?;
     let dir = out_dir(&args.sim, &a.scenario);
     let written = write_files(

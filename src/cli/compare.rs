@@ -3,8 +3,10 @@
 use std::path::PathBuf;
 
 use super::CliError;
+use super::interrupt::{sim_error, stop_flag};
 use super::review_args::{SimArgs, in_pool, load_all, out_dir, write_files, written_line};
 use crate::review::{export, run_compare, text};
+use crate::sim::Control;
 
 /// Arguments of `coordsim compare`.
 #[derive(Debug, clap::Args)]
@@ -37,8 +39,17 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     })?;
     let started = std::time::Instant::now();
     let c = in_pool(args.sim.threads, || {
-        run_compare(&arms, trials, seed, !args.no_crn, args.tasks_per_month)
-    })?;
+        let control = Control::new(stop_flag());
+        run_compare(
+            &arms,
+            trials,
+            seed,
+            !args.no_crn,
+            args.tasks_per_month,
+            control,
+        )
+    })?
+    .map_err(|e| sim_error(args.base.display(), e))?;
     let dir = out_dir(&args.sim, &arms[0].label);
     let written = write_files(
         &dir,

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use super::{CliError, Format, MergeArgs};
 use crate::charts;
 use crate::output::{files, table};
-use crate::runner::{Tally, run_length, summarize};
 use crate::scenario::{Scenario, compile_document, file::ScenarioFile};
 use crate::shard::{Identity, Partial, merge_points};
+use crate::sim::{Tally, run_length, summarize};
 use crate::sweep::{self, Grid, Plan, PointResult, SweepTable, theory};
 
 /// Reads, checks and merges the partials, then writes and prints what

@@ -117,3 +117,11 @@ pub fn written_line(paths: &[PathBuf]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// The command's error for a review of `file` that gave no result.
+pub fn review_error(file: &std::path::Path, e: crate::review::ReviewError) -> CliError {
+    match e {
+        crate::review::ReviewError::Sim(e) => super::interrupt::sim_error(file.display(), e),
+        crate::review::ReviewError::WhatIf(msg) => CliError::Io(msg),
+    }
+}

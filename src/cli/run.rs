@@ -3,12 +3,13 @@
 use std::path::Path;
 use std::time::Instant;
 
-use super::{CliError, Format, RunArgs, interrupt, thread_pool};
+use super::interrupt::{self, sim_error};
+use super::{CliError, Format, RunArgs, thread_pool};
 use crate::output::{files, folder, table};
-use crate::runner::{SimError, simulate_until};
 use crate::scenario::{
     self, Scenario, ScenarioError, compile::check_trials, patch, problem::Problems,
 };
+use crate::sim::{Control, simulate};
 
 /// Runs the scenario, prints the report and writes the result files.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
@@ -48,8 +49,8 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let started = Instant::now();
     let stop = interrupt::stop_flag();
     let summary = pool
-        .install(|| simulate_until(&s, trials, seed, stop))
-        .map_err(|e| sim_error(&args.file, e))?;
+        .install(|| simulate(&s, trials, seed, Control::new(stop)))
+        .map_err(|e| sim_error(args.file.display(), e))?;
     let elapsed = started.elapsed();
     let written = files::write_run_outputs(&dir, &summary)
         .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
@@ -75,18 +76,6 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             .join(", ")
     );
     Ok(())
-}
-
-/// A simulation that could not finish, as a command error: an interrupt, or
-/// a scenario that cannot be simulated (unstable, runaway) as bad input.
-pub(super) fn sim_error(file: &Path, e: SimError) -> CliError {
-    match e {
-        SimError::Cancelled => CliError::Interrupted(format!(
-            "{}: interrupted; nothing was written",
-            file.display()
-        )),
-        e => CliError::BadInput(format!("{}: {e}", file.display())),
-    }
 }
 
 /// Loads the scenario, applying `--set PATH=VALUE` changes when there are any.

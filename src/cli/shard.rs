@@ -4,12 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::interrupt::{sim_error, stop_flag};
 use super::run::document_with_changes;
 use super::{CliError, RunArgs, SweepArgs};
 use crate::output::files::write_atomic;
-use crate::runner::{run_length, simulate_slice};
 use crate::scenario::compile_document;
 use crate::shard::{Identity, Partial, PointPart, Shard, wire::TallyWire};
+use crate::sim::{Control, run_length, simulate_slice};
 use crate::sweep::Plan;
 
 /// `coordsim run --shard K/N`: slice K of the run's units, written to
@@ -27,8 +28,8 @@ pub(super) fn run_shard(
     let length = run_length(&s, trials);
     let range = shard.range(length);
     let tally = pool
-        .install(|| simulate_slice(&s, trials, seed, range.clone()))
-        .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
+        .install(|| simulate_slice(&s, trials, seed, range.clone(), Control::new(stop_flag())))
+        .map_err(|e| sim_error(args.file.display(), e))?;
     let identity = Identity {
         command: "run".into(),
         file: args.file.display().to_string(),
@@ -79,8 +80,11 @@ pub(super) fn sweep_shard(
         let length = run_length(&s, point.trials);
         let range = shard.range(length);
         let tally = pool
-            .install(|| simulate_slice(&s, point.trials, point.seed, range.clone()))
-            .map_err(|e| CliError::BadInput(format!("{}: {e}", at())))?;
+            .install(|| {
+                let control = Control::new(stop_flag());
+                simulate_slice(&s, point.trials, point.seed, range.clone(), control)
+            })
+            .map_err(|e| sim_error(at(), e))?;
         points.push(PointPart {
             length,
             range: [range.start, range.end],

@@ -2,7 +2,7 @@
 //! does the gap open" analyses, and the report that brings them together.
 //!
 //! * [`variant`] reads variant files (a base plus patches, via [`edit`]);
-//! * [`paired`] simulates several models in lockstep on common random numbers;
+//! * [`crate::sim::paired`] simulates the arms in lockstep on common random numbers;
 //! * [`compare`] and [`interval`] turn the paired totals into differences
 //!   with 95% intervals;
 //! * [`analyze`] builds the what-ifs from the compiled scenario, runs them in
@@ -10,17 +10,16 @@
 //!   come from;
 //! * [`text`], [`export`], [`graph`], [`tornado`] and [`report`] present them.
 //!
-//! Nothing here changes the simulation core: arms are run with
-//! [`crate::task::TaskSim`] and [`crate::montecarlo::trial_seed`] as they are.
+//! Arms run through the execution layer ([`crate::sim`]), like every command.
 
 pub mod analyze;
 pub mod attribution;
 pub mod compare;
 pub mod edit;
+pub mod error;
 pub mod export;
 pub mod graph;
 pub mod interval;
-pub mod paired;
 pub mod report;
 pub mod text;
 pub mod tornado;
@@ -29,7 +28,11 @@ pub mod variant;
 pub use analyze::Analysis;
 use analyze::GateSettings;
 use compare::Comparison;
+pub use error::ReviewError;
 use variant::Arm;
+
+use crate::sim::paired::run_paired;
+use crate::sim::{Control, SimError};
 
 /// Runs `arms` (the first is the base) in lockstep and compares them.
 pub fn run_compare(
@@ -38,10 +41,11 @@ pub fn run_compare(
     seed: u64,
     crn: bool,
     tasks_per_month: Option<u64>,
-) -> Comparison {
+    control: Control<'_>,
+) -> Result<Comparison, SimError> {
     let models: Vec<&crate::model::Model> = arms.iter().map(|a| &a.scenario.model).collect();
-    let run = paired::run_paired(&models, seed, trials, crn);
-    compare::compare(arms, &run, seed, tasks_per_month)
+    let run = run_paired(&models, seed, trials, crn, control)?;
+    Ok(compare::compare(arms, &run, seed, tasks_per_month))
 }
 
 /// Simulates every what-if of `arm` against it and ranks them (see [`analyze::analyse`]).
@@ -50,6 +54,7 @@ pub fn run_analysis(
     trials: u64,
     seed: u64,
     gate: GateSettings,
-) -> Result<Analysis, String> {
-    analyze::analyse(arm, trials, seed, gate)
+    control: Control<'_>,
+) -> Result<Analysis, ReviewError> {
+    analyze::analyse(arm, trials, seed, gate, control)
 }

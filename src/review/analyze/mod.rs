@@ -17,9 +17,11 @@ use serde::Serialize;
 
 use super::attribution::{self, Attribution};
 use super::compare::{Figure, figures};
-use super::paired::{PairedRun, run_paired};
+use super::error::ReviewError;
 use super::variant::Arm;
 use crate::model::Model;
+use crate::sim::paired::{PairedRun, run_paired};
+use crate::sim::{Control, SimError};
 use crate::stats::Summary;
 use candidates::Candidate;
 
@@ -121,8 +123,15 @@ pub struct Analysis {
 
 /// Simulates every what-if of `arm` against it, [`BATCH`] at a time, and
 /// ranks them. Fails, naming it, if a what-if does not compile (a bug in the
-/// edits).
-pub fn analyse(arm: &Arm, trials: u64, seed: u64, gate: GateSettings) -> Result<Analysis, String> {
+/// edits); refused, as every simulation is, when a task runs away (in the
+/// first batch that has one) or `control` is stopped.
+pub fn analyse(
+    arm: &Arm,
+    trials: u64,
+    seed: u64,
+    gate: GateSettings,
+    control: Control<'_>,
+) -> Result<Analysis, ReviewError> {
     let candidates = candidates::candidates(&arm.scenario);
     let base_model = &arm.scenario.model;
     let mut base: Option<(Summary, Vec<Figure>)> = None;
@@ -134,10 +143,12 @@ pub fn analyse(arm: &Arm, trials: u64, seed: u64, gate: GateSettings) -> Result<
         let models = batch
             .iter()
             .map(|c| whatif::what_if_model(c, arm, gate))
-            .collect::<Result<Vec<Model>, String>>()?;
+            .collect::<Result<Vec<Model>, String>>()
+            .map_err(ReviewError::WhatIf)?;
         let mut arms = vec![base_model];
         arms.extend(models.iter());
-        let run = run_paired(&arms, seed, trials, true);
+        let run = run_paired(&arms, seed, trials, true, control)
+            .map_err(|e| name_the_what_if(e, batch))?;
         let summaries: Vec<Summary> = arms
             .iter()
             .zip(&run.arms)
@@ -166,6 +177,26 @@ pub fn analyse(arm: &Arm, trials: u64, seed: u64, gate: GateSettings) -> Result<
         attribution: attribution::attribute(&summary),
         summary,
     })
+}
+
+/// A runaway in arm k ≥ 1 of a batch, named by its what-if rather than by
+/// its place in the batch.
+fn name_the_what_if(e: SimError, batch: &[Candidate]) -> SimError {
+    let SimError::Runaway(message) = &e else {
+        return e;
+    };
+    let arm_and_rest = message
+        .strip_prefix("in variant ")
+        .and_then(|m| m.split_once(", "))
+        .and_then(|(arm, rest)| Some((arm.parse::<usize>().ok()?, rest)));
+    match arm_and_rest.and_then(|(arm, rest)| Some((batch.get(arm.checked_sub(1)?)?, rest))) {
+        Some((c, rest)) => SimError::Runaway(format!(
+            "in what-if \"{} {}\", {rest}",
+            c.change.label(),
+            c.component
+        )),
+        None => e,
+    }
 }
 
 /// The what-ifs of a paired run (arm 0 the scenario, arm k the (k−1)-th

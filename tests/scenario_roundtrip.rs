@@ -43,7 +43,7 @@ fn compiled(file: &ScenarioFile, path: &Path) -> Scenario {
 
 /// The summary of a short run, as JSON text (exact to the last bit).
 fn summary(scenario: &Scenario) -> String {
-    let s = coordsim::runner::simulate(scenario, 2000, 11).unwrap();
+    let s = coordsim::sim::simulate(scenario, 2000, 11, coordsim::sim::Control::none()).unwrap();
     serde_json::to_string(&s).unwrap()
 }
 

@@ -5,12 +5,15 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::file::StepSpec;
 use super::file::{KindSpec, MergeSpec, NodeSpec, OnExhaustedSpec, RunSpec, ScenarioFile};
+use super::file::{RateSpec, StepSpec};
 use super::problem::{Problem, Problems, nearest};
+use super::rates::{compile_pass_k, compile_rate, index_difficulties};
 use super::resources::{compile_resources, compile_workload, resolve_use};
 use super::step::compile_step;
-use crate::model::{Edge, Gate, Limits, Merge, Model, Node, NodeKind, OnExhausted, Step, Workload};
+use crate::model::{
+    Edge, Gate, GateRates, Limits, Merge, Model, Node, NodeKind, OnExhausted, Step, Workload,
+};
 
 /// Default number of trials when neither the file nor the command line says.
 pub const DEFAULT_TRIALS: u64 = 100_000;
@@ -63,6 +66,7 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
     check_trials("run.trials", trials, &mut p);
     let seed = file.run.seed.unwrap_or(DEFAULT_SEED);
     let limits = run_limits(&file.run, &mut p);
+    let pass_k = compile_pass_k(file.run.pass_k, &mut p);
     // Step fields are checked first: they need no graph, so their problems are
     // reported even when the graph itself is broken.
     let (pools, links, resource_index) = compile_resources(&file.resources, &mut p);
@@ -253,17 +257,21 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
     let sources = (0..nodes.len())
         .filter(|&i| nodes[i].inputs.is_empty())
         .collect();
+    let mut model = Model {
+        name,
+        nodes,
+        edges,
+        sinks,
+        sources,
+        pools,
+        links,
+        limits,
+        difficulties: Vec::new(),
+        pass_k,
+    };
+    index_difficulties(&mut model);
     Ok(Scenario {
-        model: Model {
-            name,
-            nodes,
-            edges,
-            sinks,
-            sources,
-            pools,
-            links,
-            limits,
-        },
+        model,
         workload,
         description: file.description.clone(),
         trials,
@@ -571,7 +579,10 @@ fn compile_gate(
         }
         return None;
     }
-    if s.silent.is_some_and(|v| v != 0.0) {
+    if s.silent
+        .as_ref()
+        .is_some_and(|v| *v != RateSpec::Fixed(0.0))
+    {
         p.add(
             format!("{}.silent", e.path),
             "a gate cannot corrupt silently; its misses are set by `sensitivity`",
@@ -583,16 +594,33 @@ fn compile_gate(
             "a gate needs an input to check; set `after`",
         );
     }
-    let Some(sensitivity) = s.sensitivity else {
+    let Some(sensitivity) = &s.sensitivity else {
         p.add(
             format!("{}.sensitivity", e.path),
             "missing; a gate needs P(flag | corrupted input) in [0, 1]",
         );
         return None;
     };
-    p.probability(format!("{}.sensitivity", e.path), sensitivity);
-    let false_alarm = s.false_alarm.unwrap_or(0.0);
-    p.probability(format!("{}.false_alarm", e.path), false_alarm);
+    let sensitivity = compile_rate(
+        Some(sensitivity),
+        0.0,
+        &format!("{}.sensitivity", e.path),
+        p,
+    );
+    let false_alarm = compile_rate(
+        s.false_alarm.as_ref(),
+        0.0,
+        &format!("{}.false_alarm", e.path),
+        p,
+    );
+    let (sensitivity, false_alarm) = (sensitivity?, false_alarm?);
+    let rates = (sensitivity.per_task.is_some() || false_alarm.per_task.is_some()).then(|| {
+        Box::new(GateRates {
+            sensitivity: sensitivity.per_task,
+            false_alarm: false_alarm.per_task,
+        })
+    });
+    let (sensitivity, false_alarm) = (sensitivity.nominal, false_alarm.nominal);
     let on_exhausted = match s.on_exhausted.unwrap_or(OnExhaustedSpec::Escalate) {
         OnExhaustedSpec::Escalate => OnExhausted::Escalate,
         OnExhaustedSpec::Fail => OnExhausted::Fail,
@@ -656,6 +684,7 @@ fn compile_gate(
         on_exhausted,
         region,
         region_edges,
+        rates,
     })
 }
 

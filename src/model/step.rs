@@ -7,6 +7,7 @@
 use rand::{Rng, RngExt};
 
 use super::latency::Latency;
+use super::rates::StepRates;
 use super::uses::ResourceUse;
 
 /// How one attempt ended.
@@ -155,6 +156,11 @@ pub struct Step {
     pub tokens: Option<(u64, u64)>,
     /// Shared resources the step queues for, if any.
     pub resource: Option<ResourceUse>,
+    /// P(a re-execution within the task repeats the previous outcome): 0
+    /// draws every attempt afresh, 1 holds the first draw for the task.
+    pub persistence: f64,
+    /// Outcome rates drawn once per task instead of `outcome`'s fixed ones.
+    pub rates: Option<Box<StepRates>>,
 }
 
 impl Step {
@@ -168,6 +174,8 @@ impl Step {
             cost: AttemptCost::default(),
             tokens: None,
             resource: None,
+            persistence: 0.0,
+            rates: None,
         }
     }
 
@@ -177,6 +185,8 @@ impl Step {
             && self.latency.is_zero()
             && self.cost == AttemptCost::default()
             && self.resource.is_none()
+            && self.persistence == 0.0
+            && self.rates.is_none()
     }
 
     /// Draws one attempt: its duration and its outcome, timeouts applied.

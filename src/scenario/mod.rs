@@ -6,6 +6,7 @@ pub mod load;
 pub mod locate;
 pub mod patch;
 pub mod problem;
+pub mod rates;
 pub mod resources;
 pub mod step;
 

@@ -1,12 +1,13 @@
 //! Stage 7: gates, which need the whole graph to find the region a flag
 //! loops back over; gate fields on other nodes are reported here.
 
-use super::super::file::{KindSpec, OnExhaustedSpec};
+use super::super::file::{KindSpec, OnExhaustedSpec, RateSpec};
 use super::super::problem::Problems;
+use super::super::rates::compile_rate;
 use super::MAX_LOOPS;
 use super::order::Order;
 use super::repeats::{Expanded, Expansion};
-use crate::model::{Edge, Gate, Node, OnExhausted};
+use crate::model::{Edge, Gate, GateRates, Node, OnExhausted};
 
 /// Checks every node's gate fields, in topological order, and attaches the
 /// gates to their nodes.
@@ -60,7 +61,10 @@ fn compile_gate(
         }
         return None;
     }
-    if s.silent.is_some_and(|v| v != 0.0) {
+    if s.silent
+        .as_ref()
+        .is_some_and(|v| *v != RateSpec::Fixed(0.0))
+    {
         p.add(
             format!("{}.silent", e.path),
             "a gate cannot corrupt silently; its misses are set by `sensitivity`",
@@ -72,16 +76,33 @@ fn compile_gate(
             "a gate needs an input to check; set `after`",
         );
     }
-    let Some(sensitivity) = s.sensitivity else {
+    let Some(sensitivity) = &s.sensitivity else {
         p.add(
             format!("{}.sensitivity", e.path),
             "missing; a gate needs P(flag | corrupted input) in [0, 1]",
         );
         return None;
     };
-    p.probability(format!("{}.sensitivity", e.path), sensitivity);
-    let false_alarm = s.false_alarm.unwrap_or(0.0);
-    p.probability(format!("{}.false_alarm", e.path), false_alarm);
+    let sensitivity = compile_rate(
+        Some(sensitivity),
+        0.0,
+        &format!("{}.sensitivity", e.path),
+        p,
+    );
+    let false_alarm = compile_rate(
+        s.false_alarm.as_ref(),
+        0.0,
+        &format!("{}.false_alarm", e.path),
+        p,
+    );
+    let (sensitivity, false_alarm) = (sensitivity?, false_alarm?);
+    let rates = (sensitivity.per_task.is_some() || false_alarm.per_task.is_some()).then(|| {
+        Box::new(GateRates {
+            sensitivity: sensitivity.per_task,
+            false_alarm: false_alarm.per_task,
+        })
+    });
+    let (sensitivity, false_alarm) = (sensitivity.nominal, false_alarm.nominal);
     let on_exhausted = match s.on_exhausted.unwrap_or(OnExhaustedSpec::Escalate) {
         OnExhaustedSpec::Escalate => OnExhausted::Escalate,
         OnExhaustedSpec::Fail => OnExhausted::Fail,
@@ -133,6 +154,7 @@ fn compile_gate(
         on_exhausted,
         region,
         region_edges,
+        rates,
     })
 }
 

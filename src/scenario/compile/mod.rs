@@ -28,6 +28,7 @@ pub use entries::NodeEntry;
 
 use super::file::ScenarioFile;
 use super::problem::{Problem, Problems};
+use super::rates::index_difficulties;
 use super::resources::{compile_resources, compile_workload};
 use crate::model::{Model, Workload};
 
@@ -88,17 +89,21 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
     let sources = (0..nodes.len())
         .filter(|&i| nodes[i].inputs.is_empty())
         .collect();
+    let mut model = Model {
+        name: settings.name,
+        nodes,
+        edges: wiring.edges,
+        sinks,
+        sources,
+        pools,
+        links,
+        limits: settings.limits,
+        difficulties: Vec::new(),
+        pass_k: settings.pass_k,
+    };
+    index_difficulties(&mut model);
     Ok(Scenario {
-        model: Model {
-            name: settings.name,
-            nodes,
-            edges: wiring.edges,
-            sinks,
-            sources,
-            pools,
-            links,
-            limits: settings.limits,
-        },
+        model,
         workload,
         description: file.description.clone(),
         trials: settings.trials,

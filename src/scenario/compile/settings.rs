@@ -2,6 +2,7 @@
 
 use super::super::file::{RunSpec, ScenarioFile};
 use super::super::problem::Problems;
+use super::super::rates::compile_pass_k;
 use super::{DEFAULT_SEED, DEFAULT_TRIALS, MAX_EVENTS_LIMIT, check_trials};
 use crate::model::Limits;
 
@@ -15,6 +16,8 @@ pub struct RunSettings {
     pub seed: u64,
     /// `[run] max_events` and `max_time_s`, or their defaults.
     pub limits: Limits,
+    /// `[run] pass_k`: runs of every task (1 by default).
+    pub pass_k: u32,
 }
 
 /// Checks `name` and `[run]`; `default_name` names the scenario when the file does not.
@@ -28,11 +31,13 @@ pub fn run_settings(file: &ScenarioFile, default_name: &str, p: &mut Problems) -
     check_trials("run.trials", trials, p);
     let seed = file.run.seed.unwrap_or(DEFAULT_SEED);
     let limits = run_limits(&file.run, p);
+    let pass_k = compile_pass_k(file.run.pass_k, file.workload.is_some(), p);
     RunSettings {
         name,
         trials,
         seed,
         limits,
+        pass_k,
     }
 }
 

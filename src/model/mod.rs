@@ -60,6 +60,10 @@ pub enum Merge {
     Any,
     /// The first k inputs to arrive ok are used; fails once k can no longer be reached.
     KOfN(u32),
+    /// A vote: the output is right when at least k inputs arrive right;
+    /// otherwise a silent wrong answer if any input arrived ok, a loud
+    /// failure if none did. Decided as soon as the result is determined.
+    Vote(u32),
 }
 
 /// What a gate does when its loop budget is spent and it still flags.

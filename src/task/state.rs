@@ -51,6 +51,8 @@ struct ExecState {
     /// Nodes: inputs delivered ok / failed so far.
     ok_in: u32,
     failed_in: u32,
+    /// Nodes: inputs delivered ok and right (what a vote counts).
+    clean_in: u32,
 }
 
 impl ExecState {
@@ -64,6 +66,7 @@ impl ExecState {
         delivery: Delivery::None,
         ok_in: 0,
         failed_in: 0,
+        clean_in: 0,
     };
 
     fn reset_keep_epoch(&mut self) {
@@ -101,7 +104,8 @@ pub struct TaskState<'m> {
     probs: Vec<OutcomeProbs>,
     /// (sensitivity, false alarm) of each gate node in this task.
     gate_probs: Vec<(f64, f64)>,
-    /// The last outcome of each exec in this task, for persistent steps.
+    /// The last outcome of each exec in this task, for persistent steps
+    /// (empty when no step persists).
     held: Vec<Option<AttemptOutcome>>,
     /// The task's difficulties (standard normal scores), by factor.
     difficulty: Vec<f64>,
@@ -153,7 +157,11 @@ impl<'m> TaskState<'m> {
                         .map_or((0.0, 0.0), |g| (g.sensitivity, g.false_alarm))
                 })
                 .collect(),
-            held: vec![None; model.exec_count()],
+            held: if (0..model.exec_count()).any(|e| model.step(e).persistence > 0.0) {
+                vec![None; model.exec_count()]
+            } else {
+                Vec::new()
+            },
             difficulty: vec![0.0; model.difficulties.len()],
             varying_steps: (0..model.exec_count())
                 .filter(|&e| model.step(e).rates.is_some())
@@ -581,7 +589,7 @@ impl<'m> TaskState<'m> {
     fn recount_inputs(&mut self, node: NodeId) {
         let n = self.model.nodes.len();
         let merge = self.model.nodes[node].merge;
-        let (mut ok, mut failed, mut taint) = (0, 0, CLEAN);
+        let (mut ok, mut failed, mut clean, mut taint) = (0, 0, 0, CLEAN);
         for &e in &self.model.nodes[node].inputs {
             match self.state[n + e].delivery {
                 Delivery::None => {}
@@ -589,7 +597,9 @@ impl<'m> TaskState<'m> {
                 Delivery::Ok(t) => {
                     if ok < merge_needs(merge, self.model.nodes[node].inputs.len()) {
                         ok += 1;
-                        if taint == CLEAN {
+                        if t == CLEAN {
+                            clean += 1;
+                        } else if taint == CLEAN {
                             taint = t;
                         }
                     }
@@ -599,6 +609,7 @@ impl<'m> TaskState<'m> {
         let st = &mut self.state[node];
         st.ok_in = ok;
         st.failed_in = failed;
+        st.clean_in = clean;
         st.in_taint = taint;
     }
 
@@ -640,7 +651,9 @@ impl<'m> TaskState<'m> {
             st.failed_in += 1;
         } else {
             st.ok_in += 1;
-            if st.in_taint == CLEAN {
+            if taint == CLEAN {
+                st.clean_in += 1;
+            } else if st.in_taint == CLEAN {
                 st.in_taint = taint;
             }
         }
@@ -653,7 +666,12 @@ impl<'m> TaskState<'m> {
             return;
         }
         let n_in = self.model.nodes[node].inputs.len() as u32;
-        let need = merge_needs(self.model.nodes[node].merge, n_in as usize);
+        let merge = self.model.nodes[node].merge;
+        if let Merge::Vote(k) = merge {
+            self.try_vote(node, k, n_in, c);
+            return;
+        }
+        let need = merge_needs(merge, n_in as usize);
         if st.ok_in >= need {
             self.state[node].started = true;
             self.begin_attempt(node, c);
@@ -661,12 +679,42 @@ impl<'m> TaskState<'m> {
             self.exec_failed(node);
         }
     }
+
+    /// A vote over `n_in` inputs, right when `k` of them arrive right. It is
+    /// decided as soon as the result can no longer change: right once `k`
+    /// right inputs are in; wrong (silent) once `k` is out of reach and some
+    /// input arrived ok, tainted by the first wrong input to arrive (or, when
+    /// every input that arrived ok was right, by the vote itself: no
+    /// majority still emits an answer); a loud failure when every input
+    /// failed. Otherwise it waits for more inputs.
+    fn try_vote(&mut self, node: NodeId, k: u32, n_in: u32, c: &mut [ExecCounters]) {
+        let st = &mut self.state[node];
+        let waiting = n_in - st.ok_in - st.failed_in;
+        if st.clean_in >= k {
+            st.in_taint = CLEAN;
+        } else if st.clean_in + waiting >= k {
+            return;
+        } else if st.ok_in > 0 {
+            if st.in_taint == CLEAN {
+                st.in_taint = node as Taint;
+                c[node].silent += 1;
+            }
+        } else if waiting > 0 {
+            return;
+        } else {
+            self.exec_failed(node);
+            return;
+        }
+        self.state[node].started = true;
+        self.begin_attempt(node, c);
+    }
 }
 
-/// How many ok inputs a merge policy needs out of `n_inputs`.
+/// How many ok inputs a merge policy takes in, out of `n_inputs` (a vote
+/// counts every input).
 fn merge_needs(merge: Merge, n_inputs: usize) -> u32 {
     match merge {
-        Merge::All => n_inputs as u32,
+        Merge::All | Merge::Vote(_) => n_inputs as u32,
         Merge::Any => (n_inputs as u32).min(1),
         Merge::KOfN(k) => k,
     }

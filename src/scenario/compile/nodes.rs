@@ -66,25 +66,31 @@ fn compile_merge(e: &Expanded, n_inputs: usize, p: &mut Problems) -> Merge {
         p.add(
             format!("{}.merge", e.path),
             format!(
-                "\"any\" and {{ k = N }} choose among parallel inputs, and this node has one (after = [\"{}\"]); \
+                "\"any\", {{ k = N }} and {{ vote = K }} choose among parallel inputs, and this node has one (after = [\"{}\"]); \
                  list the parallel branches in `after`, or remove `merge`",
                 e.after.join("\", \"")
             ),
         );
         return Merge::All;
     }
-    match spec {
-        MergeSpec::All => Merge::All,
-        MergeSpec::Any => Merge::Any,
-        MergeSpec::KOfN { k } => {
-            if !(1..=n_inputs as u64).contains(k) {
-                p.add(
-                    format!("{}.merge.k", e.path),
-                    format!("is {k}; allowed: 1 to {n_inputs} (the number of inputs)"),
-                );
-                return Merge::All;
-            }
-            Merge::KOfN(*k as u32)
+    let mut count = |field: &str, k: u64, example: &str| {
+        if (1..=n_inputs as u64).contains(&k) {
+            return Some(k as u32);
         }
-    }
+        p.add(
+            format!("{}.merge.{field}", e.path),
+            format!("is {k}; allowed: 1 to {n_inputs} (the number of inputs), e.g. {example}"),
+        );
+        None
+    };
+    let merge = match spec {
+        MergeSpec::All => Some(Merge::All),
+        MergeSpec::Any => Some(Merge::Any),
+        MergeSpec::KOfN { k } => count("k", *k, "{ k = 1 }").map(Merge::KOfN),
+        MergeSpec::Vote { k } => {
+            let majority = n_inputs / 2 + 1;
+            count("vote", *k, &format!("{{ vote = {majority} }} (a majority)")).map(Merge::Vote)
+        }
+    };
+    merge.unwrap_or(Merge::All)
 }

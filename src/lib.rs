@@ -13,6 +13,7 @@ pub mod engine;
 pub mod model;
 pub mod montecarlo;
 pub mod output;
+pub mod overrides;
 pub mod review;
 pub mod runner;
 pub mod scenario;

@@ -1,49 +1,66 @@
 //! `coordsim run`: Monte Carlo trials of one scenario.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::{CliError, Format, RunArgs, interrupt, thread_pool};
+use super::options::{OutputOptions, SimOptions, refuse, written_line};
+use super::shard::{ShardTarget, run_shard};
+use super::{CliError, interrupt};
 use crate::output::{files, folder, table};
+use crate::overrides::{self, Override};
 use crate::runner::{SimError, simulate_until};
-use crate::scenario::{
-    self, Scenario, ScenarioError, compile::check_trials, patch, problem::Problems,
-};
+use crate::scenario::{self, Scenario, problem::Problems};
+use crate::shard::Shard;
+
+/// Arguments of `coordsim run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario file (.toml, or .json).
+    pub file: PathBuf,
+    /// Run only slice K of N (1 ≤ K ≤ N) of the trials (with [workload]: of the
+    /// replications) and write partial-K-of-N.json for `coordsim merge`; its
+    /// path is printed on standard output.
+    #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
+    /// Trials, seed, threads, --set.
+    #[command(flatten)]
+    pub sim: SimOptions,
+    /// Output folder, --force, --quiet, --format.
+    #[command(flatten)]
+    pub output: OutputOptions,
+}
 
 /// Runs the scenario, prints the report and writes the result files.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
-    let s = load_with_changes(&args.file, &args.set)?;
-    let trials = args.trials.unwrap_or(s.trials);
-    let seed = args.seed.unwrap_or(s.seed);
     let mut p = Problems::default();
-    check_trials("--trials", trials, &mut p);
-    if s.workload.is_some() && args.trials.is_some() {
+    let changes = args.sim.overrides(&mut p);
+    refuse(&args.file, p)?;
+    let (doc, s) = load(&args.file, &changes, args.shard.is_some())?;
+    let trials = args.sim.trials.unwrap_or(s.trials);
+    let seed = args.sim.seed.unwrap_or(s.seed);
+    let mut p = Problems::default();
+    args.sim.check(&mut p);
+    if s.workload.is_some() && args.sim.trials.is_some() {
         p.add(
             "--trials",
             "does not apply to a scenario with [workload]: its length is workload.tasks or \
              workload.duration_s, its repetitions workload.replications",
         );
     }
-    if args.threads == Some(0) {
-        p.add("--threads", "is 0; allowed: at least 1");
-    }
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("outputs").join(&s.model.name));
-    if let Err(e) = folder::check(&dir, &s.model.name, args.force) {
+    let dir = args.output.dir(&s.model.name);
+    if let Err(e) = folder::check(&dir, &s.model.name, args.output.force) {
         p.add("--out", e);
     }
-    if !p.is_empty() {
-        return Err(ScenarioError {
-            file: args.file.clone(),
-            problems: p.into_vec(),
-        }
-        .into());
-    }
-    let pool = thread_pool(args.threads)?;
-    if let Some(shard) = args.shard {
-        return super::shard::run_shard(args, shard, trials, seed, &pool);
+    refuse(&args.file, p)?;
+    let pool = args.sim.pool()?;
+    if let (Some(shard), Some(doc)) = (args.shard, &doc) {
+        let target = ShardTarget {
+            shard,
+            file: &args.file,
+            output: &args.output,
+            pool: &pool,
+        };
+        return run_shard(&target, doc, &s, trials, seed);
     }
     let started = Instant::now();
     let stop = interrupt::stop_flag();
@@ -53,10 +70,10 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let elapsed = started.elapsed();
     let written = files::write_run_outputs(&dir, &summary)
         .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
-    match args.format {
-        Format::Table => print!("{}", table::render(&summary)),
-        Format::Json => print!("{}", files::summary_json(&summary)),
-    }
+    args.output.print(
+        || table::render(&summary),
+        || files::summary_json(&summary).into_bytes(),
+    )?;
     let what = match &summary.load {
         Some(load) => format!(
             "{} replications ({} tasks measured, {} events)",
@@ -64,22 +81,37 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         ),
         None => format!("{} trials", summary.trials),
     };
-    eprintln!(
+    args.output.note(format_args!(
         "{what} in {:.3} s on {} threads; wrote {}",
         elapsed.as_secs_f64(),
         pool.current_num_threads(),
-        written
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+        written_line(&written)
+    ));
     Ok(())
+}
+
+/// The scenario, compiled once, with the `--set` changes applied. Its
+/// document is kept when `keep_document` (a shard records it), and read only
+/// when needed: without changes the file is loaded as it is.
+fn load(
+    file: &Path,
+    changes: &[Override],
+    keep_document: bool,
+) -> Result<(Option<toml::Table>, Scenario), CliError> {
+    if changes.is_empty() && !keep_document {
+        return Ok((None, scenario::load(file)?));
+    }
+    let mut doc = scenario::read_document(file)?;
+    let mut p = Problems::default();
+    overrides::apply(&mut doc, changes, &mut p);
+    refuse(file, p)?;
+    let s = scenario::compile_document(file, &doc).map_err(scenario::locate_in_file)?;
+    Ok((Some(doc), s))
 }
 
 /// A simulation that could not finish, as a command error: an interrupt, or
 /// a scenario that cannot be simulated (unstable, runaway) as bad input.
-pub(super) fn sim_error(file: &Path, e: SimError) -> CliError {
+fn sim_error(file: &Path, e: SimError) -> CliError {
     match e {
         SimError::Cancelled => CliError::Interrupted(format!(
             "{}: interrupted; nothing was written",
@@ -87,41 +119,4 @@ pub(super) fn sim_error(file: &Path, e: SimError) -> CliError {
         )),
         e => CliError::BadInput(format!("{}: {e}", file.display())),
     }
-}
-
-/// Loads the scenario, applying `--set PATH=VALUE` changes when there are any.
-fn load_with_changes(file: &Path, changes: &[String]) -> Result<Scenario, CliError> {
-    if changes.is_empty() {
-        return Ok(scenario::load(file)?);
-    }
-    let doc = document_with_changes(file, changes)?;
-    Ok(scenario::compile_document(file, &doc).map_err(scenario::locate_in_file)?)
-}
-
-/// The scenario document with `--set PATH=VALUE` changes applied.
-pub(super) fn document_with_changes(
-    file: &Path,
-    changes: &[String],
-) -> Result<toml::Table, CliError> {
-    let mut doc = scenario::read_document(file)?;
-    let mut p = Problems::default();
-    for change in changes {
-        let Some((path, value)) = change.split_once('=') else {
-            p.add("--set", format!("`{change}` is not PATH=VALUE"));
-            continue;
-        };
-        let applied = patch::parse_value(value.trim())
-            .and_then(|v| patch::set_path(&mut doc, path.trim(), v));
-        if let Err(e) = applied {
-            p.add(format!("--set {change}"), e);
-        }
-    }
-    if !p.is_empty() {
-        return Err(ScenarioError {
-            file: file.to_path_buf(),
-            problems: p.into_vec(),
-        }
-        .into());
-    }
-    Ok(doc)
 }

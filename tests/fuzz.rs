@@ -9,8 +9,8 @@
 
 use std::path::Path;
 
-use coordsim::runner::simulate;
 use coordsim::scenario::{compile, locate::attach_locations, parse};
+use coordsim::sim::{Control, simulate};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
@@ -33,7 +33,7 @@ fn exercise(name: &str, text: &str) {
         Ok(mut s) => {
             if s.workload.is_none() && s.model.exec_count() <= 400 {
                 s.model.limits.max_events = 20_000;
-                let _ = simulate(&s, 16, 1);
+                let _ = simulate(&s, 16, 1, Control::none());
             }
         }
     }

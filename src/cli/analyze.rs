@@ -3,12 +3,14 @@
 use std::path::PathBuf;
 
 use super::CliError;
+use super::interrupt::stop_flag;
 use super::options::{OutputOptions, SimOptions, written_line};
-use super::review_args::{load_all, write_files};
+use super::review_args::{load_all, review_error, write_files};
 use crate::review::analyze::GateSettings;
 use crate::review::tornado::ranking_chart;
 use crate::review::{export, run_analysis, text};
 use crate::scenario::problem::Problems;
+use crate::sim::Control;
 
 /// Arguments of `coordsim analyze`.
 #[derive(Debug, clap::Args)]
@@ -99,8 +101,8 @@ pub fn analyze(args: &AnalyzeArgs) -> Result<(), CliError> {
     let a = args
         .sim
         .pool()?
-        .install(|| run_analysis(&arms[0], trials, seed, gate))
-        .map_err(CliError::Io)?;
+        .install(|| run_analysis(&arms[0], trials, seed, gate, Control::new(stop_flag())))
+        .map_err(|e| review_error(&args.file, e))?;
     let svg = ranking_chart(&a, args.top.max(1)).map_err(CliError::Io)?;
     let dir = args.output.dir(&a.scenario);
     let json = export::json(&a);

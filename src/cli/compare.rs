@@ -3,9 +3,11 @@
 use std::path::PathBuf;
 
 use super::CliError;
+use super::interrupt::{sim_error, stop_flag};
 use super::options::{OutputOptions, SimOptions, written_line};
 use super::review_args::{load_all, write_files};
 use crate::review::{export, run_compare, text};
+use crate::sim::Control;
 
 /// Arguments of `coordsim compare`.
 #[derive(Debug, clap::Args)]
@@ -43,7 +45,18 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     let c = args
         .sim
         .pool()?
-        .install(|| run_compare(&arms, trials, seed, !args.no_crn, args.tasks_per_month));
+        .install(|| {
+            let control = Control::new(stop_flag());
+            run_compare(
+                &arms,
+                trials,
+                seed,
+                !args.no_crn,
+                args.tasks_per_month,
+                control,
+            )
+        })
+        .map_err(|e| sim_error(args.base.display(), e))?;
     let dir = args.output.dir(&arms[0].label);
     let json = export::json(&c);
     let written = write_files(

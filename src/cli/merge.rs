@@ -7,9 +7,9 @@ use super::CliError;
 use super::options::{OutputOptions, written_line};
 use crate::charts;
 use crate::output::{files, folder, table};
-use crate::runner::{Tally, run_length, summarize};
 use crate::scenario::{Scenario, compile_document, file::ScenarioFile};
 use crate::shard::{Identity, Partial, merge_points};
+use crate::sim::{Tally, run_length, summarize};
 use crate::sweep::{self, Grid, Plan, PointResult, SweepTable, theory};
 
 /// Arguments of `coordsim merge`.

@@ -4,11 +4,13 @@ use std::path::PathBuf;
 
 use super::CliError;
 use super::analyze::GateArgs;
+use super::interrupt::stop_flag;
 use super::options::{OutputOptions, SimOptions, written_line};
-use super::review_args::{load_all, write_files};
+use super::review_args::{load_all, review_error, write_files};
 use crate::review::analyze::GateSettings;
 use crate::review::report::{Report, html, markdown};
 use crate::review::{export, graph, run_analysis, run_compare};
+use crate::sim::Control;
 
 /// Arguments of `coordsim report`.
 #[derive(Debug, clap::Args)]
@@ -45,11 +47,13 @@ pub fn report(args: &ReportArgs) -> Result<(), CliError> {
     })?;
     let started = std::time::Instant::now();
     let (analysis, comparison) = args.sim.pool()?.install(|| {
-        let a = run_analysis(&arms[0], trials, seed, gate);
-        let c = run_compare(&arms, trials, seed, true, args.tasks_per_month);
+        let control = Control::new(stop_flag());
+        let a = run_analysis(&arms[0], trials, seed, gate, control);
+        let c = run_compare(&arms, trials, seed, true, args.tasks_per_month, control);
         (a, c)
     });
-    let analysis = analysis.map_err(CliError::Io)?;
+    let analysis = analysis.map_err(|e| review_error(&args.file, e))?;
+    let comparison = comparison.map_err(|e| review_error(&args.file, e.into()))?;
     let model = &arms[0].scenario.model;
     let graph_svg = graph::svg(model);
     let comparison_json = export::json(&comparison);

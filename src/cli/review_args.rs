@@ -3,8 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use super::CliError;
+use super::interrupt::sim_error;
 use super::options::{OutputOptions, SimOptions, refuse};
 use crate::output::folder;
+use crate::review::ReviewError;
 use crate::review::variant::{Arm, load_arm};
 use crate::scenario::problem::Problems;
 
@@ -65,4 +67,12 @@ pub fn write_files(
         written.push(path);
     }
     Ok(written)
+}
+
+/// The command's error for a review of `file` that gave no result.
+pub fn review_error(file: &Path, e: ReviewError) -> CliError {
+    match e {
+        ReviewError::Sim(e) => sim_error(file.display(), e),
+        ReviewError::WhatIf(msg) => CliError::Io(msg),
+    }
 }

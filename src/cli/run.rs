@@ -3,14 +3,15 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::CliError;
+use super::interrupt::{sim_error, stop_flag};
 use super::options::{OutputOptions, SimOptions, refuse, written_line};
 use super::shard::{ShardTarget, run_shard};
-use super::{CliError, interrupt};
 use crate::output::{files, folder, table};
 use crate::overrides::{self, Override};
-use crate::runner::{SimError, simulate_until};
 use crate::scenario::{self, Scenario, problem::Problems};
 use crate::shard::Shard;
+use crate::sim::{Control, simulate};
 
 /// Arguments of `coordsim run`.
 #[derive(Debug, clap::Args)]
@@ -63,10 +64,9 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         return run_shard(&target, doc, &s, trials, seed);
     }
     let started = Instant::now();
-    let stop = interrupt::stop_flag();
     let summary = pool
-        .install(|| simulate_until(&s, trials, seed, stop))
-        .map_err(|e| sim_error(&args.file, e))?;
+        .install(|| simulate(&s, trials, seed, Control::new(stop_flag())))
+        .map_err(|e| sim_error(args.file.display(), e))?;
     let elapsed = started.elapsed();
     let written = files::write_run_outputs(&dir, &summary)
         .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
@@ -107,16 +107,4 @@ fn load(
     refuse(file, p)?;
     let s = scenario::compile_document(file, &doc).map_err(scenario::locate_in_file)?;
     Ok((Some(doc), s))
-}
-
-/// A simulation that could not finish, as a command error: an interrupt, or
-/// a scenario that cannot be simulated (unstable, runaway) as bad input.
-fn sim_error(file: &Path, e: SimError) -> CliError {
-    match e {
-        SimError::Cancelled => CliError::Interrupted(format!(
-            "{}: interrupted; nothing was written",
-            file.display()
-        )),
-        e => CliError::BadInput(format!("{}: {e}", file.display())),
-    }
 }

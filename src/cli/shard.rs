@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::CliError;
+use super::interrupt::{sim_error, stop_flag};
 use super::options::OutputOptions;
 use crate::output::files::write_atomic;
-use crate::runner::{run_length, simulate_slice};
 use crate::scenario::Scenario;
 use crate::shard::{Identity, Partial, PointPart, Shard, wire::TallyWire};
+use crate::sim::{Control, run_length, simulate_slice};
 use crate::sweep::Plan;
 
 /// Which slice to run, of which file, on which pool, and where it goes.
@@ -41,8 +42,8 @@ pub(super) fn run_shard(
     let range = target.shard.range(length);
     let tally = target
         .pool
-        .install(|| simulate_slice(s, trials, seed, range.clone()))
-        .map_err(|e| CliError::BadInput(format!("{}: {e}", target.file.display())))?;
+        .install(|| simulate_slice(s, trials, seed, range.clone(), Control::new(stop_flag())))
+        .map_err(|e| sim_error(target.file.display(), e))?;
     let identity = Identity {
         command: "run".into(),
         file: target.file.display().to_string(),
@@ -97,8 +98,11 @@ pub(super) fn sweep_shard(
         let range = target.shard.range(length);
         let tally = target
             .pool
-            .install(|| simulate_slice(&s, point.trials, point.seed, range.clone()))
-            .map_err(|e| CliError::BadInput(format!("{}: {e}", at())))?;
+            .install(|| {
+                let control = Control::new(stop_flag());
+                simulate_slice(&s, point.trials, point.seed, range.clone(), control)
+            })
+            .map_err(|e| sim_error(at(), e))?;
         points.push(PointPart {
             length,
             range: [range.start, range.end],

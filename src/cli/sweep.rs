@@ -222,7 +222,7 @@ fn too_big(args: &SweepArgs, plan: &Plan, pool: &rayon::ThreadPool) -> String {
         let trials = PILOT_TRIALS.min(point.trials);
         let t = Instant::now();
         if pool
-            .install(|| crate::runner::simulate(&s, trials, point.seed))
+            .install(|| crate::sim::simulate(&s, trials, point.seed, crate::sim::Control::none()))
             .is_ok()
         {
             per_trial.push(t.elapsed().as_secs_f64() / trials as f64);

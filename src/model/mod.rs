@@ -7,14 +7,13 @@
 pub mod latency;
 pub mod resource;
 pub mod step;
+pub mod uses;
 pub mod workload;
 
 pub use latency::Latency;
-pub use resource::{
-    Batching, Discipline, Link, LinkId, OnFull, Pool, PoolId, RateLimit, ResourceUse, ServiceTime,
-    Transfer,
-};
+pub use resource::{Batching, Discipline, Link, OnFull, Pool, RateLimit, ServiceTime};
 pub use step::{AttemptCost, AttemptOutcome, Backoff, Jitter, OutcomeProbs, RetryPolicy, Step};
+pub use uses::{LinkId, PoolId, ResourceUse, Transfer};
 pub use workload::{Arrivals, Window, Workload};
 
 /// Index of a node in [`Model::nodes`].
@@ -159,14 +158,23 @@ impl Limits {
     pub const DEFAULT_MAX_TIME_S: f64 = 1e7;
 }
 
+/// Which limit stopped a runaway task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// `[run] max_events`.
+    Events,
+    /// `[run] max_time_s`.
+    Time,
+}
+
 impl Limits {
     /// The limit a task has gone past after `events` events at `time` seconds, if any.
     #[inline]
-    pub fn exceeded(&self, events: u64, time: f64) -> Option<crate::task::Limit> {
+    pub fn exceeded(&self, events: u64, time: f64) -> Option<Limit> {
         if events > self.max_events {
-            Some(crate::task::Limit::Events)
+            Some(Limit::Events)
         } else if time > self.max_time_s {
-            Some(crate::task::Limit::Time)
+            Some(Limit::Time)
         } else {
             None
         }

@@ -7,7 +7,7 @@
 use rand::{Rng, RngExt};
 
 use super::latency::Latency;
-use super::resource::ResourceUse;
+use super::uses::ResourceUse;
 
 /// How one attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

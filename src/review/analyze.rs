@@ -13,10 +13,10 @@ use toml::{Table, Value};
 
 use super::compare::{Figure, figures};
 use super::edit;
-use super::paired::PairedRun;
 use super::variant::Arm;
 use crate::model::Model;
 use crate::scenario::patch::get_path;
+use crate::sim::paired::PairedRun;
 use crate::stats::Summary;
 
 /// The gate that "a gate after X" inserts.

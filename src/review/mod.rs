@@ -2,15 +2,14 @@
 //! does the gap open" analyses, and the report that brings them together.
 //!
 //! * [`variant`] reads variant files (a base plus patches, via [`edit`]);
-//! * [`paired`] simulates several models in lockstep on common random numbers;
+//! * [`crate::sim::paired`] simulates the arms in lockstep on common random numbers;
 //! * [`compare`] and [`interval`] turn the paired totals into differences
 //!   with 95% intervals;
 //! * [`analyze`] builds and ranks the what-ifs, [`attribution`] says where
 //!   the failures come from;
 //! * [`text`], [`export`], [`graph`], [`tornado`] and [`report`] present them.
 //!
-//! Nothing here changes the simulation core: arms are run with
-//! [`crate::task::TaskSim`] and [`crate::montecarlo::trial_seed`] as they are.
+//! Arms run through the execution layer ([`crate::sim`]), like every command.
 
 pub mod analyze;
 pub mod attribution;
@@ -19,7 +18,6 @@ pub mod edit;
 pub mod export;
 pub mod graph;
 pub mod interval;
-pub mod paired;
 pub mod report;
 pub mod text;
 pub mod tornado;
@@ -32,7 +30,20 @@ use attribution::Attribution;
 use compare::{Comparison, Figure};
 use variant::Arm;
 
+use crate::sim::paired::run_paired;
+use crate::sim::{Control, SimError};
 use crate::stats::Summary;
+
+/// Why a review gave no result.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    /// The simulation was refused (a runaway task) or interrupted.
+    #[error(transparent)]
+    Sim(#[from] SimError),
+    /// A what-if could not be built (a defect: every what-if of a valid scenario compiles).
+    #[error("{0}")]
+    WhatIf(String),
+}
 
 /// Runs `arms` (the first is the base) in lockstep and compares them.
 pub fn run_compare(
@@ -41,10 +52,11 @@ pub fn run_compare(
     seed: u64,
     crn: bool,
     tasks_per_month: Option<u64>,
-) -> Comparison {
+    control: Control<'_>,
+) -> Result<Comparison, SimError> {
     let models: Vec<&crate::model::Model> = arms.iter().map(|a| &a.scenario.model).collect();
-    let run = paired::run_paired(&models, seed, trials, crn);
-    compare::compare(arms, &run, seed, tasks_per_month)
+    let run = run_paired(&models, seed, trials, crn, control)?;
+    Ok(compare::compare(arms, &run, seed, tasks_per_month))
 }
 
 /// The result of `coordsim analyze`.
@@ -78,12 +90,13 @@ pub fn run_analysis(
     trials: u64,
     seed: u64,
     gate: GateSettings,
-) -> Result<Analysis, String> {
+    control: Control<'_>,
+) -> Result<Analysis, ReviewError> {
     let candidates = analyze::candidates(&arm.doc, gate);
-    let compiled = analyze::compile_candidates(arm, &candidates)?;
+    let compiled = analyze::compile_candidates(arm, &candidates).map_err(ReviewError::WhatIf)?;
     let mut models: Vec<&crate::model::Model> = vec![&arm.scenario.model];
     models.extend(compiled.iter());
-    let run = paired::run_paired(&models, seed, trials, true);
+    let run = run_paired(&models, seed, trials, true, control)?;
     let summaries: Vec<Summary> = models
         .iter()
         .zip(&run.arms)

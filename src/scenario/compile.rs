@@ -9,7 +9,7 @@ use super::file::StepSpec;
 use super::file::{KindSpec, MergeSpec, NodeSpec, OnExhaustedSpec, RunSpec, ScenarioFile};
 use super::problem::{Problem, Problems, nearest};
 use super::resources::{compile_resources, compile_workload, resolve_use};
-use super::step::{compile_step, overlay};
+use super::step::compile_step;
 use crate::model::{Edge, Gate, Limits, Merge, Model, Node, NodeKind, OnExhausted, Step, Workload};
 
 /// Default number of trials when neither the file nor the command line says.
@@ -89,7 +89,7 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
         .enumerate()
         .map(|(k, e)| {
             let path = format!("edges[{k}] ({}->{})", e.from, e.to);
-            step_of(&overlay(&default_edge, &e.step()), &path, &mut p)
+            step_of(&default_edge.overlay(&e.step()), &path, &mut p)
         })
         .collect();
 

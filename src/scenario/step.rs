@@ -7,22 +7,6 @@ use crate::model::{AttemptCost, Backoff, Jitter, Latency, OutcomeProbs, RetryPol
 /// Most retries a step may declare; more is almost surely a typo.
 pub const MAX_RETRIES: u64 = 1000;
 
-/// Field-by-field overlay: `over`'s fields where set, else `base`'s.
-pub fn overlay(base: &StepSpec, over: &StepSpec) -> StepSpec {
-    StepSpec {
-        silent: over.silent.or(base.silent),
-        loud: over.loud.or(base.loud),
-        latency: over.latency.clone().or_else(|| base.latency.clone()),
-        timeout: over.timeout.or(base.timeout),
-        retry: over.retry.clone().or_else(|| base.retry.clone()),
-        cost: over.cost.clone().or_else(|| base.cost.clone()),
-        tokens: over.tokens.clone().or_else(|| base.tokens.clone()),
-        resource: over.resource.clone().or_else(|| base.resource.clone()),
-        priority: over.priority.or(base.priority),
-        transfer: over.transfer.clone().or_else(|| base.transfer.clone()),
-    }
-}
-
 /// Checks `spec` (reporting under `path`) and builds the step; `None` if anything is wrong.
 pub fn compile_step(spec: &StepSpec, path: &str, p: &mut Problems) -> Option<Step> {
     let before = p.len();

@@ -9,10 +9,11 @@
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
-use crate::runner::Tally;
+use crate::sim::Tally;
 use crate::stats::Accumulator;
+use crate::stats::replication::{LinkFigures, PoolFigures, Replication};
+use crate::stats::timeavg::TimeIntegral;
 use crate::task::ExecCounters;
-use crate::world::{LinkFigures, PoolFigures, Replication, TimeIntegral};
 
 /// A slice's tally: trial totals, or replications in order.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

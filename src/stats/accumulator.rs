@@ -172,7 +172,7 @@ mod tests {
         ];
         let mut z: u64 = 5;
         for i in 0..200_000u64 {
-            z = crate::task::mix(z, i);
+            z = crate::seed::mix(z, i);
             let scale = [1.0, 1e3, 1e9, 1e12, 1e18][(i % 5) as usize];
             values.push((z >> 11) as f64 / (1u64 << 53) as f64 * scale);
             values.push(f64::from_bits(z));

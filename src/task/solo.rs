@@ -3,6 +3,7 @@
 use super::{Acquire, Event, ExecCounters, Outgoing, TaskState, TrialResult};
 use crate::engine::EventQueue;
 use crate::model::{AttemptOutcome, Model};
+use crate::seed::TaskSeed;
 
 /// Reusable workspace that simulates independent tasks of one model.
 ///
@@ -24,11 +25,11 @@ impl<'m> TaskSim<'m> {
         }
     }
 
-    /// Simulates one task whose random streams derive from `trial_seed`, adding
+    /// Simulates one task whose random streams derive from `seed`, adding
     /// per-exec figures into `counters` (which must have `model.exec_count()` entries).
-    pub fn run(&mut self, trial_seed: u64, counters: &mut [ExecCounters]) -> TrialResult {
+    pub fn run(&mut self, seed: TaskSeed, counters: &mut [ExecCounters]) -> TrialResult {
         self.queue.reset();
-        self.task.begin(trial_seed, counters);
+        self.task.begin(seed, counters);
         let mut runaway = None;
         loop {
             self.carry_out();

@@ -5,8 +5,9 @@ use std::collections::VecDeque;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::SplitMix64;
 
-use super::{Acquire, Event, ExecCounters, Limit, Runaway, TaskOutcome, TrialResult};
-use crate::model::{AttemptOutcome, EdgeId, Merge, Model, NodeId, OnExhausted};
+use super::{Acquire, Event, ExecCounters, Runaway, TaskOutcome, TrialResult};
+use crate::model::{AttemptOutcome, EdgeId, Limit, Merge, Model, NodeId, OnExhausted};
+use crate::seed::{ComponentKey, TaskSeed};
 
 /// The exec index (node or edge) that first corrupted a value; `CLEAN` if none.
 type Taint = u32;
@@ -88,10 +89,10 @@ pub struct TaskState<'m> {
     /// leaves every other component's draws as they were (common random numbers).
     rngs: Vec<SplitMix64>,
     /// Stream key of each exec: a hash of its name, stable across variants.
-    stream_keys: Vec<u64>,
+    stream_keys: Vec<ComponentKey>,
     /// The trial each stream was last seeded for (streams are seeded on first use).
     seeded_for: Vec<u64>,
-    trial_seed: u64,
+    task_seed: TaskSeed,
     trial_serial: u64,
     /// Events handled since the task began (for the runaway limit).
     events: u64,
@@ -121,10 +122,10 @@ impl<'m> TaskState<'m> {
             result: None,
             rngs: vec![SplitMix64::seed_from_u64(0); model.exec_count()],
             stream_keys: (0..model.exec_count())
-                .map(|i| stream_key(&model.exec_name(i)))
+                .map(|i| ComponentKey::of(&model.exec_name(i)))
                 .collect(),
             seeded_for: vec![0; model.exec_count()],
-            trial_seed: 0,
+            task_seed: TaskSeed::default(),
             trial_serial: 0,
             events: 0,
         }
@@ -136,14 +137,14 @@ impl<'m> TaskState<'m> {
         if self.seeded_for[exec] != self.trial_serial {
             self.seeded_for[exec] = self.trial_serial;
             self.rngs[exec] =
-                SplitMix64::seed_from_u64(mix(self.trial_seed, self.stream_keys[exec]));
+                SplitMix64::seed_from_u64(self.task_seed.component(self.stream_keys[exec]));
         }
         &mut self.rngs[exec]
     }
 
-    /// Starts a new task whose random streams derive from `trial_seed`: the
+    /// Starts a new task whose random streams derive from `seed`: the
     /// source nodes begin; what they need is left in the outbox.
-    pub fn begin(&mut self, trial_seed: u64, c: &mut [ExecCounters]) {
+    pub fn begin(&mut self, seed: TaskSeed, c: &mut [ExecCounters]) {
         self.state.fill(ExecState::FRESH);
         self.gate_loops.fill(0);
         self.immediate.clear();
@@ -152,7 +153,7 @@ impl<'m> TaskState<'m> {
         self.cost_usd = 0.0;
         self.tokens = 0;
         self.result = None;
-        self.trial_seed = trial_seed;
+        self.task_seed = seed;
         self.trial_serial += 1;
         self.events = 0;
         for &source in &self.model.sources {
@@ -551,19 +552,4 @@ fn merge_needs(merge: Merge, n_inputs: usize) -> u32 {
         Merge::Any => (n_inputs as u32).min(1),
         Merge::KOfN(k) => k,
     }
-}
-
-/// FNV-1a hash of a node or edge name: its random stream's key.
-fn stream_key(name: &str) -> u64 {
-    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-/// SplitMix64 finaliser of two words: well-spread seeds from structured inputs.
-pub fn mix(a: u64, b: u64) -> u64 {
-    let mut z = a ^ b.rotate_left(32) ^ 0x9E37_79B9_7F4A_7C15;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::CliError;
 use super::interrupt::stop_flag;
-use super::options::{OutputOptions, SimOptions, written_line};
+use super::options::{CommonOptions, written_line};
 use super::review_args::{load_all, review_error, write_files};
 use crate::review::analyze::GateSettings;
 use crate::review::tornado::ranking_chart;
@@ -23,12 +23,9 @@ pub struct AnalyzeArgs {
     /// Options of the gate the "gate after" what-ifs insert.
     #[command(flatten)]
     pub gate: GateArgs,
-    /// Trials, seed, threads, --set.
+    /// The options every simulating command shares (`--format json`: analyze.json).
     #[command(flatten)]
-    pub sim: SimOptions,
-    /// Output folder, --force, --quiet, --format (json: analyze.json).
-    #[command(flatten)]
-    pub output: OutputOptions,
+    pub common: CommonOptions,
 }
 
 /// The gate inserted by "gate after X".
@@ -89,22 +86,16 @@ impl GateArgs {
 /// Runs the analysis, prints the ranking and writes analyze.csv, analyze.json and tornado.svg.
 pub fn analyze(args: &AnalyzeArgs) -> Result<(), CliError> {
     let mut gate = GateSettings::default();
-    let (arms, trials, seed) = load_all(
-        std::slice::from_ref(&args.file),
-        &args.sim,
-        &args.output,
-        |p| {
-            gate = args.gate.check(p);
-        },
-    )?;
+    let (arms, trials, seed) = load_all(std::slice::from_ref(&args.file), &args.common, |p| {
+        gate = args.gate.check(p);
+    })?;
     let started = std::time::Instant::now();
-    let a = args
-        .sim
-        .pool()?
+    let pool = args.common.sim.pool()?;
+    let a = pool
         .install(|| run_analysis(&arms[0], trials, seed, gate, Control::new(stop_flag())))
         .map_err(|e| review_error(&args.file, e))?;
     let svg = ranking_chart(&a, args.top.max(1)).map_err(CliError::Io)?;
-    let dir = args.output.dir(&a.scenario);
+    let dir = args.common.output.dir(&a.scenario);
     let json = export::json(&a);
     let written = write_files(
         &dir,
@@ -115,9 +106,10 @@ pub fn analyze(args: &AnalyzeArgs) -> Result<(), CliError> {
             ("tornado.svg", svg.into_bytes()),
         ],
     )?;
-    args.output
+    args.common
+        .output
         .print(|| text::analysis(&a, args.top), || json)?;
-    args.output.note(format_args!(
+    args.common.output.note(format_args!(
         "{} what-ifs x {trials} trials in {:.3} s; wrote {}",
         a.ranking.len(),
         started.elapsed().as_secs_f64(),

@@ -22,9 +22,10 @@ pub use analyze::{AnalyzeArgs, GateArgs};
 pub use chart::ChartArgs;
 pub use compare::CompareArgs;
 pub use merge::MergeArgs;
-pub use options::{Format, OutputOptions, SimOptions};
+pub use options::{CommonOptions, Format, OutputOptions, SimOptions};
 pub use report::ReportArgs;
 pub use run::RunArgs;
+pub use shard::ShardOption;
 pub use sweep::SweepArgs;
 
 use std::path::PathBuf;

@@ -1,7 +1,8 @@
 //! The options every simulating command shares, declared once and flattened
 //! into each command's arguments with the same meaning everywhere: what to
 //! simulate ([`SimOptions`]: trials, seed, threads, `--set`) and what to
-//! write and print ([`OutputOptions`]: folder, force, quiet, format).
+//! write and print ([`OutputOptions`]: folder, force, quiet, format), both in
+//! [`CommonOptions`]; `merge` takes the output ones only.
 
 use std::fmt::Display;
 use std::io::Write;
@@ -12,6 +13,18 @@ use clap::ValueEnum;
 use super::CliError;
 use crate::overrides::{self, Override};
 use crate::scenario::{ScenarioError, compile::check_trials, problem::Problems};
+
+/// The options of every command that simulates (`run`, `sweep`, `compare`,
+/// `analyze`, `report`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct CommonOptions {
+    /// Trials, seed, threads, `--set`.
+    #[command(flatten)]
+    pub sim: SimOptions,
+    /// Output folder, `--force`, `--quiet`, `--format`.
+    #[command(flatten)]
+    pub output: OutputOptions,
+}
 
 /// How the scenario is simulated.
 #[derive(Debug, Clone, Default, clap::Args)]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::CliError;
 use super::analyze::GateArgs;
 use super::interrupt::stop_flag;
-use super::options::{OutputOptions, SimOptions, written_line};
+use super::options::{CommonOptions, written_line};
 use super::review_args::{load_all, review_error, write_files};
 use crate::review::analyze::GateSettings;
 use crate::review::report::{Report, html, markdown};
@@ -25,13 +25,11 @@ pub struct ReportArgs {
     /// Options of the gate the "gate after" what-ifs insert.
     #[command(flatten)]
     pub gate: GateArgs,
-    /// Trials, seed, threads, --set (applied to every scenario of the review).
+    /// The options every simulating command shares (`--set` applies to every
+    /// scenario of the review; `--format table` prints the path of
+    /// report.html, `json` the compare.json of the report's headline table).
     #[command(flatten)]
-    pub sim: SimOptions,
-    /// Output folder, --force, --quiet, --format (table: the path of
-    /// report.html; json: the compare.json of the report's headline table).
-    #[command(flatten)]
-    pub output: OutputOptions,
+    pub common: CommonOptions,
 }
 
 /// Simulates, then writes report.html, report.md, graph.dot and the SVG charts.
@@ -39,14 +37,15 @@ pub fn report(args: &ReportArgs) -> Result<(), CliError> {
     let mut files = vec![args.file.clone()];
     files.extend(args.variants.iter().cloned());
     let mut gate = GateSettings::default();
-    let (arms, trials, seed) = load_all(&files, &args.sim, &args.output, |p| {
+    let (arms, trials, seed) = load_all(&files, &args.common, |p| {
         gate = args.gate.check(p);
         if args.tasks_per_month == Some(0) {
             p.add("--tasks-per-month", "is 0; allowed: at least 1");
         }
     })?;
     let started = std::time::Instant::now();
-    let (analysis, comparison) = args.sim.pool()?.install(|| {
+    let pool = args.common.sim.pool()?;
+    let (analysis, comparison) = pool.install(|| {
         let control = Control::new(stop_flag());
         let a = run_analysis(&arms[0], trials, seed, gate, control);
         let c = run_compare(&arms, trials, seed, true, args.tasks_per_month, control);
@@ -66,7 +65,7 @@ pub fn report(args: &ReportArgs) -> Result<(), CliError> {
         reproduce(args, trials, seed),
     )
     .map_err(CliError::Io)?;
-    let dir = args.output.dir(&arms[0].label);
+    let dir = args.common.output.dir(&arms[0].label);
     let written = write_files(
         &dir,
         &arms[0].label,
@@ -79,9 +78,10 @@ pub fn report(args: &ReportArgs) -> Result<(), CliError> {
             ("tornado.svg", report.tornado_svg.clone().into_bytes()),
         ],
     )?;
-    args.output
+    args.common
+        .output
         .print(|| format!("{}\n", written[0].display()), || comparison_json)?;
-    args.output.note(format_args!(
+    args.common.output.note(format_args!(
         "report of {} ({} variants) from {trials} trials per configuration in {:.3} s; wrote {}",
         arms[0].label,
         arms.len() - 1,
@@ -102,7 +102,7 @@ fn reproduce(args: &ReportArgs, trials: u64, seed: u64) -> String {
     if let Some(n) = args.tasks_per_month {
         words.extend(["--tasks-per-month".into(), n.to_string()]);
     }
-    for change in &args.sim.set {
+    for change in &args.common.sim.set {
         words.extend(["--set".into(), change.clone()]);
     }
     words.extend(args.gate.non_default_flags());

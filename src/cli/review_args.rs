@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::CliError;
 use super::interrupt::sim_error;
-use super::options::{OutputOptions, SimOptions, refuse};
+use super::options::{CommonOptions, refuse};
 use crate::output::folder;
 use crate::review::ReviewError;
 use crate::review::variant::{Arm, load_arm};
@@ -15,10 +15,10 @@ use crate::scenario::problem::Problems;
 /// to use. Nothing is simulated or written.
 pub fn load_all(
     files: &[PathBuf],
-    sim: &SimOptions,
-    output: &OutputOptions,
+    common: &CommonOptions,
     extra: impl FnOnce(&mut Problems),
 ) -> Result<(Vec<Arm>, u64, u64), CliError> {
+    let (sim, output) = (&common.sim, &common.output);
     let mut p = Problems::default();
     let changes = sim.overrides(&mut p);
     refuse(&files[0], p)?;

@@ -5,12 +5,11 @@ use std::time::Instant;
 
 use super::CliError;
 use super::interrupt::{sim_error, stop_flag};
-use super::options::{OutputOptions, SimOptions, refuse, written_line};
-use super::shard::{ShardTarget, run_shard};
+use super::options::{CommonOptions, refuse, written_line};
+use super::shard::{ShardOption, ShardTarget, run_shard};
 use crate::output::{files, folder, table};
 use crate::overrides::{self, Override};
 use crate::scenario::{self, Scenario, problem::Problems};
-use crate::shard::Shard;
 use crate::sim::{Control, simulate};
 
 /// Arguments of `coordsim run`.
@@ -18,47 +17,42 @@ use crate::sim::{Control, simulate};
 pub struct RunArgs {
     /// Scenario file (.toml, or .json).
     pub file: PathBuf,
-    /// Run only slice K of N (1 ≤ K ≤ N) of the trials (with [workload]: of the
-    /// replications) and write partial-K-of-N.json for `coordsim merge`; its
-    /// path is printed on standard output.
-    #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
-    pub shard: Option<Shard>,
-    /// Trials, seed, threads, --set.
+    /// `--shard K/N`.
     #[command(flatten)]
-    pub sim: SimOptions,
-    /// Output folder, --force, --quiet, --format.
+    pub slice: ShardOption,
+    /// The options every simulating command shares.
     #[command(flatten)]
-    pub output: OutputOptions,
+    pub common: CommonOptions,
 }
 
 /// Runs the scenario, prints the report and writes the result files.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let mut p = Problems::default();
-    let changes = args.sim.overrides(&mut p);
+    let changes = args.common.sim.overrides(&mut p);
     refuse(&args.file, p)?;
-    let (doc, s) = load(&args.file, &changes, args.shard.is_some())?;
-    let trials = args.sim.trials.unwrap_or(s.trials);
-    let seed = args.sim.seed.unwrap_or(s.seed);
+    let (doc, s) = load(&args.file, &changes, args.slice.shard.is_some())?;
+    let trials = args.common.sim.trials.unwrap_or(s.trials);
+    let seed = args.common.sim.seed.unwrap_or(s.seed);
     let mut p = Problems::default();
-    args.sim.check(&mut p);
-    if s.workload.is_some() && args.sim.trials.is_some() {
+    args.common.sim.check(&mut p);
+    if s.workload.is_some() && args.common.sim.trials.is_some() {
         p.add(
             "--trials",
             "does not apply to a scenario with [workload]: its length is workload.tasks or \
              workload.duration_s, its repetitions workload.replications",
         );
     }
-    let dir = args.output.dir(&s.model.name);
-    if let Err(e) = folder::check(&dir, &s.model.name, args.output.force) {
+    let dir = args.common.output.dir(&s.model.name);
+    if let Err(e) = folder::check(&dir, &s.model.name, args.common.output.force) {
         p.add("--out", e);
     }
     refuse(&args.file, p)?;
-    let pool = args.sim.pool()?;
-    if let (Some(shard), Some(doc)) = (args.shard, &doc) {
+    let pool = args.common.sim.pool()?;
+    if let (Some(shard), Some(doc)) = (args.slice.shard, &doc) {
         let target = ShardTarget {
             shard,
             file: &args.file,
-            output: &args.output,
+            output: &args.common.output,
             pool: &pool,
         };
         return run_shard(&target, doc, &s, trials, seed);
@@ -70,7 +64,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let elapsed = started.elapsed();
     let written = files::write_run_outputs(&dir, &summary)
         .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
-    args.output.print(
+    args.common.output.print(
         || table::render(&summary),
         || files::summary_json(&summary).into_bytes(),
     )?;
@@ -81,7 +75,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         ),
         None => format!("{} trials", summary.trials),
     };
-    args.output.note(format_args!(
+    args.common.output.note(format_args!(
         "{what} in {:.3} s on {} threads; wrote {}",
         elapsed.as_secs_f64(),
         pool.current_num_threads(),

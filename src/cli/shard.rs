@@ -15,6 +15,16 @@ use crate::shard::{Identity, Partial, PointPart, Shard, wire::TallyWire};
 use crate::sim::{Control, run_length, simulate_slice};
 use crate::sweep::Plan;
 
+/// `--shard K/N` of `run` and `sweep`.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct ShardOption {
+    /// Run only slice K of N (1 ≤ K ≤ N) of the trials (with [workload]: of the
+    /// replications) and write partial-K-of-N.json for `coordsim merge`; its
+    /// path is printed on standard output.
+    #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
+}
+
 /// Which slice to run, of which file, on which pool, and where it goes.
 pub(super) struct ShardTarget<'a> {
     /// The slice.

@@ -3,16 +3,15 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::options::{OutputOptions, SimOptions, refuse};
+use super::options::{CommonOptions, refuse};
 use super::progress::Progress;
-use super::shard::{ShardTarget, sweep_shard};
+use super::shard::{ShardOption, ShardTarget, sweep_shard};
 use super::{CliError, interrupt};
 use crate::charts;
 use crate::output::files::write_atomic;
 use crate::output::{folder, kept};
 use crate::overrides;
 use crate::scenario::{file::ScenarioFile, problem::Problems, read_document};
-use crate::shard::Shard;
 use crate::sweep::{self, Grid, Plan, SweepTable};
 
 /// Arguments of `coordsim sweep`.
@@ -41,17 +40,12 @@ pub struct SweepArgs {
     /// Run a sweep of more than --max-trials trials.
     #[arg(long)]
     pub yes: bool,
-    /// Run only slice K of N (1 ≤ K ≤ N) of the trials (with [workload]: of the
-    /// replications) and write partial-K-of-N.json for `coordsim merge`; its
-    /// path is printed on standard output.
-    #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
-    pub shard: Option<Shard>,
-    /// Trials, seed, threads, --set.
+    /// `--shard K/N`.
     #[command(flatten)]
-    pub sim: SimOptions,
-    /// Output folder, --force, --quiet, --format.
+    pub slice: ShardOption,
+    /// The options every simulating command shares (`--set` applies before `--vary`).
     #[command(flatten)]
-    pub output: OutputOptions,
+    pub common: CommonOptions,
 }
 
 /// Plans, runs and writes the sweep: sweep.csv, sweep.json and the charts.
@@ -60,10 +54,10 @@ pub struct SweepArgs {
 /// stops after the point in hand (which is dropped) and `--resume` continues
 /// from the kept points. They are removed once the results are written.
 pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
-    let quiet = args.output.quiet;
+    let quiet = args.common.output.quiet;
     let mut p = Problems::default();
-    args.sim.check(&mut p);
-    let changes = args.sim.overrides(&mut p);
+    args.common.sim.check(&mut p);
+    let changes = args.common.sim.overrides(&mut p);
     refuse(&args.file, p)?;
     let mut doc = read_document(&args.file)?;
     let mut p = Problems::default();
@@ -74,20 +68,34 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
     let plan = sweep::axes(&args.vary, file.sweep.as_ref())
         .and_then(Grid::new)
-        .and_then(|grid| Plan::new(&args.file, doc, grid, args.sim.trials, args.sim.seed))
+        .and_then(|grid| {
+            Plan::new(
+                &args.file,
+                doc,
+                grid,
+                args.common.sim.trials,
+                args.common.sim.seed,
+            )
+        })
         .map_err(CliError::BadInput)?;
-    let dir = args.output.dir(&plan.scenario);
-    folder::check(&dir, &plan.scenario, args.output.force)
+    let dir = args.common.output.dir(&plan.scenario);
+    folder::check(&dir, &plan.scenario, args.common.output.force)
         .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
-    let pool = args.sim.pool()?;
-    if let Some(shard) = args.shard {
+    let pool = args.common.sim.pool()?;
+    if let Some(shard) = args.slice.shard {
         let target = ShardTarget {
             shard,
             file: &args.file,
-            output: &args.output,
+            output: &args.common.output,
             pool: &pool,
         };
-        return sweep_shard(&target, &plan, args.sim.trials, args.sim.seed, &args.vary);
+        return sweep_shard(
+            &target,
+            &plan,
+            args.common.sim.trials,
+            args.common.sim.seed,
+            &args.vary,
+        );
     }
     if plan.total_trials() > args.max_trials && !args.yes {
         return Err(CliError::BadInput(too_big(args, &plan, &pool)));
@@ -170,8 +178,8 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     let written = write()
         .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
 
-    args.output.print(|| overview(&table), || json)?;
-    args.output.note(format_args!(
+    args.common.output.print(|| overview(&table), || json)?;
+    args.common.output.note(format_args!(
         "{} points, {} trials in {:.3} s on {} threads; wrote {} files to {}",
         results.len(),
         plan.total_trials(),
@@ -181,7 +189,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         dir.display()
     ));
     for s in skipped {
-        args.output.note(format_args!("skipped {s}"));
+        args.common.output.note(format_args!("skipped {s}"));
     }
     Ok(())
 }

@@ -7,7 +7,8 @@
 //!   with 95% intervals;
 //! * [`analyze`] builds and ranks the what-ifs, [`attribution`] says where
 //!   the failures come from;
-//! * [`text`], [`export`], [`graph`], [`tornado`] and [`report`] present them.
+//! * [`text`], [`export`], [`graph`], [`tornado`] and [`report`] present them,
+//!   with scenario text made safe for markup by [`markup`].
 //!
 //! Arms run through the execution layer ([`crate::sim`]), like every command.
 
@@ -18,6 +19,7 @@ pub mod edit;
 pub mod export;
 pub mod graph;
 pub mod interval;
+pub mod markup;
 pub mod report;
 pub mod text;
 pub mod tornado;

@@ -5,7 +5,9 @@
 //!
 //! ```text
 //! base seed ─┬─ TRIALS ─ trial i ──────────────── TaskSeed ─┬─ component "name"   (node/edge draws)
-//!            │                                              └─ TASK ─ purpose      (task-level draws)
+//!            │                                              ├─ TASK ─ purpose      (task-level draws:
+//!            │                                              │          per-task rates, difficulties)
+//!            │                                              └─ RUNS ─ run r ≥ 1 ─ component "name" (pass^k)
 //!            ├─ REPLICATIONS ─ replication r ─┬─ 1: arrivals, 2: think times
 //!            │                                └─ TRIALS ─ task j ─ TaskSeed ─ …
 //!            ├─ (seed ^ PILOT) ─ TRIALS ─ …   (stability pilot: visits per task)
@@ -38,6 +40,12 @@ const PILOT: u64 = 0x9E37_79B9;
 const ARM: u64 = 0xC0FF_EE00;
 /// Second-level domain, under a task's seed, of its task-level streams.
 const TASK: u64 = 0x7A5C_5EED_0000_0001;
+/// Second-level domain, under a task's seed, of its later runs (pass^k).
+const RUNS: u64 = 0x7A5C_5EED_0000_0002;
+/// Task-level purpose: a step's rate drawn per task.
+const RATE: u64 = 0x7A5C_5EED_0000_0003;
+/// Task-level purpose: a shared difficulty.
+const DIFFICULTY: u64 = 0x7A5C_5EED_0000_0004;
 
 /// SplitMix64 finaliser of two words: well-spread seeds from structured inputs.
 #[inline]
@@ -60,9 +68,30 @@ impl TaskSeed {
     }
 
     /// The seed of a task-level stream (draws made once per task, shared by
-    /// all its steps), numbered by `purpose`.
+    /// all its steps and runs), numbered by `purpose`.
     pub fn task_level(self, purpose: u64) -> u64 {
         mix(mix(self.0, TASK), purpose)
+    }
+
+    /// The stream of the per-task draw of rate `field` (0 silent, 1 loud,
+    /// 2 sensitivity, 3 false alarm) of the component keyed `key`.
+    pub fn rate(self, key: ComponentKey, field: u64) -> u64 {
+        self.task_level(mix(RATE, mix(key.0, field)))
+    }
+
+    /// The stream of the task's difficulty named by `key`.
+    pub fn difficulty(self, key: ComponentKey) -> u64 {
+        self.task_level(mix(DIFFICULTY, key.0))
+    }
+
+    /// The root of run `run` of this task (pass^k): run 0 is the task itself,
+    /// so a task run once draws exactly as it always has.
+    pub fn run(self, run: u32) -> TaskSeed {
+        if run == 0 {
+            self
+        } else {
+            TaskSeed(mix(mix(self.0, RUNS), run as u64))
+        }
     }
 }
 

@@ -24,7 +24,7 @@ fn bundled() -> Vec<PathBuf> {
 
 /// The scenario as its file (a review: its base with the patches applied).
 fn document(path: &Path) -> ScenarioFile {
-    let arm = coordsim::review::variant::load_arm(path, &[]).unwrap();
+    let arm = coordsim::review::variant::load_arm(path).unwrap();
     toml::Value::Table(arm.doc).try_into().unwrap()
 }
 

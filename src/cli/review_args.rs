@@ -7,7 +7,7 @@ use super::interrupt::sim_error;
 use super::options::{CommonOptions, refuse};
 use crate::output::folder;
 use crate::review::ReviewError;
-use crate::review::variant::{Arm, load_arm};
+use crate::review::variant::{Arm, load_arm_with};
 use crate::scenario::problem::Problems;
 
 /// Loads every file (scenario or variant) with the `--set` changes applied
@@ -24,7 +24,7 @@ pub fn load_all(
     refuse(&files[0], p)?;
     let mut arms = Vec::new();
     for f in files {
-        let arm = load_arm(f, &changes)?;
+        let arm = load_arm_with(f, &changes)?;
         if arm.scenario.workload.is_some() {
             // Paired trials need independent tasks; a loaded run's tasks share queues.
             return Err(CliError::BadInput(format!(

@@ -118,9 +118,14 @@ pub fn is_variant(path: &Path) -> bool {
         .is_some_and(|t| t.contains_key("base"))
 }
 
+/// Loads a scenario file, or a variant file applied to its base.
+pub fn load_arm(path: &Path) -> Result<Arm, ScenarioError> {
+    load_arm_with(path, &[])
+}
+
 /// Loads a scenario file, or a variant file applied to its base; then the
 /// command line's `--set` changes (`overrides`), as if written in the file.
-pub fn load_arm(path: &Path, overrides: &[Override]) -> Result<Arm, ScenarioError> {
+pub fn load_arm_with(path: &Path, overrides: &[Override]) -> Result<Arm, ScenarioError> {
     if is_variant(path) {
         return load_variant(path, overrides);
     }

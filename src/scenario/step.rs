@@ -2,7 +2,10 @@
 
 use super::file::{BackoffSpec, CostSpec, JitterSpec, LatencySpec, RetrySpec, StepSpec};
 use super::problem::Problems;
-use crate::model::{AttemptCost, Backoff, Jitter, Latency, OutcomeProbs, RetryPolicy, Step};
+use super::rates::{CompiledRate, compile_persistence, compile_rate};
+use crate::model::{
+    AttemptCost, Backoff, Jitter, Latency, OutcomeProbs, RetryPolicy, Step, StepRates,
+};
 
 /// Most retries a step may declare; more is almost surely a typo.
 pub const MAX_RETRIES: u64 = 1000;
@@ -10,11 +13,18 @@ pub const MAX_RETRIES: u64 = 1000;
 /// Checks `spec` (reporting under `path`) and builds the step; `None` if anything is wrong.
 pub fn compile_step(spec: &StepSpec, path: &str, p: &mut Problems) -> Option<Step> {
     let before = p.len();
-    let silent = spec.silent.unwrap_or(0.0);
-    let loud = spec.loud.unwrap_or(0.0);
-    let silent_ok = p.probability(format!("{path}.silent"), silent);
-    let loud_ok = p.probability(format!("{path}.loud"), loud);
-    if silent_ok && loud_ok && silent + loud > 1.0 + 1e-12 {
+    let silent = compile_rate(spec.silent.as_ref(), 0.0, &format!("{path}.silent"), p);
+    let loud = compile_rate(spec.loud.as_ref(), 0.0, &format!("{path}.loud"), p);
+    let persistence = compile_persistence(spec.persistence, &format!("{path}.persistence"), p);
+    let fixed = |r: &Option<CompiledRate>| {
+        r.as_ref()
+            .filter(|r| r.per_task.is_none())
+            .map(|r| r.nominal)
+    };
+    // A drawn silent rate is capped at 1 - loud for its task; fixed ones must fit.
+    if let (Some(silent), Some(loud)) = (fixed(&silent), fixed(&loud))
+        && silent + loud > 1.0 + 1e-12
+    {
         p.add(
             format!("{path}.silent + {path}.loud"),
             format!(
@@ -45,8 +55,20 @@ pub fn compile_step(spec: &StepSpec, path: &str, p: &mut Problems) -> Option<Ste
     if p.len() > before {
         return None;
     }
+    let (silent, loud) = (silent?, loud?);
+    let rates = (silent.per_task.is_some() || loud.per_task.is_some()).then(|| {
+        Box::new(StepRates {
+            silent: silent.per_task,
+            loud: loud.per_task,
+        })
+    });
     Some(Step {
-        outcome: OutcomeProbs { silent, loud },
+        outcome: OutcomeProbs {
+            silent: silent.nominal,
+            loud: loud.nominal,
+        },
+        persistence,
+        rates,
         latency: latency?,
         timeout: spec.timeout,
         retry,

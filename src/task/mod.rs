@@ -81,7 +81,8 @@ pub struct ExecCounters {
     pub timeouts: u64,
     /// Times all attempts were exhausted and the step failed.
     pub exhausted: u64,
-    /// Attempts that introduced a silent corruption.
+    /// Attempts that introduced a silent corruption (for a vote, also the
+    /// wrong answers it emitted without a majority and without a wrong input).
     pub silent: u64,
     /// Trials whose silent failure originated here.
     pub silent_reached_user: u64,

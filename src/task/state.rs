@@ -3,10 +3,13 @@
 use std::collections::VecDeque;
 
 use rand::{RngExt, SeedableRng};
+use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::SplitMix64;
 
 use super::{Acquire, Event, ExecCounters, Runaway, TaskOutcome, TrialResult};
-use crate::model::{AttemptOutcome, EdgeId, Limit, Merge, Model, NodeId, OnExhausted};
+use crate::model::{
+    AttemptOutcome, EdgeId, Limit, Merge, Model, NodeId, OnExhausted, OutcomeProbs, TaskRate,
+};
 use crate::seed::{ComponentKey, TaskSeed};
 
 /// The exec index (node or edge) that first corrupted a value; `CLEAN` if none.
@@ -48,6 +51,8 @@ struct ExecState {
     /// Nodes: inputs delivered ok / failed so far.
     ok_in: u32,
     failed_in: u32,
+    /// Nodes: inputs delivered ok and right (what a vote counts).
+    clean_in: u32,
 }
 
 impl ExecState {
@@ -61,6 +66,7 @@ impl ExecState {
         delivery: Delivery::None,
         ok_in: 0,
         failed_in: 0,
+        clean_in: 0,
     };
 
     fn reset_keep_epoch(&mut self) {
@@ -94,6 +100,18 @@ pub struct TaskState<'m> {
     seeded_for: Vec<u64>,
     task_seed: TaskSeed,
     trial_serial: u64,
+    /// Outcome rates of each exec in this task (the model's, or drawn per task).
+    probs: Vec<OutcomeProbs>,
+    /// (sensitivity, false alarm) of each gate node in this task.
+    gate_probs: Vec<(f64, f64)>,
+    /// The last outcome of each exec in this task, for persistent steps
+    /// (empty when no step persists).
+    held: Vec<Option<AttemptOutcome>>,
+    /// The task's difficulties (standard normal scores), by factor.
+    difficulty: Vec<f64>,
+    /// Execs whose step rates, and gate nodes whose decision rates, are drawn per task.
+    varying_steps: Vec<usize>,
+    varying_gates: Vec<usize>,
     /// Events handled since the task began (for the runaway limit).
     events: u64,
 }
@@ -127,6 +145,35 @@ impl<'m> TaskState<'m> {
             seeded_for: vec![0; model.exec_count()],
             task_seed: TaskSeed::default(),
             trial_serial: 0,
+            probs: (0..model.exec_count())
+                .map(|e| model.step(e).outcome)
+                .collect(),
+            gate_probs: model
+                .nodes
+                .iter()
+                .map(|n| {
+                    n.gate
+                        .as_ref()
+                        .map_or((0.0, 0.0), |g| (g.sensitivity, g.false_alarm))
+                })
+                .collect(),
+            held: if (0..model.exec_count()).any(|e| model.step(e).persistence > 0.0) {
+                vec![None; model.exec_count()]
+            } else {
+                Vec::new()
+            },
+            difficulty: vec![0.0; model.difficulties.len()],
+            varying_steps: (0..model.exec_count())
+                .filter(|&e| model.step(e).rates.is_some())
+                .collect(),
+            varying_gates: (0..model.nodes.len())
+                .filter(|&n| {
+                    model.nodes[n]
+                        .gate
+                        .as_ref()
+                        .is_some_and(|g| g.rates.is_some())
+                })
+                .collect(),
             events: 0,
         }
     }
@@ -145,6 +192,19 @@ impl<'m> TaskState<'m> {
     /// Starts a new task whose random streams derive from `seed`: the
     /// source nodes begin; what they need is left in the outbox.
     pub fn begin(&mut self, seed: TaskSeed, c: &mut [ExecCounters]) {
+        self.begin_run(seed, 0, c);
+    }
+
+    /// Starts run `run` of the task seeded by `seed` (pass^k): run 0 draws the
+    /// task's per-task rates and difficulties and forgets held outcomes; later
+    /// runs keep them (they are re-executions of the same task) and draw
+    /// their attempts from streams of their own.
+    pub fn begin_run(&mut self, seed: TaskSeed, run: u32, c: &mut [ExecCounters]) {
+        if run == 0 {
+            self.held.fill(None);
+            self.draw_task_rates(seed);
+        }
+        let seed = seed.run(run);
         self.state.fill(ExecState::FRESH);
         self.gate_loops.fill(0);
         self.immediate.clear();
@@ -160,6 +220,64 @@ impl<'m> TaskState<'m> {
             self.immediate.push_back(Immediate::TryStart(source));
         }
         self.drain(c);
+    }
+
+    /// Draws the task-level rates (run 0 of a task): difficulties first, then
+    /// every per-task rate, each from a stream of its own.
+    fn draw_task_rates(&mut self, seed: TaskSeed) {
+        if self.varying_steps.is_empty() && self.varying_gates.is_empty() {
+            return;
+        }
+        let model = self.model;
+        for (f, name) in model.difficulties.iter().enumerate() {
+            let mut rng = SplitMix64::seed_from_u64(seed.difficulty(ComponentKey::of(name)));
+            self.difficulty[f] = StandardNormal.sample(&mut rng);
+        }
+        let z = &self.difficulty;
+        let draw = |rate: Option<&TaskRate>, fixed: f64, key: ComponentKey, field: u64| {
+            rate.map_or(fixed, |r| {
+                r.draw(z, &mut SplitMix64::seed_from_u64(seed.rate(key, field)))
+            })
+        };
+        for &e in &self.varying_steps {
+            let step = model.step(e);
+            let rates = step.rates.as_deref().expect("a varying step has rates");
+            let key = self.stream_keys[e];
+            let loud = draw(rates.loud.as_ref(), step.outcome.loud, key, 1);
+            let silent = draw(rates.silent.as_ref(), step.outcome.silent, key, 0);
+            self.probs[e] = OutcomeProbs {
+                silent: silent.min(1.0 - loud),
+                loud,
+            };
+        }
+        for &n in &self.varying_gates {
+            let gate = model.nodes[n].gate.as_ref().expect("a varying gate");
+            let rates = gate.rates.as_deref().expect("a varying gate has rates");
+            let key = self.stream_keys[n];
+            self.gate_probs[n] = (
+                draw(rates.sensitivity.as_ref(), gate.sensitivity, key, 2),
+                draw(rates.false_alarm.as_ref(), gate.false_alarm, key, 3),
+            );
+        }
+    }
+
+    /// The outcome of an attempt of `exec` whose fresh draw is `fresh`: a
+    /// persistent step repeats its previous outcome in this task with
+    /// probability ρ (always, with ρ = 1).
+    #[inline]
+    fn persisted(&mut self, exec: usize, fresh: AttemptOutcome) -> AttemptOutcome {
+        let rho = self.model.step(exec).persistence;
+        if rho == 0.0 {
+            return fresh;
+        }
+        let held = self.held[exec];
+        let outcome = match held {
+            Some(previous) if rho >= 1.0 => previous,
+            Some(previous) if self.rng(exec).random::<f64>() < rho => previous,
+            _ => fresh,
+        };
+        self.held[exec] = Some(outcome);
+        outcome
     }
 
     /// Reacts to one of this task's events.
@@ -287,8 +405,17 @@ impl<'m> TaskState<'m> {
         self.cost_usd += step.cost.usd;
         self.tokens += step.cost.tokens;
         let epoch = self.state[exec].epoch;
+        let probs = self.probs[exec];
         let Some(resource) = step.resource else {
-            let (duration, outcome) = step.draw_attempt(self.rng(exec));
+            let rng = self.rng(exec);
+            let duration = step.latency.sample(rng);
+            let fresh = probs.draw(rng);
+            let outcome = self.persisted(exec, fresh);
+            let outcome = match step.timeout {
+                Some(limit) if duration > limit => AttemptOutcome::Timeout,
+                _ => outcome,
+            };
+            let duration = step.timeout.map_or(duration, |limit| duration.min(limit));
             let end = Event::AttemptEnd {
                 exec,
                 epoch,
@@ -299,7 +426,9 @@ impl<'m> TaskState<'m> {
         };
         let rng = self.rng(exec);
         let own = step.latency.sample(rng);
-        let outcome = step.outcome.draw(rng);
+        let fresh = probs.draw(rng);
+        let outcome = self.persisted(exec, fresh);
+        let rng = self.rng(exec);
         let work = match resource.pool {
             Some(pool) => model.pools[pool].draw_work(step, own, rng),
             None => own,
@@ -417,11 +546,8 @@ impl<'m> TaskState<'m> {
     fn gate_decides(&mut self, node: NodeId, taint: Taint, c: &mut [ExecCounters]) {
         let gate = self.model.nodes[node].gate.as_ref().expect("gate node");
         let corrupted = taint != CLEAN;
-        let p_flag = if corrupted {
-            gate.sensitivity
-        } else {
-            gate.false_alarm
-        };
+        let (sensitivity, false_alarm) = self.gate_probs[node];
+        let p_flag = if corrupted { sensitivity } else { false_alarm };
         let flagged = p_flag > 0.0 && self.rng(node).random::<f64>() < p_flag;
         if !flagged {
             if corrupted {
@@ -463,7 +589,7 @@ impl<'m> TaskState<'m> {
     fn recount_inputs(&mut self, node: NodeId) {
         let n = self.model.nodes.len();
         let merge = self.model.nodes[node].merge;
-        let (mut ok, mut failed, mut taint) = (0, 0, CLEAN);
+        let (mut ok, mut failed, mut clean, mut taint) = (0, 0, 0, CLEAN);
         for &e in &self.model.nodes[node].inputs {
             match self.state[n + e].delivery {
                 Delivery::None => {}
@@ -471,7 +597,9 @@ impl<'m> TaskState<'m> {
                 Delivery::Ok(t) => {
                     if ok < merge_needs(merge, self.model.nodes[node].inputs.len()) {
                         ok += 1;
-                        if taint == CLEAN {
+                        if t == CLEAN {
+                            clean += 1;
+                        } else if taint == CLEAN {
                             taint = t;
                         }
                     }
@@ -481,6 +609,7 @@ impl<'m> TaskState<'m> {
         let st = &mut self.state[node];
         st.ok_in = ok;
         st.failed_in = failed;
+        st.clean_in = clean;
         st.in_taint = taint;
     }
 
@@ -522,7 +651,9 @@ impl<'m> TaskState<'m> {
             st.failed_in += 1;
         } else {
             st.ok_in += 1;
-            if st.in_taint == CLEAN {
+            if taint == CLEAN {
+                st.clean_in += 1;
+            } else if st.in_taint == CLEAN {
                 st.in_taint = taint;
             }
         }
@@ -535,7 +666,12 @@ impl<'m> TaskState<'m> {
             return;
         }
         let n_in = self.model.nodes[node].inputs.len() as u32;
-        let need = merge_needs(self.model.nodes[node].merge, n_in as usize);
+        let merge = self.model.nodes[node].merge;
+        if let Merge::Vote(k) = merge {
+            self.try_vote(node, k, n_in, c);
+            return;
+        }
+        let need = merge_needs(merge, n_in as usize);
         if st.ok_in >= need {
             self.state[node].started = true;
             self.begin_attempt(node, c);
@@ -543,12 +679,42 @@ impl<'m> TaskState<'m> {
             self.exec_failed(node);
         }
     }
+
+    /// A vote over `n_in` inputs, right when `k` of them arrive right. It is
+    /// decided as soon as the result can no longer change: right once `k`
+    /// right inputs are in; wrong (silent) once `k` is out of reach and some
+    /// input arrived ok, tainted by the first wrong input to arrive (or, when
+    /// every input that arrived ok was right, by the vote itself: no
+    /// majority still emits an answer); a loud failure when every input
+    /// failed. Otherwise it waits for more inputs.
+    fn try_vote(&mut self, node: NodeId, k: u32, n_in: u32, c: &mut [ExecCounters]) {
+        let st = &mut self.state[node];
+        let waiting = n_in - st.ok_in - st.failed_in;
+        if st.clean_in >= k {
+            st.in_taint = CLEAN;
+        } else if st.clean_in + waiting >= k {
+            return;
+        } else if st.ok_in > 0 {
+            if st.in_taint == CLEAN {
+                st.in_taint = node as Taint;
+                c[node].silent += 1;
+            }
+        } else if waiting > 0 {
+            return;
+        } else {
+            self.exec_failed(node);
+            return;
+        }
+        self.state[node].started = true;
+        self.begin_attempt(node, c);
+    }
 }
 
-/// How many ok inputs a merge policy needs out of `n_inputs`.
+/// How many ok inputs a merge policy takes in, out of `n_inputs` (a vote
+/// counts every input).
 fn merge_needs(merge: Merge, n_inputs: usize) -> u32 {
     match merge {
-        Merge::All => n_inputs as u32,
+        Merge::All | Merge::Vote(_) => n_inputs as u32,
         Merge::Any => (n_inputs as u32).min(1),
         Merge::KOfN(k) => k,
     }

@@ -13,6 +13,7 @@
 
 pub mod attempt;
 pub mod merge;
+pub mod rate;
 pub mod resources;
 pub mod steps;
 pub mod workload;
@@ -23,6 +24,7 @@ pub use attempt::{
     BackoffSpec, CostSpec, JitterSpec, LatencySpec, RetrySpec, TokensSpec, TransferSpec,
 };
 pub use merge::MergeSpec;
+pub use rate::{PersistenceSpec, RateDistSpec, RateSpec};
 pub use resources::{
     BatchingSpec, DisciplineSpec, OnFullSpec, RateLimitSpec, ResourceKind, ResourceSpec,
 };
@@ -88,6 +90,9 @@ pub struct RunSpec {
     /// Most simulated seconds one task may take before it is stopped as a runaway.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_time_s: Option<f64>,
+    /// Runs of every task, for pass^k (default 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pass_k: Option<u64>,
 }
 
 /// `[defaults]`.

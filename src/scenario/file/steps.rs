@@ -13,16 +13,19 @@ use serde::{Deserialize, Serialize};
 
 use super::attempt::{CostSpec, LatencySpec, RetrySpec, TokensSpec, TransferSpec};
 use super::merge::MergeSpec;
+use super::rate::{PersistenceSpec, RateSpec};
 
 /// Calls `$callback! { $args... [step fields] }` with every step field, its
 /// doc comment and its type: the one place the step fields are declared.
 macro_rules! step_fields {
     ($callback:ident { $($args:tt)* }) => {
         $callback! { $($args)* [
-            /// P(silent corruption) per attempt.
-            silent: Option<f64>,
-            /// P(loud failure) per attempt.
-            loud: Option<f64>,
+            /// P(silent corruption) per attempt, or its distribution over tasks.
+            silent: Option<RateSpec>,
+            /// P(loud failure) per attempt, or its distribution over tasks.
+            loud: Option<RateSpec>,
+            /// P(a re-execution in the same task repeats the previous outcome), or "task".
+            persistence: Option<PersistenceSpec>,
             /// Time per attempt.
             latency: Option<LatencySpec>,
             /// Attempts longer than this many seconds fail loudly at this time.
@@ -131,12 +134,12 @@ step_struct! {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub repeat: Option<u64>,
         ..step,
-        /// Gates: P(flag | corrupted input).
+        /// Gates: P(flag | corrupted input), or its distribution over tasks.
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub sensitivity: Option<f64>,
-        /// Gates: P(flag | correct input).
+        pub sensitivity: Option<RateSpec>,
+        /// Gates: P(flag | correct input), or its distribution over tasks.
         #[serde(skip_serializing_if = "Option::is_none")]
-        pub false_alarm: Option<f64>,
+        pub false_alarm: Option<RateSpec>,
         /// Gates: the earlier node to loop back to on a flag.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub loop_to: Option<String>,

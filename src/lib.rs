@@ -12,6 +12,7 @@ pub mod cli;
 pub mod engine;
 pub mod model;
 pub mod output;
+pub mod overrides;
 pub mod review;
 pub mod scenario;
 pub mod seed;

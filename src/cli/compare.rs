@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use super::CliError;
 use super::interrupt::{sim_error, stop_flag};
-use super::review_args::{SimArgs, in_pool, load_all, out_dir, write_files, written_line};
+use super::options::{CommonOptions, written_line};
+use super::review_args::{load_all, write_files};
 use crate::review::{export, run_compare, text};
 use crate::sim::Control;
 
@@ -23,48 +24,52 @@ pub struct CompareArgs {
     /// Also report cost per month at this many tasks per month.
     #[arg(long)]
     pub tasks_per_month: Option<u64>,
-    /// Trials, seed, output folder, threads.
+    /// The options every simulating command shares (`--set` applies to every
+    /// scenario compared; `--format json`: compare.json).
     #[command(flatten)]
-    pub sim: SimArgs,
+    pub common: CommonOptions,
 }
 
 /// Runs the comparison, prints the table and writes compare.csv and compare.json.
 pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     let mut files = vec![args.base.clone()];
     files.extend(args.variants.iter().cloned());
-    let (arms, trials, seed) = load_all(&files, &args.sim, |p| {
+    let (arms, trials, seed) = load_all(&files, &args.common, |p| {
         if args.tasks_per_month == Some(0) {
             p.add("--tasks-per-month", "is 0; allowed: at least 1");
         }
     })?;
     let started = std::time::Instant::now();
-    let c = in_pool(args.sim.threads, || {
-        let control = Control::new(stop_flag());
-        run_compare(
-            &arms,
-            trials,
-            seed,
-            !args.no_crn,
-            args.tasks_per_month,
-            control,
-        )
-    })?
-    .map_err(|e| sim_error(args.base.display(), e))?;
-    let dir = out_dir(&args.sim, &arms[0].label);
+    let pool = args.common.sim.pool()?;
+    let c = pool
+        .install(|| {
+            let control = Control::new(stop_flag());
+            run_compare(
+                &arms,
+                trials,
+                seed,
+                !args.no_crn,
+                args.tasks_per_month,
+                control,
+            )
+        })
+        .map_err(|e| sim_error(args.base.display(), e))?;
+    let dir = args.common.output.dir(&arms[0].label);
+    let json = export::json(&c);
     let written = write_files(
         &dir,
         &arms[0].label,
         &[
             ("compare.csv", export::comparison_csv(&c)),
-            ("compare.json", export::json(&c)),
+            ("compare.json", json.clone()),
         ],
     )?;
-    print!("{}", text::comparison(&c));
-    eprintln!(
+    args.common.output.print(|| text::comparison(&c), || json)?;
+    args.common.output.note(format_args!(
         "{} configurations x {trials} trials in {:.3} s; wrote {}",
         arms.len(),
         started.elapsed().as_secs_f64(),
         written_line(&written)
-    );
+    ));
     Ok(())
 }

@@ -3,13 +3,29 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{CliError, Format, MergeArgs};
+use super::CliError;
+use super::options::{OutputOptions, written_line};
 use crate::charts;
-use crate::output::{files, table};
+use crate::output::{files, folder, table};
 use crate::scenario::{Scenario, compile_document, file::ScenarioFile};
 use crate::shard::{Identity, Partial, merge_points};
 use crate::sim::{Tally, run_length, summarize};
 use crate::sweep::{self, Grid, Plan, PointResult, SweepTable, theory};
+
+/// Arguments of `coordsim merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The partial-K-of-N.json files, one per shard, in any order.
+    #[arg(required = true, value_name = "PARTIAL")]
+    pub partials: Vec<PathBuf>,
+    /// Sweeps: write sweep.csv and sweep.json only.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Output folder, --force, --quiet, --format (a run prints its table or
+    /// summary.json, a sweep its overview or sweep.json).
+    #[command(flatten)]
+    pub output: OutputOptions,
+}
 
 /// Reads, checks and merges the partials, then writes and prints what
 /// `run` (or `sweep`) would have.
@@ -28,10 +44,9 @@ pub fn merge(args: &MergeArgs) -> Result<(), CliError> {
         CliError::BadInput(format!("{}: damaged scenario document: {e}", partials[0].0))
     })?;
     let file = PathBuf::from(&identity.file);
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("outputs").join(&identity.scenario));
+    let dir = args.output.dir(&identity.scenario);
+    folder::check(&dir, &identity.scenario, args.output.force)
+        .map_err(|e| CliError::BadInput(format!("--out: {e}")))?;
     match identity.command.as_str() {
         "run" => merge_run(args, &identity, &file, &doc, tallies, &dir),
         "sweep" => merge_sweep(args, &identity, &file, doc, tallies, &dir),
@@ -96,21 +111,15 @@ fn merge_run(
     let summary = summarize(&s, seed, tally);
     let written = files::write_run_outputs(dir, &summary)
         .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
-    match args.format {
-        Format::Table => print!("{}", table::render(&summary)),
-        Format::Json => print!("{}", files::summary_json(&summary)),
-    }
-    if !args.quiet {
-        eprintln!(
-            "merged {} partial results; wrote {}",
-            args.partials.len(),
-            written
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
+    args.output.print(
+        || table::render(&summary),
+        || files::summary_json(&summary).into_bytes(),
+    )?;
+    args.output.note(format_args!(
+        "merged {} partial results; wrote {}",
+        args.partials.len(),
+        written_line(&written)
+    ));
     Ok(())
 }
 
@@ -159,25 +168,22 @@ fn merge_sweep(
     } else {
         charts::sweep_charts(&table).map_err(CliError::Io)?.0
     };
+    let json = sweep::json::write(&plan, &results);
     let write = || -> std::io::Result<usize> {
         std::fs::create_dir_all(dir)?;
         files::write_atomic(&dir.join("sweep.csv"), &sweep::csv::write(&table))?;
-        files::write_atomic(
-            &dir.join("sweep.json"),
-            &sweep::json::write(&plan, &results),
-        )?;
+        files::write_atomic(&dir.join("sweep.json"), &json)?;
         Ok(2 + charts::write_all(dir, &rendered)?.len())
     };
     let written = write()
         .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
-    print!("{}", super::sweep::overview(&table));
-    if !args.quiet {
-        eprintln!(
-            "merged {} partial results of {} points; wrote {written} files to {}",
-            args.partials.len(),
-            results.len(),
-            dir.display()
-        );
-    }
+    args.output
+        .print(|| super::sweep::overview(&table), || json)?;
+    args.output.note(format_args!(
+        "merged {} partial results of {} points; wrote {written} files to {}",
+        args.partials.len(),
+        results.len(),
+        dir.display()
+    ));
     Ok(())
 }

@@ -1,17 +1,52 @@
 //! `coordsim sweep`: a scenario over a grid of parameter values.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use super::options::{CommonOptions, refuse};
 use super::progress::Progress;
-use super::{CliError, SweepArgs, interrupt, thread_pool};
+use super::shard::{ShardOption, ShardTarget, sweep_shard};
+use super::{CliError, interrupt};
 use crate::charts;
 use crate::output::files::write_atomic;
 use crate::output::{folder, kept};
-use crate::scenario::{
-    ScenarioError, compile::check_trials, file::ScenarioFile, problem::Problems, read_document,
-};
+use crate::overrides;
+use crate::scenario::{file::ScenarioFile, problem::Problems, read_document};
 use crate::sweep::{self, Grid, Plan, SweepTable};
+
+/// Arguments of `coordsim sweep`.
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// Scenario file (.toml, or .json).
+    pub file: PathBuf,
+    /// PATH=VALUES to vary, repeatable (a grid of all combinations, the first
+    /// varying slowest). PATH is a scenario field such as nodes.retrieve.silent,
+    /// edges.a->b.loud, defaults.edge.silent, run.trials, or `depth` (the
+    /// `repeat` of the repeated node). VALUES: a..b (integers, inclusive),
+    /// a:b:step (inclusive), or v1,v2,... [default: the file's [sweep] vary]
+    #[arg(long, value_name = "PATH=VALUES")]
+    pub vary: Vec<String>,
+    /// Write sweep.csv and sweep.json only.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Continue an interrupted sweep: keep the points it finished (kept in
+    /// <out>/.sweep/) and run the rest. The result is the same as that of an
+    /// uninterrupted sweep.
+    #[arg(long)]
+    pub resume: bool,
+    /// Most trials (over all points) run without --yes.
+    #[arg(long, default_value_t = 1_000_000_000, value_name = "N")]
+    pub max_trials: u64,
+    /// Run a sweep of more than --max-trials trials.
+    #[arg(long)]
+    pub yes: bool,
+    /// `--shard K/N`.
+    #[command(flatten)]
+    pub slice: ShardOption,
+    /// The options every simulating command shares (`--set` applies before `--vary`).
+    #[command(flatten)]
+    pub common: CommonOptions,
+}
 
 /// Plans, runs and writes the sweep: sweep.csv, sweep.json and the charts.
 ///
@@ -19,37 +54,48 @@ use crate::sweep::{self, Grid, Plan, SweepTable};
 /// stops after the point in hand (which is dropped) and `--resume` continues
 /// from the kept points. They are removed once the results are written.
 pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
+    let quiet = args.common.output.quiet;
     let mut p = Problems::default();
-    if let Some(trials) = args.trials {
-        check_trials("--trials", trials, &mut p);
-    }
-    if args.threads == Some(0) {
-        p.add("--threads", "is 0; allowed: at least 1");
-    }
-    if !p.is_empty() {
-        return Err(ScenarioError {
-            file: args.file.clone(),
-            problems: p.into_vec(),
-        }
-        .into());
-    }
-    let doc = read_document(&args.file)?;
+    args.common.sim.check(&mut p);
+    let changes = args.common.sim.overrides(&mut p);
+    refuse(&args.file, p)?;
+    let mut doc = read_document(&args.file)?;
+    let mut p = Problems::default();
+    overrides::apply(&mut doc, &changes, &mut p);
+    refuse(&args.file, p)?;
     let file: ScenarioFile = toml::Value::Table(doc.clone())
         .try_into()
         .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
     let plan = sweep::axes(&args.vary, file.sweep.as_ref())
         .and_then(Grid::new)
-        .and_then(|grid| Plan::new(&args.file, doc, grid, args.trials, args.seed))
+        .and_then(|grid| {
+            Plan::new(
+                &args.file,
+                doc,
+                grid,
+                args.common.sim.trials,
+                args.common.sim.seed,
+            )
+        })
         .map_err(CliError::BadInput)?;
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("outputs").join(&plan.scenario));
-    folder::check(&dir, &plan.scenario, args.force)
+    let dir = args.common.output.dir(&plan.scenario);
+    folder::check(&dir, &plan.scenario, args.common.output.force)
         .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
-    let pool = thread_pool(args.threads)?;
-    if let Some(shard) = args.shard {
-        return super::shard::sweep_shard(args, shard, &plan, &pool);
+    let pool = args.common.sim.pool()?;
+    if let Some(shard) = args.slice.shard {
+        let target = ShardTarget {
+            shard,
+            file: &args.file,
+            output: &args.common.output,
+            pool: &pool,
+        };
+        return sweep_shard(
+            &target,
+            &plan,
+            args.common.sim.trials,
+            args.common.sim.seed,
+            &args.vary,
+        );
     }
     if plan.total_trials() > args.max_trials && !args.yes {
         return Err(CliError::BadInput(too_big(args, &plan, &pool)));
@@ -59,14 +105,14 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     } else {
         vec![None; plan.points.len()]
     };
-    if !args.quiet {
+    if !quiet {
         resume_note(args.resume, &kept, &dir, &plan);
     }
     let existed = dir.exists();
 
     let started = Instant::now();
     let stop = interrupt::stop_flag();
-    let mut progress = Progress::new(args.quiet, plan.total_trials());
+    let mut progress = Progress::new(quiet, plan.total_trials());
     let outcome = pool.install(|| {
         sweep::run::run_resumable(&plan, kept, stop, |step| {
             if step.fresh {
@@ -117,13 +163,14 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     } else {
         charts::sweep_charts(&table).map_err(CliError::Io)?
     };
-    let write = || -> std::io::Result<Vec<std::path::PathBuf>> {
+    let json = sweep::json::write(&plan, &results);
+    let write = || -> std::io::Result<Vec<PathBuf>> {
         folder::claim(&dir, &plan.scenario)?;
-        let csv = dir.join("sweep.csv");
-        let json = dir.join("sweep.json");
-        write_atomic(&csv, &sweep::csv::write(&table))?;
-        write_atomic(&json, &sweep::json::write(&plan, &results))?;
-        let mut written = vec![csv, json];
+        let csv_path = dir.join("sweep.csv");
+        let json_path = dir.join("sweep.json");
+        write_atomic(&csv_path, &sweep::csv::write(&table))?;
+        write_atomic(&json_path, &json)?;
+        let mut written = vec![csv_path, json_path];
         written.extend(charts::write_all(&dir, &rendered)?);
         kept::discard(&dir, &plan)?;
         Ok(written)
@@ -131,20 +178,18 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     let written = write()
         .map_err(|e| CliError::Io(format!("cannot write results to {}: {e}", dir.display())))?;
 
-    print!("{}", overview(&table));
-    if !args.quiet {
-        eprintln!(
-            "{} points, {} trials in {:.3} s on {} threads; wrote {} files to {}",
-            results.len(),
-            plan.total_trials(),
-            elapsed.as_secs_f64(),
-            pool.current_num_threads(),
-            written.len(),
-            dir.display()
-        );
-        for s in skipped {
-            eprintln!("skipped {s}");
-        }
+    args.common.output.print(|| overview(&table), || json)?;
+    args.common.output.note(format_args!(
+        "{} points, {} trials in {:.3} s on {} threads; wrote {} files to {}",
+        results.len(),
+        plan.total_trials(),
+        elapsed.as_secs_f64(),
+        pool.current_num_threads(),
+        written.len(),
+        dir.display()
+    ));
+    for s in skipped {
+        args.common.output.note(format_args!("skipped {s}"));
     }
     Ok(())
 }

@@ -8,7 +8,8 @@
 //! * [`analyze`] builds the what-ifs from the compiled scenario, runs them in
 //!   bounded batches and ranks them; [`attribution`] says where the failures
 //!   come from;
-//! * [`text`], [`export`], [`graph`], [`tornado`] and [`report`] present them.
+//! * [`text`], [`export`], [`graph`], [`tornado`] and [`report`] present them,
+//!   with scenario text made safe for markup by [`markup`].
 //!
 //! Arms run through the execution layer ([`crate::sim`]), like every command.
 
@@ -20,6 +21,7 @@ pub mod error;
 pub mod export;
 pub mod graph;
 pub mod interval;
+pub mod markup;
 pub mod report;
 pub mod text;
 pub mod tornado;

@@ -2,9 +2,6 @@
 
 use super::values::{AxisValue, MAX_POINTS, parse_values};
 
-/// The shorthand for the `repeat` field of the scenario's single repeated node.
-pub const DEPTH: &str = "depth";
-
 /// One varied parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Axis {

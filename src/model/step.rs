@@ -101,12 +101,14 @@ pub struct RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// No retries at all.
+    /// No retries at all: a `retry` table with `max = 0` and every other
+    /// field at its default (so adding retries to it gives what a file with
+    /// `retry = { max = n }` gives).
     pub const NONE: RetryPolicy = RetryPolicy {
         max_retries: 0,
         backoff: Backoff::Fixed,
         delay: 0.0,
-        factor: 1.0,
+        factor: 2.0,
         max_delay: f64::INFINITY,
         jitter: Jitter::None,
     };

@@ -10,6 +10,6 @@ pub mod rates;
 pub mod resources;
 pub mod step;
 
-pub use compile::{Scenario, compile};
+pub use compile::{NodeEntry, Scenario, compile};
 pub use load::{compile_document, load, locate_in_file, parse, read_document};
 pub use problem::{Problem, ScenarioError};

@@ -54,8 +54,11 @@ fn compile_distribution(d: &RateDistSpec, path: &str, p: &mut Problems) -> Optio
                 let ok = v.is_finite() && v > 0.0 && v <= MAX_SHAPE;
                 if !ok {
                     p.add(
-                        format!("{path}.beta ({name})"),
-                        format!("is {v}; allowed: a number > 0 and at most {MAX_SHAPE:e}"),
+                        format!("{path}.beta"),
+                        format!(
+                            "has {name} = {v}; allowed: [a, b] with a, b > 0 and at most \
+                             {MAX_SHAPE:e}, e.g. beta = [2, 8]"
+                        ),
                     );
                 }
                 ok
@@ -142,11 +145,22 @@ pub fn compile_persistence(spec: Option<PersistenceSpec>, path: &str, p: &mut Pr
     }
 }
 
-/// Checks `[run] pass_k`; the number of runs of every task.
-pub fn compile_pass_k(pass_k: Option<u64>, p: &mut Problems) -> u32 {
+/// Checks `[run] pass_k`; the number of runs of every task (a loaded run,
+/// `loaded`, runs each task once).
+pub fn compile_pass_k(pass_k: Option<u64>, loaded: bool, p: &mut Problems) -> u32 {
     const MAX_PASS_K: u64 = 1000;
     match pass_k {
         None => 1,
+        Some(k) if loaded && k > 1 => {
+            p.add(
+                "run.pass_k",
+                format!(
+                    "is {k}; a [workload] run runs every task once (its tasks share queues); \
+                     allowed: pass_k = 1, or remove [workload] to run each task K times"
+                ),
+            );
+            1
+        }
         Some(k) if (1..=MAX_PASS_K).contains(&k) => k as u32,
         Some(k) => {
             p.add(

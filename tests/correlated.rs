@@ -141,3 +141,30 @@ fn a_partial_loading_matches_the_numerically_integrated_copula() {
     let s = run_summary(&text, 1_000_000, 5);
     assert_rate(&s, "success", 0.635105);
 }
+
+/// Five samples of one model feeding a 3-of-5 vote; each sample's silent
+/// rate is Beta(2, 8), loading `loading` on the shared difficulty "task".
+fn five_samples(loading: f64) -> String {
+    let mut text = String::new();
+    for i in 1..=5 {
+        text += &format!(
+            "[[nodes]]\nid = \"s{i}\"\nkind = \"llm\"\n\
+             silent = {{ beta = [2, 8], difficulty = \"task\", loading = {loading} }}\n"
+        );
+    }
+    text + "[[nodes]]\nid = \"vote\"\nkind = \"aggregate\"\n\
+            after = [\"s1\", \"s2\", \"s3\", \"s4\", \"s5\"]\nmerge = { vote = 3 }\n"
+}
+
+#[test]
+fn a_vote_over_samples_of_one_model_shares_their_blind_spots() {
+    // R10: the five samples share the task's P ~ Beta(8, 2) (loading 1, equal
+    // parameters: one draw), so the number right is beta-binomial:
+    // Σ_{j≥3} C(5, j) B(j + 8, 5 − j + 2) / B(8, 2) = 0.905095.
+    let s = run_summary(&five_samples(1.0), 400_000, 1);
+    assert_rate(&s, "success", 0.905095);
+    // Independent samples (loading 0: each its own draw, mean 0.8):
+    // Σ_{j≥3} C(5, j) 0.8^j 0.2^(5−j) = 0.942080.
+    let s = run_summary(&five_samples(0.0), 400_000, 1);
+    assert_rate(&s, "success", 0.942080);
+}

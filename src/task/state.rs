@@ -104,7 +104,8 @@ pub struct TaskState<'m> {
     probs: Vec<OutcomeProbs>,
     /// (sensitivity, false alarm) of each gate node in this task.
     gate_probs: Vec<(f64, f64)>,
-    /// The last outcome of each exec in this task, for persistent steps.
+    /// The last outcome of each exec in this task, for persistent steps
+    /// (empty when no step persists).
     held: Vec<Option<AttemptOutcome>>,
     /// The task's difficulties (standard normal scores), by factor.
     difficulty: Vec<f64>,
@@ -156,7 +157,11 @@ impl<'m> TaskState<'m> {
                         .map_or((0.0, 0.0), |g| (g.sensitivity, g.false_alarm))
                 })
                 .collect(),
-            held: vec![None; model.exec_count()],
+            held: if (0..model.exec_count()).any(|e| model.step(e).persistence > 0.0) {
+                vec![None; model.exec_count()]
+            } else {
+                Vec::new()
+            },
             difficulty: vec![0.0; model.difficulties.len()],
             varying_steps: (0..model.exec_count())
                 .filter(|&e| model.step(e).rates.is_some())

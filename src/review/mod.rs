@@ -26,7 +26,8 @@ pub mod tornado;
 pub mod variant;
 
 pub use analyze::Analysis;
-use analyze::GateSettings;
+/// Simulates every what-if of an arm against it and ranks them.
+pub use analyze::analyse as run_analysis;
 use compare::Comparison;
 pub use error::ReviewError;
 use variant::Arm;
@@ -46,15 +47,4 @@ pub fn run_compare(
     let models: Vec<&crate::model::Model> = arms.iter().map(|a| &a.scenario.model).collect();
     let run = run_paired(&models, seed, trials, crn, control)?;
     Ok(compare::compare(arms, &run, seed, tasks_per_month))
-}
-
-/// Simulates every what-if of `arm` against it and ranks them (see [`analyze::analyse`]).
-pub fn run_analysis(
-    arm: &Arm,
-    trials: u64,
-    seed: u64,
-    gate: GateSettings,
-    control: Control<'_>,
-) -> Result<Analysis, ReviewError> {
-    analyze::analyse(arm, trials, seed, gate, control)
 }

@@ -261,15 +261,11 @@ impl<'m> TaskState<'m> {
         }
     }
 
-    /// The outcome of an attempt of `exec` whose fresh draw is `fresh`: a
-    /// persistent step repeats its previous outcome in this task with
-    /// probability ρ (always, with ρ = 1).
-    #[inline]
-    fn persisted(&mut self, exec: usize, fresh: AttemptOutcome) -> AttemptOutcome {
-        let rho = self.model.step(exec).persistence;
-        if rho == 0.0 {
-            return fresh;
-        }
+    /// The outcome of an attempt of `exec` whose fresh draw is `fresh`, for a
+    /// persistent step (`rho` > 0): it repeats its previous outcome in this
+    /// task with probability ρ (always, with ρ = 1).
+    #[cold]
+    fn persisted(&mut self, exec: usize, rho: f64, fresh: AttemptOutcome) -> AttemptOutcome {
         let held = self.held[exec];
         let outcome = match held {
             Some(previous) if rho >= 1.0 => previous,
@@ -405,17 +401,22 @@ impl<'m> TaskState<'m> {
         self.cost_usd += step.cost.usd;
         self.tokens += step.cost.tokens;
         let epoch = self.state[exec].epoch;
-        let probs = self.probs[exec];
+        // Per-task rates replace the step's own (drawn at the task's start).
+        let probs = match step.rates {
+            None => step.outcome,
+            Some(_) => self.probs[exec],
+        };
         let Some(resource) = step.resource else {
             let rng = self.rng(exec);
             let duration = step.latency.sample(rng);
-            let fresh = probs.draw(rng);
-            let outcome = self.persisted(exec, fresh);
-            let outcome = match step.timeout {
-                Some(limit) if duration > limit => AttemptOutcome::Timeout,
-                _ => outcome,
+            let mut outcome = probs.draw(rng);
+            if step.persistence != 0.0 {
+                outcome = self.persisted(exec, step.persistence, outcome);
+            }
+            let (duration, outcome) = match step.timeout {
+                Some(limit) if duration > limit => (limit, AttemptOutcome::Timeout),
+                _ => (duration, outcome),
             };
-            let duration = step.timeout.map_or(duration, |limit| duration.min(limit));
             let end = Event::AttemptEnd {
                 exec,
                 epoch,
@@ -426,8 +427,10 @@ impl<'m> TaskState<'m> {
         };
         let rng = self.rng(exec);
         let own = step.latency.sample(rng);
-        let fresh = probs.draw(rng);
-        let outcome = self.persisted(exec, fresh);
+        let mut outcome = probs.draw(rng);
+        if step.persistence != 0.0 {
+            outcome = self.persisted(exec, step.persistence, outcome);
+        }
         let rng = self.rng(exec);
         let work = match resource.pool {
             Some(pool) => model.pools[pool].draw_work(step, own, rng),

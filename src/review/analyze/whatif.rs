@@ -2,7 +2,9 @@
 //!
 //! *Perfect* and *+1 retry* change the compiled model in place of the
 //! component's steps (every copy of a repeated node), keeping every name, so
-//! each component draws the same random numbers as in the scenario.
+//! each component draws the same random numbers as in the scenario; they give
+//! exactly the model the document edits `make_perfect` and `add_retries`
+//! would compile to.
 //! *Gate after* changes the graph: it is the same `add_gate` edit a variant
 //! file makes ([`crate::review::edit::add_gate`]), compiled like any scenario,
 //! so a what-if is exactly what a variant file with that change would give.
@@ -11,9 +13,10 @@ use toml::{Table, Value};
 
 use super::candidates::{Candidate, Target};
 use super::{Change, GateSettings};
-use crate::model::{Model, OutcomeProbs, Step};
+use crate::model::{Gate, Model, OutcomeProbs, Step};
 use crate::review::edit;
 use crate::review::variant::Arm;
+use crate::scenario::rates::index_difficulties;
 use crate::scenario::{Scenario, compile_document};
 
 /// The id of the gate "gate after" inserts: `<node>-gate`, or
@@ -50,11 +53,13 @@ pub fn what_if_model(
 }
 
 /// A copy of the scenario's model with `change` made to the step (and the
-/// gate, for a gate node) of every model node or edge of `target`.
+/// gate, for a gate node) of every model node or edge of `target`; the
+/// task-level difficulties are numbered again, as compiling would, in case
+/// the change removed the last rate to follow one.
 fn changed(
     scenario: &Scenario,
     target: &Target,
-    change: impl Fn(&mut Step, Option<&mut crate::model::Gate>),
+    change: impl Fn(&mut Step, Option<&mut Gate>),
 ) -> Model {
     let mut model = scenario.model.clone();
     match target {
@@ -66,27 +71,25 @@ fn changed(
         }
         Target::HandOff { edge, .. } => change(&mut model.edges[*edge].step, None),
     }
+    index_difficulties(&mut model);
     model
 }
 
-/// No silent or loud failures; a gate catches every corrupted input and never
-/// flags a right one.
-fn make_perfect(step: &mut Step, gate: Option<&mut crate::model::Gate>) {
+/// No silent or loud failures, in any task; a gate catches every corrupted
+/// input and never flags a right one. Fault persistence is kept (it repeats
+/// outcomes that can no longer fail).
+fn make_perfect(step: &mut Step, gate: Option<&mut Gate>) {
     match gate {
         Some(g) => {
             g.sensitivity = 1.0;
             g.false_alarm = 0.0;
             g.rates = None;
+            // A gate cannot corrupt silently: only its loud rate can vary.
             step.outcome.loud = 0.0;
-            if let Some(rates) = step.rates.as_mut() {
-                rates.loud = None;
-            }
         }
-        None => {
-            step.outcome = OutcomeProbs::PERFECT;
-            step.rates = None;
-        }
+        None => step.outcome = OutcomeProbs::PERFECT,
     }
+    step.rates = None;
 }
 
 /// The scenario with the gate of `gate` inserted after the candidate's node,

@@ -16,7 +16,7 @@ pub struct RunSettings {
     pub seed: u64,
     /// `[run] max_events` and `max_time_s`, or their defaults.
     pub limits: Limits,
-    /// `[run] pass_k`, or 1.
+    /// `[run] pass_k`: runs of every task (1 by default).
     pub pass_k: u32,
 }
 

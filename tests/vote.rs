@@ -24,10 +24,10 @@ fn at_least(k: u32, n: u32, p: f64) -> f64 {
         .sum()
 }
 
-/// `n` source branches `b1..bn` (each one step with the given silent and
-/// loud rates, numbers or per-task distributions) feeding an aggregate node
-/// `vote` with `merge`.
-fn branches(n: u32, silent: impl std::fmt::Display, loud: f64, merge: &str) -> String {
+/// `n` independent source branches `b1..bn` (each one step with the given
+/// silent and loud rates) feeding an aggregate node `vote` with `merge`.
+/// (Votes over correlated samples, R10, are in tests/correlated.rs.)
+fn branches(n: u32, silent: f64, loud: f64, merge: &str) -> String {
     let mut text = String::new();
     let mut after = Vec::new();
     for i in 1..=n {
@@ -77,26 +77,6 @@ fn a_3_of_5_vote_over_independent_branches_is_binomial() {
     assert_rate(&s, "success", expected);
     assert_rate(&s, "silent_failure", 1.0 - expected);
     assert_eq!(get(&s, "loud_failure.count"), 0.0);
-}
-
-#[test]
-fn a_vote_over_samples_of_one_model_is_beta_binomial() {
-    // R10: five samples of one model on one task, each right with the task's
-    // P ~ Beta(8, 2) (silent rate Beta(2, 8), all five loading 1 on one
-    // difficulty, so they draw the same rate), independent given P. The
-    // number right is beta-binomial: P(vote right) = Σ_{j≥3} C(5, j)
-    // B(j + 8, 5 − j + 2) / B(8, 2). With B(x, y) = Γ(x)Γ(y)/Γ(x + y) over
-    // integers this is Σ_{j≥3} C(5, j) (j+7)! (6−j)! 9! / (14! 7! 1!).
-    let fact = |n: u32| (1..=n).map(f64::from).product::<f64>();
-    let beta = |x: u32, y: u32| fact(x - 1) * fact(y - 1) / fact(x + y - 1);
-    let expected: f64 = (3..=5)
-        .map(|j| choose(5, j) * beta(j + 8, 5 - j + 2) / beta(8, 2))
-        .sum();
-    assert!((expected - 0.905_095).abs() < 1e-6);
-    let silent = "{ beta = [2, 8], difficulty = \"task\" }";
-    let s = run_summary(&branches(5, silent, 0.0, "{ vote = 3 }"), 400_000, 26);
-    assert_rate(&s, "success", expected);
-    assert_rate(&s, "silent_failure", 1.0 - expected);
 }
 
 #[test]

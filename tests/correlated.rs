@@ -168,3 +168,42 @@ fn a_vote_over_samples_of_one_model_shares_their_blind_spots() {
     let s = run_summary(&five_samples(0.0), 400_000, 1);
     assert_rate(&s, "success", 0.942080);
 }
+
+#[test]
+fn pass_k_from_the_command_line_is_the_run_field() {
+    let scratch = common::Scratch::new();
+    let file = scratch.file(
+        "agent.toml",
+        "[[nodes]]\nid = \"agent\"\nkind = \"agent\"\nsilent = { beta = [2, 8] }\n",
+    );
+    let run = |extra: &[&str], out: &str| {
+        common::bin()
+            .args([
+                "run",
+                file.to_str().unwrap(),
+                "--trials",
+                "20000",
+                "--format",
+                "json",
+            ])
+            .args(extra)
+            .arg("--out")
+            .arg(scratch.path().join(out))
+            .output()
+            .unwrap()
+    };
+    let flag = run(&["--pass-k", "4"], "flag");
+    let set = run(&["--set", "run.pass_k=4"], "set");
+    common::assert_success(&flag);
+    assert_eq!(flag.stdout, set.stdout, "--pass-k 4 is --set run.pass_k=4");
+    let summary: Value = serde_json::from_slice(&flag.stdout).unwrap();
+    assert_eq!(summary["pass_k"].as_array().map(Vec::len), Some(4));
+    let zero = run(&["--pass-k", "0"], "zero");
+    let err = String::from_utf8_lossy(&zero.stderr);
+    assert_eq!(zero.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--pass-k") && err.contains("1 to 1000"),
+        "{err}"
+    );
+    assert!(!scratch.path().join("zero").exists());
+}

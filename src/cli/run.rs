@@ -17,6 +17,10 @@ use crate::sim::{Control, simulate};
 pub struct RunArgs {
     /// Scenario file (.toml, or .json).
     pub file: PathBuf,
+    /// Run every task K times and report pass^k and pass@k for k = 1..K
+    /// (the same as `--set run.pass_k=K`; independent trials only).
+    #[arg(long, value_name = "K")]
+    pub pass_k: Option<u64>,
     /// `--shard K/N`.
     #[command(flatten)]
     pub slice: ShardOption,
@@ -28,7 +32,19 @@ pub struct RunArgs {
 /// Runs the scenario, prints the report and writes the result files.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let mut p = Problems::default();
-    let changes = args.common.sim.overrides(&mut p);
+    let mut changes = args.common.sim.overrides(&mut p);
+    if let Some(k) = args.pass_k {
+        if k == 0 || k > 1000 {
+            p.add(
+                "--pass-k",
+                format!("is {k}; allowed: 1 to 1000 runs of every task, e.g. --pass-k 8"),
+            );
+        }
+        changes.extend(crate::overrides::parse_all(
+            &[format!("run.pass_k={k}")],
+            &mut p,
+        ));
+    }
     refuse(&args.file, p)?;
     let (doc, s) = load(&args.file, &changes, args.slice.shard.is_some())?;
     let trials = args.common.sim.trials.unwrap_or(s.trials);

@@ -11,11 +11,14 @@ use std::path::Path;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 use coordsim::engine::EventQueue;
-use coordsim::montecarlo::{run_trials, trial_seed};
 use coordsim::scenario::{Scenario, compile, load, parse};
+use coordsim::seed::{self, ReplicationSeed};
+use coordsim::sim::Control;
+use coordsim::sim::trials::run_trials;
 use coordsim::stats::Accumulator;
 use coordsim::task::TaskSim;
 use coordsim::world::run_replication;
+use std::sync::atomic::AtomicBool;
 
 /// M/M/c with c = 8, λ = 7.2, μ = 1 (ρ = 0.9), shorter than the comparison's.
 const MMC: &str = r#"
@@ -52,7 +55,7 @@ fn event_queue(c: &mut Criterion) {
     let mut group = c.benchmark_group("event_queue");
     for pending in [16usize, 1024] {
         let delays: Vec<f64> = (0..4096u64)
-            .map(|i| (coordsim::task::mix(i, 7) >> 11) as f64 / (1u64 << 53) as f64)
+            .map(|i| (seed::mix(i, 7) >> 11) as f64 / (1u64 << 53) as f64)
             .collect();
         let mut q = EventQueue::new();
         for (i, d) in delays.iter().take(pending).enumerate() {
@@ -82,7 +85,7 @@ fn six_step_trial(c: &mut Criterion) {
     group.bench_function("one_trial", |b| {
         b.iter(|| {
             trial += 1;
-            let r = sim.run(trial_seed(1, trial), &mut acc.execs);
+            let r = sim.run(seed::trial(1, trial), &mut acc.execs);
             acc.record(black_box(&r));
         })
     });
@@ -90,7 +93,7 @@ fn six_step_trial(c: &mut Criterion) {
     group.throughput(Throughput::Elements(trials));
     group.sample_size(10);
     group.bench_function("run_trials_100k", |b| {
-        b.iter(|| black_box(run_trials(&s.model, 1, 0..trials)))
+        b.iter(|| black_box(run_trials(&s.model, 1, 0..trials, Control::none())))
     });
     group.finish();
 }
@@ -98,12 +101,20 @@ fn six_step_trial(c: &mut Criterion) {
 fn mmc_world(c: &mut Criterion) {
     let s = mmc();
     let workload = s.workload.as_ref().expect("loaded scenario");
-    let events = run_replication(&s.model, workload, 1, 0).events;
+    let never = AtomicBool::new(false);
+    let events = run_replication(&s.model, workload, ReplicationSeed::new(1, 0), &never).events;
     let mut group = c.benchmark_group("mmc_world");
     group.throughput(Throughput::Elements(events));
     group.sample_size(20);
     group.bench_function("c8_rho0.9_22k_tasks", |b| {
-        b.iter(|| black_box(run_replication(&s.model, workload, 1, 0)))
+        b.iter(|| {
+            black_box(run_replication(
+                &s.model,
+                workload,
+                ReplicationSeed::new(1, 0),
+                &never,
+            ))
+        })
     });
     group.finish();
 }

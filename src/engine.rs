@@ -215,7 +215,7 @@ mod tests {
         let mut expected = Vec::new();
         let mut x: u64 = 99;
         for i in 0..5000u32 {
-            x = crate::task::mix(x, i as u64);
+            x = crate::seed::mix(x, i as u64);
             // Few distinct times, so that many ties must keep insertion order.
             let t = q.now() + (x % 50) as f64 * 0.25;
             q.schedule_at(t, i);

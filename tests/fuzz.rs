@@ -12,9 +12,9 @@
 use std::path::Path;
 
 use coordsim::review::variant::{VariantFile, apply as apply_variant};
-use coordsim::runner::{Tally, run_length, simulate, simulate_slice, summarize};
 use coordsim::scenario::{compile, compile_document, locate::attach_locations, parse, patch};
 use coordsim::shard::{Identity, Partial, PointPart, Shard, merge_points, wire::TallyWire};
+use coordsim::sim::{Control, Tally, run_length, simulate, simulate_slice, summarize};
 use coordsim::sweep::{Axis, Grid, Plan};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -38,7 +38,7 @@ fn exercise(name: &str, text: &str) {
         Ok(mut s) => {
             if s.workload.is_none() && s.model.exec_count() <= 400 {
                 s.model.limits.max_events = 20_000;
-                let _ = simulate(&s, 16, 1);
+                let _ = simulate(&s, 16, 1, Control::none());
             }
         }
     }
@@ -325,7 +325,7 @@ proptest! {
             && s.model.exec_count() <= 400
         {
             s.model.limits.max_events = 20_000;
-            let _ = simulate(&s, 8, 1);
+            let _ = simulate(&s, 8, 1, Control::none());
         }
     }
 }
@@ -362,7 +362,7 @@ fn make_partial_seeds() -> Vec<Vec<u8>> {
         for index in 1..=2 {
             let shard = Shard { index, count: 2 };
             let range = shard.range(length);
-            let tally = simulate_slice(&s, trials, 7, range.clone()).unwrap();
+            let tally = simulate_slice(&s, trials, 7, range.clone(), Control::none()).unwrap();
             let identity = Identity {
                 command: "run".into(),
                 file: "p.toml".into(),

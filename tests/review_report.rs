@@ -196,3 +196,110 @@ fn chromium_renders_the_report_with_its_charts_and_tables() {
     );
     assert!(dom.contains("Where the gap opens") && dom.contains("Recommendations"));
 }
+
+/// Text from the scenario is data in both reports: a description holding a
+/// script and a control character, and a folder whose name holds a backtick
+/// and an `<img>` tag, neither become markup nor break the XML.
+#[test]
+fn scenario_text_cannot_inject_markup_into_either_report() {
+    let scratch = Scratch::new();
+    let folder = scratch.path().join("a`b<img src=x onerror=alert(1)>");
+    std::fs::create_dir(&folder).unwrap();
+    let file = folder.join("s.toml");
+    std::fs::write(
+        &file,
+        r#"
+name = "hostile"
+description = "<script>alert(1)</script> *bold* [link](javascript:x) | pipe\u0001 bell\u0007"
+[run]
+trials = 2000
+[[nodes]]
+id = "a"
+kind = "llm"
+silent = 0.1
+"#,
+    )
+    .unwrap();
+    let out = scratch.path().join("out");
+    let output = bin()
+        .arg("report")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_success(&output);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let doc = roxmltree::Document::parse_with_options(
+        &html,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("report.html is not well-formed: {e}"));
+    assert!(
+        !doc.descendants()
+            .any(|n| n.has_tag_name("script") || n.has_tag_name("img"))
+    );
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        !md.contains(['\u{1}', '\u{7}']),
+        "control characters are replaced"
+    );
+    assert!(
+        md.contains("&lt;script>alert(1)&lt;/script> \\*bold\\* \\[link\\](javascript:x) \\| pipe")
+    );
+    // Outside code spans (read as CommonMark reads them) no `<` is raw; the
+    // folder's `<img ...>` stays inside the command's code span, whose fence
+    // is longer than the backtick in the path.
+    for line in md.lines() {
+        let outside = outside_code_spans(line);
+        assert!(!outside.contains('<'), "raw `<` in {line:?}");
+    }
+    let line = md.lines().find(|l| l.contains("Reproduce with ")).unwrap();
+    let span = line.split_once("Reproduce with ").unwrap().1;
+    assert!(span.starts_with("``") && !span.starts_with("```"), "{line}");
+    assert!(outside_code_spans(span) == ".", "{line}");
+}
+
+/// The text of `line` outside its code spans: a run of n backticks opens a
+/// span that the next run of exactly n backticks closes (CommonMark).
+fn outside_code_spans(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let run_at = |i: usize| chars[i..].iter().take_while(|&&c| c == '`').count();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '`' || (i > 0 && chars[i - 1] == '\\') {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let n = run_at(i);
+        let mut j = i + n;
+        let close = loop {
+            if j >= chars.len() {
+                break None;
+            }
+            if chars[j] == '`' {
+                let m = run_at(j);
+                if m == n {
+                    break Some(j + m);
+                }
+                j += m;
+            } else {
+                j += 1;
+            }
+        };
+        match close {
+            Some(end) => i = end,
+            None => {
+                out.extend(&chars[i..i + n]);
+                i += n;
+            }
+        }
+    }
+    out
+}

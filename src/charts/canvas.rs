@@ -16,15 +16,23 @@ pub const HEIGHT: u32 = 800;
 /// What drawing returns: plotters' errors, boxed.
 pub type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
+/// A plotters backend whose errors can be boxed into a [`DrawResult`]
+/// (PNG and SVG both are): one bound instead of a `where` clause on every
+/// drawing function.
+pub trait Backend: DrawingBackend<ErrorType: 'static> {}
+
+impl<DB: DrawingBackend<ErrorType: 'static>> Backend for DB {}
+
+/// The whole canvas of a chart, or a part of it.
+pub type Area<DB> = DrawingArea<DB, Shift>;
+
 /// A chart that can draw itself on any plotters backend.
 pub trait Chart {
     /// The file name without extension, e.g. `success`.
     fn name(&self) -> &str;
 
     /// Draws the whole chart on `root` (already filled white).
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
-    where
-        DB::ErrorType: 'static;
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult;
 }
 
 /// A chart rendered in memory, not yet written.
@@ -58,10 +66,7 @@ pub fn render(chart: &impl Chart) -> Result<Rendered, String> {
     })
 }
 
-fn draw_on<DB: DrawingBackend>(chart: &impl Chart, root: &DrawingArea<DB, Shift>) -> DrawResult
-where
-    DB::ErrorType: 'static,
-{
+fn draw_on<DB: Backend>(chart: &impl Chart, root: &Area<DB>) -> DrawResult {
     root.fill(&WHITE)?;
     chart.draw(root)?;
     root.present()?;

@@ -2,15 +2,14 @@
 //! with a colour bar. Viridis colours: lightness rises with the value, so the
 //! map reads in greyscale and with colour-vision deficiencies.
 
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::canvas::{Chart, DrawResult, WIDTH};
-use super::frame::notes;
+use super::canvas::{Area, Backend, Chart, DrawResult, WIDTH};
+use super::frame::{notes, plot};
 use super::scale::{Scale, Ticked, format_number};
 use super::series::axis_title;
-use super::style::{AXIS_TITLE_SIZE, INK, LABEL_SIZE, text, title_style};
+use super::style::{AXIS_TITLE_SIZE, INK, LABEL_SIZE, text};
 use crate::sweep::SweepTable;
 
 /// Width of the colour bar area, in pixels.
@@ -37,10 +36,7 @@ impl Chart for HeatmapChart<'_> {
         self.name
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
-    where
-        DB::ErrorType: 'static,
-    {
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult {
         let t = self.table;
         let xs = distinct(t, 0);
         let ys = distinct(t, 1);
@@ -68,16 +64,9 @@ impl Chart for HeatmapChart<'_> {
                 .get(v.floor() as usize)
                 .map_or(String::new(), |x| format_number(*x))
         };
-        let mut chart = ChartBuilder::on(&main)
-            .caption(&title, title_style(&title))
-            .margin(20)
-            .margin_bottom(34)
-            .x_label_area_size(70)
-            .y_label_area_size(100)
-            .build_cartesian_2d(
-                Ticked::new(0.0, xs.len() as f64, keys(xs.len())),
-                Ticked::new(0.0, ys.len() as f64, keys(ys.len())),
-            )?;
+        let x = Ticked::new(0.0, xs.len() as f64, keys(xs.len()));
+        let y = Ticked::new(0.0, ys.len() as f64, keys(ys.len()));
+        let mut chart = plot(&main, &title, 20, 100, x, y)?;
         chart
             .configure_mesh()
             .disable_mesh()
@@ -137,14 +126,7 @@ impl Chart for HeatmapChart<'_> {
 }
 
 /// The vertical colour bar with its scale.
-fn colour_bar<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    range: Scale,
-    measure: &str,
-) -> DrawResult
-where
-    DB::ErrorType: 'static,
-{
+fn colour_bar<DB: Backend>(area: &Area<DB>, range: Scale, measure: &str) -> DrawResult {
     let mut bar = ChartBuilder::on(area)
         .margin_top(90)
         .margin_bottom(124)

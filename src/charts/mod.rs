@@ -1,9 +1,11 @@
 //! Charts of sweeps and runs, as PNG and SVG, drawn with plotters and an
 //! embedded font (no system fonts needed).
 //!
-//! Every chart is one file here implementing [`canvas::Chart`]; [`style`]
-//! holds the palette (Okabe–Ito, with dashes and markers for greyscale),
-//! [`scale`] the axes, [`frame`] the common frame of line charts.
+//! Every chart is one file here: a sweep's charts drawn from its table alone
+//! are functions behind [`SweepChart`], the others implement
+//! [`canvas::Chart`] themselves; [`style`] holds the palette (Okabe–Ito,
+//! with dashes and markers for greyscale), [`scale`] the axes, [`frame`] the
+//! frames every chart shares.
 
 pub mod canvas;
 pub mod font;
@@ -20,7 +22,42 @@ pub mod success;
 
 pub use canvas::{HEIGHT, Rendered, WIDTH, render, write_all};
 
+use canvas::{Area, Backend, Chart, DrawResult};
+
 use crate::sweep::SweepTable;
+
+/// A chart of a sweep drawn from its table alone.
+#[derive(Debug, Clone, Copy)]
+pub enum SweepChart<'a> {
+    /// Success rate with its band and closed form ([`success`]).
+    Success(&'a SweepTable),
+    /// Latency quantiles ([`latency`]).
+    Latency(&'a SweepTable),
+    /// How tasks end, per point ([`outcomes`]).
+    Outcomes(&'a SweepTable),
+    /// Throughput and goodput of loaded runs ([`goodput`]).
+    Goodput(&'a SweepTable),
+}
+
+impl Chart for SweepChart<'_> {
+    fn name(&self) -> &str {
+        match self {
+            SweepChart::Success(_) => "success",
+            SweepChart::Latency(_) => "latency",
+            SweepChart::Outcomes(_) => "outcomes",
+            SweepChart::Goodput(_) => "goodput",
+        }
+    }
+
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult {
+        match *self {
+            SweepChart::Success(t) => success::draw(t, root),
+            SweepChart::Latency(t) => latency::draw(t, root),
+            SweepChart::Outcomes(t) => outcomes::draw(t, root),
+            SweepChart::Goodput(t) => goodput::draw(t, root),
+        }
+    }
+}
 
 /// The charts of a sweep, rendered in memory, and what was skipped and why.
 ///
@@ -29,15 +66,15 @@ use crate::sweep::SweepTable;
 /// throughput or goodput: `goodput`.
 pub fn sweep_charts(table: &SweepTable) -> Result<(Vec<Rendered>, Vec<String>), String> {
     let mut out = vec![
-        render(&success::SuccessChart(table))?,
-        render(&latency::LatencyChart(table))?,
-        render(&outcomes::OutcomesChart(table))?,
+        render(&SweepChart::Success(table))?,
+        render(&SweepChart::Latency(table))?,
+        render(&SweepChart::Outcomes(table))?,
     ];
     let mut skipped = Vec::new();
     if goodput::columns(table).is_empty() {
         skipped.push("goodput: the summaries report no throughput or goodput".to_string());
     } else {
-        out.push(render(&goodput::GoodputChart(table))?);
+        out.push(render(&SweepChart::Goodput(table))?);
     }
     if table.axes.len() == 2 {
         for (column, name, measure) in [

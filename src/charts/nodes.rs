@@ -2,17 +2,14 @@
 //! node or hand-off introduced the wrong answers that reached users, and
 //! where loud failures happened and retries ran out.
 
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Deserialize;
 
-use super::canvas::{Chart, DrawResult, WIDTH};
-use super::frame::notes;
+use super::canvas::{Area, Backend, Chart, DrawResult};
+use super::frame::{LEGEND_WIDTH, house_style, legend_at_right, notes, plot};
 use super::scale::{Scale, Ticked, format_number};
-use super::style::{
-    AXIS_TITLE_SIZE, INK, LABEL_SIZE, SKY_BLUE, VERMILLION, YELLOW, side_legend, text, title_style,
-};
+use super::style::{INK, LABEL_SIZE, SKY_BLUE, VERMILLION, YELLOW, text};
 use crate::stats::summary::ExecSummary;
 
 /// The part of summary.json this chart reads (other fields are ignored).
@@ -36,9 +33,6 @@ const FIGURES: [(&str, RGBColor); 4] = [
 
 /// Most nodes shown; the ones with the most failures are kept.
 const MAX_NODES: usize = 20;
-/// Room on the right for the legend.
-const LEGEND_WIDTH: u32 = 330;
-
 fn figures(n: &ExecSummary) -> [u64; 4] {
     [
         n.silent_introduced,
@@ -56,10 +50,7 @@ impl Chart for NodesChart<'_> {
         "nodes"
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
-    where
-        DB::ErrorType: 'static,
-    {
+    fn draw<DB: Backend>(&self, root: &Area<DB>) -> DrawResult {
         let report = self.0;
         let mut shown: Vec<&ExecSummary> = report
             .nodes
@@ -105,21 +96,12 @@ impl Chart for NodesChart<'_> {
             "{}: where failures start, per node ({} tasks)",
             report.scenario, report.trials
         );
-        let mut chart = ChartBuilder::on(root)
-            .caption(&title, title_style(&title))
-            .margin(20)
-            .margin_right(LEGEND_WIDTH)
-            .margin_bottom(34)
-            .x_label_area_size(70)
-            .y_label_area_size(240)
-            .build_cartesian_2d(x.coord(), Ticked::new(0.0, rows as f64, keys))?;
-        chart
-            .configure_mesh()
+        let y = Ticked::new(0.0, rows as f64, keys);
+        let mut chart = plot(root, &title, LEGEND_WIDTH, 240, x.coord(), y)?;
+        house_style(&mut chart.configure_mesh())
             .disable_y_mesh()
             .x_desc("events per 1000 tasks")
             .y_desc("node or hand-off")
-            .axis_desc_style(text(AXIS_TITLE_SIZE))
-            .label_style(text(LABEL_SIZE))
             .x_label_formatter(&|v| format_number(*v))
             .y_label_formatter(&|v| {
                 names
@@ -127,8 +109,6 @@ impl Chart for NodesChart<'_> {
                     .cloned()
                     .unwrap_or_default()
             })
-            .bold_line_style(INK.mix(0.12))
-            .light_line_style(TRANSPARENT)
             .draw()?;
         let labelled = shown.len() <= 12;
         for (i, n) in shown.iter().enumerate() {
@@ -150,7 +130,7 @@ impl Chart for NodesChart<'_> {
             }
         }
         let entries: Vec<(&str, RGBColor)> = FIGURES.to_vec();
-        side_legend(root, &entries, (WIDTH - LEGEND_WIDTH + 20) as i32, 110)?;
+        legend_at_right(root, &entries)?;
         notes(root, &remarks)
     }
 }

@@ -4,12 +4,11 @@
 //! vision deficiencies); every line also has its own dash pattern and marker,
 //! so that the charts stay readable in greyscale.
 
-use plotters::coord::Shift;
 use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
 use plotters_backend::{BackendCoord, DrawingErrorKind};
 
-use super::canvas::DrawResult;
+use super::canvas::{Area, Backend, DrawResult};
 use super::font::FAMILY;
 use super::scale::Ticked;
 
@@ -114,14 +113,22 @@ impl LineStyle {
     }
 }
 
-/// A point marker, drawn at a point in the chart's coordinates.
-pub struct Mark<C> {
-    at: C,
-    kind: Marker,
-    colour: RGBColor,
+/// What drawing directly on a backend returns.
+type Drawn<DB> = Result<(), DrawingErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// Something drawn around one point, in backend pixels: a marker, a legend glyph.
+trait Shape {
+    fn draw_at<DB: DrawingBackend>(&self, backend: &mut DB, at: BackendCoord) -> Drawn<DB>;
 }
 
-impl<'a, C> PointCollection<'a, C> for &'a Mark<C> {
+/// A shape pinned to one point: in the chart's coordinates (a marker on a
+/// line) or in the backend's (a glyph in the legend).
+pub struct Pinned<C, S> {
+    at: C,
+    shape: S,
+}
+
+impl<'a, C, S> PointCollection<'a, C> for &'a Pinned<C, S> {
     type Point = &'a C;
     type IntoIter = std::iter::Once<&'a C>;
 
@@ -130,93 +137,76 @@ impl<'a, C> PointCollection<'a, C> for &'a Mark<C> {
     }
 }
 
-impl<C, DB: DrawingBackend> Drawable<DB> for Mark<C> {
+impl<C, S: Shape, DB: DrawingBackend> Drawable<DB> for Pinned<C, S> {
     fn draw<I: Iterator<Item = BackendCoord>>(
         &self,
         mut points: I,
         backend: &mut DB,
         _: (u32, u32),
-    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+    ) -> Drawn<DB> {
         match points.next() {
-            Some(at) => draw_mark(backend, at, self.kind, self.colour),
+            Some(at) => self.shape.draw_at(backend, at),
             None => Ok(()),
         }
     }
 }
 
-fn draw_mark<DB: DrawingBackend>(
-    backend: &mut DB,
-    (x, y): BackendCoord,
+/// A point marker of a line.
+pub struct Dot {
     kind: Marker,
     colour: RGBColor,
-) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
-    let fill = colour.filled();
-    match kind {
-        Marker::Circle => backend.draw_circle((x, y), 6, &fill, true),
-        Marker::Triangle => {
-            backend.fill_polygon([(x, y - 8), (x - 8, y + 6), (x + 8, y + 6)], &fill)
+}
+
+impl Shape for Dot {
+    fn draw_at<DB: DrawingBackend>(&self, backend: &mut DB, (x, y): BackendCoord) -> Drawn<DB> {
+        let fill = self.colour.filled();
+        match self.kind {
+            Marker::Circle => backend.draw_circle((x, y), 6, &fill, true),
+            Marker::Triangle => {
+                backend.fill_polygon([(x, y - 8), (x - 8, y + 6), (x + 8, y + 6)], &fill)
+            }
+            Marker::Square => backend.draw_rect((x - 5, y - 5), (x + 5, y + 5), &fill, true),
+            Marker::Cross => {
+                let stroke = self.colour.stroke_width(3);
+                backend.draw_line((x - 6, y - 6), (x + 6, y + 6), &stroke)?;
+                backend.draw_line((x - 6, y + 6), (x + 6, y - 6), &stroke)
+            }
+            Marker::None => Ok(()),
         }
-        Marker::Square => backend.draw_rect((x - 5, y - 5), (x + 5, y + 5), &fill, true),
-        Marker::Cross => {
-            let stroke = colour.stroke_width(3);
-            backend.draw_line((x - 6, y - 6), (x + 6, y + 6), &stroke)?;
-            backend.draw_line((x - 6, y + 6), (x + 6, y - 6), &stroke)
-        }
-        Marker::None => Ok(()),
     }
 }
 
-/// A legend glyph: a short stretch of the line, with its dashes and marker.
-pub struct Glyph {
-    at: BackendCoord,
-    style: LineStyle,
-}
-
-impl<'a> PointCollection<'a, BackendCoord> for &'a Glyph {
-    type Point = &'a BackendCoord;
-    type IntoIter = std::iter::Once<&'a BackendCoord>;
-
-    fn point_iter(self) -> Self::IntoIter {
-        std::iter::once(&self.at)
-    }
-}
-
-impl<DB: DrawingBackend> Drawable<DB> for Glyph {
-    fn draw<I: Iterator<Item = BackendCoord>>(
-        &self,
-        mut points: I,
-        backend: &mut DB,
-        _: (u32, u32),
-    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
-        let Some((x, y)) = points.next() else {
-            return Ok(());
-        };
-        let (dash, gap) = match self.style.dash {
+/// A line style's legend glyph: a short stretch of the line, with its dashes
+/// and marker.
+impl Shape for LineStyle {
+    fn draw_at<DB: DrawingBackend>(&self, backend: &mut DB, (x, y): BackendCoord) -> Drawn<DB> {
+        let (dash, gap) = match self.dash {
             Dash::Solid => (34, 0),
             Dash::Dashed => (10, 5),
             Dash::Dotted => (3, 5),
         };
-        let stroke = self.style.stroke();
+        let stroke = self.stroke();
         let mut from = x - 4;
         while from < x + 30 {
             let to = (from + dash).min(x + 30);
             backend.draw_line((from, y), (to, y), &stroke)?;
             from = to + gap.max(1);
         }
-        draw_mark(backend, (x + 13, y), self.style.marker, self.style.colour)
+        let dot = Dot {
+            kind: self.marker,
+            colour: self.colour,
+        };
+        dot.draw_at(backend, (x + 13, y))
     }
 }
 
 /// Draws a line through `points` with its markers, and adds `label` (if any) to the legend.
-pub fn draw_line<'a, DB: DrawingBackend + 'a>(
+pub fn draw_line<'a, DB: Backend + 'a>(
     chart: &mut Plot<'a, DB>,
     points: &[(f64, f64)],
     style: LineStyle,
     label: Option<&str>,
-) -> DrawResult
-where
-    DB::ErrorType: 'static,
-{
+) -> DrawResult {
     let stroke = style.stroke();
     let pts = points.to_vec();
     match style.dash {
@@ -230,10 +220,12 @@ where
             chart.draw_series(DashedLineSeries::new(pts, 3, 6, stroke))?;
         }
     }
-    chart.draw_series(points.iter().map(|&at| Mark {
+    chart.draw_series(points.iter().map(|&at| Pinned {
         at,
-        kind: style.marker,
-        colour: style.colour,
+        shape: Dot {
+            kind: style.marker,
+            colour: style.colour,
+        },
     }))?;
     match label {
         Some(label) => legend_entry(chart, label, style),
@@ -242,31 +234,25 @@ where
 }
 
 /// Adds a legend entry showing `style` without drawing anything on the plot.
-pub fn legend_entry<'a, DB: DrawingBackend + 'a>(
+pub fn legend_entry<'a, DB: Backend + 'a>(
     chart: &mut Plot<'a, DB>,
     label: &str,
     style: LineStyle,
-) -> DrawResult
-where
-    DB::ErrorType: 'static,
-{
+) -> DrawResult {
     chart
         .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())?
         .label(label)
-        .legend(move |at| Glyph { at, style });
+        .legend(move |at| Pinned { at, shape: style });
     Ok(())
 }
 
 /// A legend of filled swatches (for bars), drawn on `root` with its top left at (x, y).
-pub fn side_legend<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+pub fn side_legend<DB: Backend>(
+    root: &Area<DB>,
     entries: &[(&str, RGBColor)],
     x: i32,
     y: i32,
-) -> DrawResult
-where
-    DB::ErrorType: 'static,
-{
+) -> DrawResult {
     for (i, (name, colour)) in entries.iter().enumerate() {
         let top = y + i as i32 * 48;
         root.draw(&Rectangle::new(
@@ -291,13 +277,10 @@ where
 }
 
 /// Draws the legend box in the given corner.
-pub fn draw_legend<'a, DB: DrawingBackend + 'a>(
+pub fn draw_legend<'a, DB: Backend + 'a>(
     chart: &mut Plot<'a, DB>,
     position: SeriesLabelPosition,
-) -> DrawResult
-where
-    DB::ErrorType: 'static,
-{
+) -> DrawResult {
     chart
         .configure_series_labels()
         .position(position)

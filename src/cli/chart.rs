@@ -2,11 +2,27 @@
 
 use std::path::{Path, PathBuf};
 
+use super::CliError;
 use super::console::{note, outln};
-use super::{ChartArgs, CliError};
 use crate::charts::{self, nodes::NodeReport};
 use crate::output::folder::Claim;
 use crate::sweep;
+
+/// Arguments of `coordsim chart`.
+#[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("input").required(true).multiple(true).args(["sweep_csv", "nodes"]))]
+pub struct ChartArgs {
+    /// A sweep.csv written by `coordsim sweep`: draws its charts again.
+    #[arg(value_name = "SWEEP_CSV")]
+    pub sweep_csv: Option<PathBuf>,
+    /// A summary.json written by `coordsim run`: draws nodes.png/.svg, the
+    /// failures attributed to each node and hand-off.
+    #[arg(long, value_name = "SUMMARY_JSON")]
+    pub nodes: Option<PathBuf>,
+    /// Folder for the charts [default: the input file's folder].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
 
 /// Draws the sweep charts of a sweep.csv and/or the node chart of a summary.json.
 pub fn chart(args: &ChartArgs) -> Result<(), CliError> {

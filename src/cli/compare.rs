@@ -3,9 +3,11 @@
 use std::path::PathBuf;
 
 use super::CliError;
-use super::console::{note, out};
-use super::review_args::{SimArgs, claim_out, in_pool, load_all, write_files, written_line};
+use super::interrupt::{sim_error, stop_flag};
+use super::options::{CommonOptions, written_line};
+use super::review_args::{claim_out, load_all, write_files};
 use crate::review::{export, run_compare, text};
+use crate::sim::Control;
 
 /// Arguments of `coordsim compare`.
 #[derive(Debug, clap::Args)]
@@ -22,38 +24,52 @@ pub struct CompareArgs {
     /// Also report cost per month at this many tasks per month.
     #[arg(long)]
     pub tasks_per_month: Option<u64>,
-    /// Trials, seed, output folder, threads.
+    /// The options every simulating command shares (`--set` applies to every
+    /// scenario compared; `--format json`: compare.json).
     #[command(flatten)]
-    pub sim: SimArgs,
+    pub common: CommonOptions,
 }
 
 /// Runs the comparison, prints the table and writes compare.csv and compare.json.
 pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     let mut files = vec![args.base.clone()];
     files.extend(args.variants.iter().cloned());
-    let (arms, trials, seed) = load_all(&files, &args.sim, |p| {
+    let (arms, trials, seed) = load_all(&files, &args.common, |p| {
         if args.tasks_per_month == Some(0) {
             p.add("--tasks-per-month", "is 0; allowed: at least 1");
         }
     })?;
-    let mut claim = claim_out(&args.sim, &arms[0].label, "compare")?;
+    let mut claim = claim_out(&args.common, &arms[0].label, "compare")?;
+
     let started = std::time::Instant::now();
-    let c = in_pool(args.sim.threads, || {
-        run_compare(&arms, trials, seed, !args.no_crn, args.tasks_per_month)
-    })?;
+    let pool = args.common.sim.pool()?;
+    let c = pool
+        .install(|| {
+            let control = Control::new(stop_flag());
+            run_compare(
+                &arms,
+                trials,
+                seed,
+                !args.no_crn,
+                args.tasks_per_month,
+                control,
+            )
+        })
+        .map_err(|e| sim_error(args.base.display(), e))?;
+    let json = export::json(&c);
     let written = write_files(
         &mut claim,
         &[
             ("compare.csv", export::comparison_csv(&c)),
-            ("compare.json", export::json(&c)),
+            ("compare.json", json.clone()),
         ],
     )?;
-    out!("{}", text::comparison(&c));
-    note!(
+    args.common.output.print(|| text::comparison(&c), || json)?;
+    args.common.output.note(format_args!(
         "{} configurations x {trials} trials in {:.3} s; wrote {}",
         arms.len(),
         started.elapsed().as_secs_f64(),
         written_line(&written)
-    );
+    ));
     Ok(())
 }

@@ -2,7 +2,7 @@
 //!
 //! `print!` panics when standard output is a closed pipe (`coordsim run s.toml
 //! | head -1`) or a full disk (`> /dev/full`). The commands print through
-//! [`out!`] and [`outln!`] instead: a closed pipe ends the command quietly
+//! [`write_bytes`] (`OutputOptions::print`) and [`outln!`] instead: a closed pipe ends the command quietly
 //! ([`CliError::Closed`], exit code 0, as `head` users expect) and any other
 //! failure is an error (exit code 1, "cannot write to standard output").
 //! Messages on standard error go through [`note!`], which ignores failures:
@@ -18,23 +18,29 @@ pub fn write_out(args: fmt::Arguments<'_>) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     out.write_fmt(args)
         .and_then(|()| out.flush())
-        .map_err(|e| match e.kind() {
-            ErrorKind::BrokenPipe => CliError::Closed,
-            _ => CliError::Io(format!("cannot write to standard output: {e}")),
-        })
+        .map_err(stdout_error)
+}
+
+/// Writes `bytes` to standard output and flushes (see [`write_out`]).
+pub fn write_bytes(bytes: &[u8]) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)
+}
+
+/// A failure to write standard output, as a command error.
+fn stdout_error(e: std::io::Error) -> CliError {
+    match e.kind() {
+        ErrorKind::BrokenPipe => CliError::Closed,
+        _ => CliError::Io(format!("cannot write to standard output: {e}")),
+    }
 }
 
 /// Writes to standard error, ignoring failures (a closed or full stderr).
 pub fn write_err(args: fmt::Arguments<'_>) {
     let mut err = std::io::stderr().lock();
     let _ = err.write_fmt(args).and_then(|()| err.flush());
-}
-
-/// `print!` that returns [`CliError`] from the enclosing function instead of panicking.
-macro_rules! out {
-    ($($arg:tt)*) => {
-        $crate::cli::console::write_out(format_args!($($arg)*))?
-    };
 }
 
 /// `println!` that returns [`CliError`] from the enclosing function instead of panicking.
@@ -51,4 +57,4 @@ macro_rules! note {
     };
 }
 
-pub(crate) use {note, out, outln};
+pub(crate) use {note, outln};

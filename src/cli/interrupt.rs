@@ -2,10 +2,13 @@
 //! cleanly (a flag the simulation checks between chunks of trials and
 //! between sweep points), a second one ends the process at once.
 
+use std::fmt::Display;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::CliError;
 use super::console::note;
+use crate::sim::SimError;
 
 /// Exit code of a command stopped by a signal (128 + SIGINT, as shells report it).
 pub const EXIT_CODE: i32 = 130;
@@ -32,4 +35,15 @@ pub fn stop_flag() -> &'static AtomicBool {
         }
     });
     &STOP
+}
+
+/// The command's error for a simulation of `what` (a file, a point) that gave
+/// no result: interrupted (exit 130, nothing written) or refused (exit 2).
+pub fn sim_error(what: impl Display, e: SimError) -> CliError {
+    match e {
+        SimError::Cancelled => {
+            CliError::Interrupted(format!("{what}: interrupted; nothing was written"))
+        }
+        e => CliError::BadInput(format!("{what}: {e}")),
+    }
 }

@@ -3,16 +3,31 @@
 
 use std::path::{Path, PathBuf};
 
-use super::console::{note, out};
-use super::{CliError, Format, MergeArgs, outdir};
+use super::options::{OutputOptions, written_line};
+use super::{CliError, outdir};
 use crate::charts;
-use crate::output::folder::Claim;
+use crate::output::folder::{self, Claim};
 use crate::output::name::check_scenario_name;
-use crate::output::{folder, results, table};
-use crate::runner::{Tally, run_length, summarize};
+use crate::output::{results, table};
 use crate::scenario::{Scenario, compile_document, file::ScenarioFile};
 use crate::shard::{Identity, Partial, merge_points};
+use crate::sim::{Tally, run_length, summarize};
 use crate::sweep::{self, Grid, Plan, PointResult, SweepTable, theory};
+
+/// Arguments of `coordsim merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The partial-K-of-N.json files, one per shard, in any order.
+    #[arg(required = true, value_name = "PARTIAL")]
+    pub partials: Vec<PathBuf>,
+    /// Sweeps: write sweep.csv and sweep.json only.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Output folder, --force, --quiet, --format (a run prints its table or
+    /// summary.json, a sweep its overview or sweep.json).
+    #[command(flatten)]
+    pub output: OutputOptions,
+}
 
 /// Reads, checks and merges the partials, then writes and prints what
 /// `run` (or `sweep`) would have.
@@ -54,10 +69,11 @@ fn claim_folder(args: &MergeArgs, id: &Identity, scenario: &str) -> Result<Claim
             id.scenario
         )));
     }
-    let dir = outdir::out_dir(args.out.as_deref(), scenario)?;
-    folder::check(&dir, scenario, false).map_err(CliError::BadInput)?;
+    let dir = args.output.dir(scenario)?;
+    folder::check(&dir, scenario, args.output.force)
+        .map_err(|e| CliError::BadInput(format!("--out: {e}")))?;
     let what = format!("merge of scenario \"{scenario}\"");
-    outdir::claim_results(&dir, scenario, false, &what)
+    outdir::claim_results(&dir, scenario, args.output.force, &what)
 }
 
 /// Checks that a merged tally covers the whole run of `scenario` and has its
@@ -113,22 +129,17 @@ fn merge_run(
     check_length(&s, trials, &tally)?;
     let summary = summarize(&s, seed, tally);
     let files = results::run_files(&summary);
-    let written = outdir::write_set(&mut claim, &files, &results::run_stale(), args.quiet)?;
-    match args.format {
-        Format::Table => out!("{}", table::render(&summary)),
-        Format::Json => out!("{}", results::summary_json(&summary)),
-    }
-    if !args.quiet {
-        note!(
-            "merged {} partial results; wrote {}",
-            args.partials.len(),
-            written
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
+    let quiet = args.output.quiet;
+    let written = outdir::write_set(&mut claim, &files, &results::run_stale(), quiet)?;
+    args.output.print(
+        || table::render(&summary),
+        || results::summary_json(&summary).into_bytes(),
+    )?;
+    args.output.note(format_args!(
+        "merged {} partial results; wrote {}",
+        args.partials.len(),
+        written_line(&written)
+    ));
     Ok(())
 }
 
@@ -179,16 +190,16 @@ fn merge_sweep(
     };
     let files = super::sweep::result_files(&table, &plan, &results, rendered);
     let stale = super::sweep::stale_files();
-    let written = outdir::write_set(&mut claim, &files, &stale, args.quiet)?.len();
+    let written = outdir::write_set(&mut claim, &files, &stale, args.output.quiet)?.len();
     let dir = claim.dir().to_path_buf();
-    out!("{}", super::sweep::overview(&table));
-    if !args.quiet {
-        note!(
-            "merged {} partial results of {} points; wrote {written} files to {}",
-            args.partials.len(),
-            results.len(),
-            dir.display()
-        );
-    }
+    let json = &files[1].1;
+    args.output
+        .print(|| super::sweep::overview(&table), || json.clone())?;
+    args.output.note(format_args!(
+        "merged {} partial results of {} points; wrote {written} files to {}",
+        args.partials.len(),
+        results.len(),
+        dir.display()
+    ));
     Ok(())
 }

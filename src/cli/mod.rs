@@ -10,6 +10,7 @@ mod compare;
 mod console;
 mod interrupt;
 mod merge;
+mod options;
 mod outdir;
 mod progress;
 mod report;
@@ -20,13 +21,18 @@ mod sweep;
 mod validate;
 
 pub use analyze::{AnalyzeArgs, GateArgs};
+pub use chart::ChartArgs;
 pub use compare::CompareArgs;
+pub use merge::MergeArgs;
+pub use options::{CommonOptions, Format, OutputOptions, SimOptions};
 pub use report::ReportArgs;
-pub use review_args::SimArgs;
+pub use run::RunArgs;
+pub use shard::ShardOption;
+pub use sweep::SweepArgs;
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 use crate::scenario::ScenarioError;
 
@@ -90,135 +96,6 @@ pub enum Command {
     /// sets with a shard missing or given twice. Writes what `run` (or
     /// `sweep`) writes, to outputs/<scenario-name>/ (or --out).
     Merge(MergeArgs),
-}
-
-/// Arguments of `coordsim merge`.
-#[derive(Debug, clap::Args)]
-pub struct MergeArgs {
-    /// The partial-K-of-N.json files, one per shard, in any order.
-    #[arg(required = true, value_name = "PARTIAL")]
-    pub partials: Vec<PathBuf>,
-    /// What to print on standard output (runs; a sweep prints its overview).
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Folder for the results [default: outputs/<scenario-name>].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Sweeps: write sweep.csv and sweep.json only.
-    #[arg(long)]
-    pub no_charts: bool,
-    /// Nothing on stderr.
-    #[arg(long, short)]
-    pub quiet: bool,
-}
-
-/// Arguments of `coordsim sweep`.
-#[derive(Debug, clap::Args)]
-pub struct SweepArgs {
-    /// Scenario file (.toml, or .json).
-    pub file: PathBuf,
-    /// PATH=VALUES to vary, repeatable (a grid of all combinations, the first
-    /// varying slowest). PATH is a scenario field such as nodes.retrieve.silent,
-    /// edges.a->b.loud, defaults.edge.silent, run.trials, or `depth` (the
-    /// `repeat` of the repeated node). VALUES: a..b (integers, inclusive),
-    /// a:b:step (inclusive), or v1,v2,... [default: the file's [sweep] vary]
-    #[arg(long, value_name = "PATH=VALUES")]
-    pub vary: Vec<String>,
-    /// Trials per point [default: the file's run.trials, else 100000].
-    #[arg(long)]
-    pub trials: Option<u64>,
-    /// Base seed, the same at every point [default: the file's run.seed, else 1].
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Folder for sweep.csv, sweep.json and the charts [default: outputs/<scenario-name>].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Worker threads [default: one per core]; results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// No progress and no summary on stderr (the table still goes to stdout).
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Write sweep.csv and sweep.json only.
-    #[arg(long)]
-    pub no_charts: bool,
-    /// Continue an interrupted sweep: keep the points it finished (kept in
-    /// <out>/.sweep/) and run the rest. The result is the same as that of an
-    /// uninterrupted sweep.
-    #[arg(long)]
-    pub resume: bool,
-    /// Write into the output folder even if it holds another scenario's results.
-    #[arg(long)]
-    pub force: bool,
-    /// Most trials (over all points) run without --yes.
-    #[arg(long, default_value_t = 1_000_000_000, value_name = "N")]
-    pub max_trials: u64,
-    /// Run a sweep of more than --max-trials trials.
-    #[arg(long)]
-    pub yes: bool,
-    /// Run only slice K of N (1 ≤ K ≤ N) of the trials (with [workload]: of the
-    /// replications) and write partial-K-of-N.json for `coordsim merge`.
-    #[arg(long, value_name = "K/N", value_parser = crate::shard::Shard::parse)]
-    pub shard: Option<crate::shard::Shard>,
-}
-
-/// Arguments of `coordsim chart`.
-#[derive(Debug, clap::Args)]
-#[command(group = clap::ArgGroup::new("input").required(true).multiple(true).args(["sweep_csv", "nodes"]))]
-pub struct ChartArgs {
-    /// A sweep.csv written by `coordsim sweep`: draws its charts again.
-    #[arg(value_name = "SWEEP_CSV")]
-    pub sweep_csv: Option<PathBuf>,
-    /// A summary.json written by `coordsim run`: draws nodes.png/.svg, the
-    /// failures attributed to each node and hand-off.
-    #[arg(long, value_name = "SUMMARY_JSON")]
-    pub nodes: Option<PathBuf>,
-    /// Folder for the charts [default: the input file's folder].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-}
-
-/// Arguments of `coordsim run`.
-#[derive(Debug, clap::Args)]
-pub struct RunArgs {
-    /// Scenario file (.toml, or .json).
-    pub file: PathBuf,
-    /// Number of trials [default: the file's run.trials, else 100000]; not for
-    /// [workload] scenarios, whose length is workload.tasks or duration_s.
-    #[arg(long)]
-    pub trials: Option<u64>,
-    /// Base seed; trial i is seeded from (seed, i) [default: the file's run.seed, else 1].
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// What to print on standard output.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Folder for summary.json and nodes.csv [default: outputs/<scenario-name>].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Worker threads [default: one per core]; results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Write into the output folder even if it holds another scenario's results.
-    #[arg(long)]
-    pub force: bool,
-    /// Change a field before running, e.g. `--set workload.rate=6` or
-    /// `--set nodes.retrieve.silent=0.02` (a TOML value; repeatable).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub set: Vec<String>,
-    /// Run only slice K of N (1 ≤ K ≤ N) of the trials (with [workload]: of the
-    /// replications) and write partial-K-of-N.json for `coordsim merge`.
-    #[arg(long, value_name = "K/N", value_parser = crate::shard::Shard::parse)]
-    pub shard: Option<crate::shard::Shard>,
-}
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Plain-text tables.
-    Table,
-    /// The summary.json document.
-    Json,
 }
 
 /// Why a command failed.
@@ -305,26 +182,4 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
         Command::Chart(args) => chart::chart(&args),
         Command::Merge(args) => merge::merge(&args),
     }
-}
-
-/// Most worker threads `--threads` may ask for: more would only spend the
-/// time of creating them (results do not depend on the number).
-pub const MAX_THREADS: usize = 1024;
-
-/// Checks `--threads`: 1 to [`MAX_THREADS`].
-fn check_threads(threads: Option<usize>, p: &mut crate::scenario::problem::Problems) {
-    if let Some(n) = threads.filter(|n| !(1..=MAX_THREADS).contains(n)) {
-        p.add(
-            "--threads",
-            format!("is {n}; allowed: 1 to {MAX_THREADS}, e.g. --threads 8"),
-        );
-    }
-}
-
-/// A rayon pool with `threads` workers (default: one per core).
-fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, CliError> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .build()
-        .map_err(|e| CliError::Io(format!("cannot start worker threads: {e}")))
 }

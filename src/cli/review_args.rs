@@ -1,42 +1,30 @@
-//! Options and checks shared by the review commands (`compare`, `analyze`, `report`).
+//! Loading and checks shared by the review commands (`compare`, `analyze`, `report`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use super::interrupt::sim_error;
+use super::options::{CommonOptions, refuse};
 use super::{CliError, outdir};
 use crate::output::folder::{self, Claim};
-use crate::review::variant::{Arm, load_arm};
-use crate::scenario::{ScenarioError, compile::check_trials, problem::Problems};
+use crate::review::ReviewError;
+use crate::review::variant::{Arm, load_arm_with};
+use crate::scenario::problem::Problems;
 
-/// Simulation options of the review commands.
-#[derive(Debug, Clone, clap::Args)]
-pub struct SimArgs {
-    /// Trials per configuration [default: the base file's run.trials, else 100000].
-    #[arg(long)]
-    pub trials: Option<u64>,
-    /// Base seed, shared by every configuration [default: the base file's run.seed, else 1].
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Output folder [default: outputs/<base-scenario-name>].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Worker threads [default: one per core]; results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Write into the output folder even if it holds another scenario's results.
-    #[arg(long)]
-    pub force: bool,
-}
-
-/// Loads every file (scenario or variant), checks the options, and returns
-/// the arms with the trials and seed to use. Nothing is simulated or written.
+/// Loads every file (scenario or variant) with the `--set` changes applied
+/// to each, checks the options, and returns the arms with the trials and seed
+/// to use. Nothing is simulated or written.
 pub fn load_all(
     files: &[PathBuf],
-    sim: &SimArgs,
+    common: &CommonOptions,
     extra: impl FnOnce(&mut Problems),
 ) -> Result<(Vec<Arm>, u64, u64), CliError> {
+    let (sim, output) = (&common.sim, &common.output);
+    let mut p = Problems::default();
+    let changes = sim.overrides(&mut p);
+    refuse(&files[0], p)?;
     let mut arms = Vec::new();
     for f in files {
-        let arm = load_arm(f)?;
+        let arm = load_arm_with(f, &changes)?;
         if arm.scenario.workload.is_some() {
             // Paired trials need independent tasks; a loaded run's tasks share queues.
             return Err(CliError::BadInput(format!(
@@ -52,48 +40,26 @@ pub fn load_all(
     let trials = sim.trials.unwrap_or(base.scenario.trials);
     let seed = sim.seed.unwrap_or(base.scenario.seed);
     let mut p = Problems::default();
-    check_trials("--trials", trials, &mut p);
-    super::check_threads(sim.threads, &mut p);
+    sim.check(&mut p);
     extra(&mut p);
     let name = &base.label;
-    if let Err(e) = out_dir(sim, name)
+    if let Err(e) = output
+        .dir(name)
         .map_err(|e| e.to_string())
-        .and_then(|dir| folder::check(&dir, name, sim.force))
+        .and_then(|dir| folder::check(&dir, name, output.force))
     {
         p.add("--out", e);
     }
-    if !p.is_empty() {
-        return Err(ScenarioError {
-            file: files[0].clone(),
-            problems: p.into_vec(),
-        }
-        .into());
-    }
+    refuse(&files[0], p)?;
     Ok((arms, trials, seed))
-}
-
-/// Runs `f` on a pool of the requested size.
-pub fn in_pool<T: Send>(
-    threads: Option<usize>,
-    f: impl FnOnce() -> T + Send,
-) -> Result<T, CliError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .build()
-        .map_err(|e| CliError::Io(format!("cannot start worker threads: {e}")))?;
-    Ok(pool.install(f))
-}
-
-/// The output folder: `--out`, else `outputs/<name>`.
-pub fn out_dir(sim: &SimArgs, name: &str) -> Result<PathBuf, CliError> {
-    outdir::out_dir(sim.out.as_deref(), name)
 }
 
 /// Claims the output folder for the results of scenario `name` before the
 /// work starts; `command` names the command for another writer's message.
-pub fn claim_out(sim: &SimArgs, name: &str, command: &str) -> Result<Claim, CliError> {
+pub fn claim_out(common: &CommonOptions, name: &str, command: &str) -> Result<Claim, CliError> {
     let what = format!("{command} of scenario \"{name}\"");
-    outdir::claim_results(&out_dir(sim, name)?, name, sim.force, &what)
+    let output = &common.output;
+    outdir::claim_results(&output.dir(name)?, name, output.force, &what)
 }
 
 /// Writes `files` (name, bytes) together into the claimed folder, marked as
@@ -106,11 +72,10 @@ pub fn write_files(claim: &mut Claim, files: &[(&str, Vec<u8>)]) -> Result<Vec<P
     outdir::write_set(claim, &files, &[], false)
 }
 
-/// One line naming the written files, for standard error.
-pub fn written_line(paths: &[PathBuf]) -> String {
-    paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The command's error for a review of `file` that gave no result.
+pub fn review_error(file: &Path, e: ReviewError) -> CliError {
+    match e {
+        ReviewError::Sim(e) => sim_error(file.display(), e),
+        ReviewError::WhatIf(msg) => CliError::Io(msg),
+    }
 }

@@ -1,63 +1,96 @@
 //! `coordsim run`: Monte Carlo trials of one scenario.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::console::{note, out};
-use super::{CliError, Format, RunArgs, interrupt, outdir, thread_pool};
+use super::interrupt::{sim_error, stop_flag};
+use super::options::{CommonOptions, refuse, written_line};
+use super::shard::{ShardOption, ShardTarget, run_shard};
+use super::{CliError, outdir};
 use crate::output::{folder, results, table};
-use crate::runner::{SimError, simulate_until};
-use crate::scenario::{
-    self, Scenario, ScenarioError, compile::check_trials, patch, problem::Problems,
-};
+use crate::overrides::{self, Override};
+use crate::scenario::{self, Scenario, problem::Problems};
+use crate::sim::{Control, simulate};
+
+/// Arguments of `coordsim run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario file (.toml, or .json).
+    pub file: PathBuf,
+    /// Run every task K times and report pass^k and pass@k for k = 1..K
+    /// (the same as `--set run.pass_k=K`; independent trials only).
+    #[arg(long, value_name = "K")]
+    pub pass_k: Option<u64>,
+    /// `--shard K/N`.
+    #[command(flatten)]
+    pub slice: ShardOption,
+    /// The options every simulating command shares.
+    #[command(flatten)]
+    pub common: CommonOptions,
+}
 
 /// Runs the scenario, prints the report and writes the result files.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
-    let s = load_with_changes(&args.file, &args.set)?;
-    let trials = args.trials.unwrap_or(s.trials);
-    let seed = args.seed.unwrap_or(s.seed);
     let mut p = Problems::default();
-    check_trials("--trials", trials, &mut p);
-    if s.workload.is_some() && args.trials.is_some() {
+    let mut changes = args.common.sim.overrides(&mut p);
+    if let Some(k) = args.pass_k {
+        if k == 0 || k > 1000 {
+            p.add(
+                "--pass-k",
+                format!("is {k}; allowed: 1 to 1000 runs of every task, e.g. --pass-k 8"),
+            );
+        }
+        changes.extend(crate::overrides::parse_all(
+            &[format!("run.pass_k={k}")],
+            &mut p,
+        ));
+    }
+    refuse(&args.file, p)?;
+    let (doc, s) = load(&args.file, &changes, args.slice.shard.is_some())?;
+    let trials = args.common.sim.trials.unwrap_or(s.trials);
+    let seed = args.common.sim.seed.unwrap_or(s.seed);
+    let mut p = Problems::default();
+    args.common.sim.check(&mut p);
+    if s.workload.is_some() && args.common.sim.trials.is_some() {
         p.add(
             "--trials",
             "does not apply to a scenario with [workload]: its length is workload.tasks or \
              workload.duration_s, its repetitions workload.replications",
         );
     }
-    super::check_threads(args.threads, &mut p);
     let name = &s.model.name;
-    let dir = outdir::out_dir(args.out.as_deref(), name)?;
-    if let Err(e) = folder::check(&dir, &s.model.name, args.force) {
+    let force = args.common.output.force;
+    let dir = args.common.output.dir(name)?;
+    if let Err(e) = folder::check(&dir, name, force) {
         p.add("--out", e);
     }
-    if !p.is_empty() {
-        return Err(ScenarioError {
-            file: args.file.clone(),
-            problems: p.into_vec(),
-        }
-        .into());
-    }
-    let pool = thread_pool(args.threads)?;
-    if let Some(shard) = args.shard {
+    refuse(&args.file, p)?;
+    let pool = args.common.sim.pool()?;
+    if let (Some(shard), Some(doc)) = (args.slice.shard, &doc) {
         let what = format!("shard {shard} of scenario \"{name}\"");
-        let claim = outdir::claim_shard(&dir, name, args.force, &what)?;
-        return super::shard::run_shard(args, shard, trials, seed, &pool, claim);
+        let claim = outdir::claim_shard(&dir, name, force, &what)?;
+        let target = ShardTarget {
+            shard,
+            file: &args.file,
+            output: &args.common.output,
+            pool: &pool,
+        };
+        return run_shard(&target, doc, &s, trials, seed, claim);
     }
     let what = format!("run of scenario \"{name}\"");
-    let mut claim = outdir::claim_results(&dir, name, args.force, &what)?;
+    let mut claim = outdir::claim_results(&dir, name, force, &what)?;
     let started = Instant::now();
-    let stop = interrupt::stop_flag();
     let summary = pool
-        .install(|| simulate_until(&s, trials, seed, stop))
-        .map_err(|e| sim_error(&args.file, e))?;
+        .install(|| simulate(&s, trials, seed, Control::new(stop_flag())))
+        .map_err(|e| sim_error(args.file.display(), e))?;
     let elapsed = started.elapsed();
     let files = results::run_files(&summary);
-    let written = outdir::write_set(&mut claim, &files, &results::run_stale(), false)?;
-    match args.format {
-        Format::Table => out!("{}", table::render(&summary)),
-        Format::Json => out!("{}", results::summary_json(&summary)),
-    }
+    let quiet = args.common.output.quiet;
+    let written = outdir::write_set(&mut claim, &files, &results::run_stale(), quiet)?;
+    args.common.output.print(
+        || table::render(&summary),
+        || results::summary_json(&summary).into_bytes(),
+    )?;
     let what = match &summary.load {
         Some(load) => format!(
             "{} replications ({} tasks measured, {} events)",
@@ -65,67 +98,30 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         ),
         None => format!("{} trials", summary.trials),
     };
-    note!(
+    args.common.output.note(format_args!(
         "{what} in {:.3} s on {} threads; wrote {}",
         elapsed.as_secs_f64(),
         pool.current_num_threads(),
-        written
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+        written_line(&written)
+    ));
     Ok(())
 }
 
-/// A simulation that could not finish, as a command error: an interrupt, or
-/// a scenario that cannot be simulated (unstable, runaway) as bad input.
-pub(super) fn sim_error(file: &Path, e: SimError) -> CliError {
-    match e {
-        SimError::Cancelled => CliError::Interrupted(format!(
-            "{}: interrupted; nothing was written",
-            file.display()
-        )),
-        e => CliError::BadInput(format!("{}: {e}", file.display())),
-    }
-}
-
-/// Loads the scenario, applying `--set PATH=VALUE` changes when there are any.
-fn load_with_changes(file: &Path, changes: &[String]) -> Result<Scenario, CliError> {
-    if changes.is_empty() {
-        return Ok(scenario::load(file)?);
-    }
-    let doc = document_with_changes(file, changes)?;
-    Ok(scenario::compile_document(file, &doc).map_err(scenario::locate_in_file)?)
-}
-
-/// The scenario document with `--set PATH=VALUE` changes applied.
-pub(super) fn document_with_changes(
+/// The scenario, compiled once, with the `--set` changes applied. Its
+/// document is kept when `keep_document` (a shard records it), and read only
+/// when needed: without changes the file is loaded as it is.
+fn load(
     file: &Path,
-    changes: &[String],
-) -> Result<toml::Table, CliError> {
+    changes: &[Override],
+    keep_document: bool,
+) -> Result<(Option<toml::Table>, Scenario), CliError> {
+    if changes.is_empty() && !keep_document {
+        return Ok((None, scenario::load(file)?));
+    }
     let mut doc = scenario::read_document(file)?;
     let mut p = Problems::default();
-    for change in changes {
-        let Some((path, value)) = change.split_once('=') else {
-            p.add(
-                "--set",
-                format!("`{}` is not PATH=VALUE", patch::shown(change)),
-            );
-            continue;
-        };
-        let applied = patch::parse_value(value.trim())
-            .and_then(|v| patch::set_path(&mut doc, path.trim(), v));
-        if let Err(e) = applied {
-            p.add(format!("--set {}", patch::shown(change)), e);
-        }
-    }
-    if !p.is_empty() {
-        return Err(ScenarioError {
-            file: file.to_path_buf(),
-            problems: p.into_vec(),
-        }
-        .into());
-    }
-    Ok(doc)
+    overrides::apply(&mut doc, changes, &mut p);
+    refuse(file, p)?;
+    let s = scenario::compile_document(file, &doc).map_err(scenario::locate_in_file)?;
+    Ok((Some(doc), s))
 }

@@ -1,41 +1,66 @@
 //! `--shard K/N` of `run` and `sweep`: run one slice of the trials (or
 //! replications) and write its exact partial result for `coordsim merge`.
+//! The callers load and check the scenario; this module only simulates the
+//! slice and writes it.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::console::{note, outln};
-use super::run::document_with_changes;
-use super::{CliError, RunArgs, SweepArgs};
+use super::CliError;
+use super::console::outln;
+use super::interrupt::{sim_error, stop_flag};
+use super::options::OutputOptions;
 use crate::output::folder::Claim;
-use crate::runner::{run_length, simulate_slice};
-use crate::scenario::compile_document;
+use crate::scenario::Scenario;
 use crate::shard::{Identity, Partial, PointPart, Shard, wire::TallyWire};
+use crate::sim::{Control, run_length, simulate_slice};
 use crate::sweep::Plan;
 
-/// `coordsim run --shard K/N`: slice K of the run's units, written to
-/// `partial-K-of-N.json` in `--out` (default `outputs/<scenario-name>/`).
+/// `--shard K/N` of `run` and `sweep`.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct ShardOption {
+    /// Run only slice K of N (1 ≤ K ≤ N) of the trials (with [workload]: of the
+    /// replications) and write partial-K-of-N.json for `coordsim merge`; its
+    /// path is printed on standard output.
+    #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
+}
+
+/// Which slice to run, of which file, on which pool, and where it goes.
+pub(super) struct ShardTarget<'a> {
+    /// The slice.
+    pub shard: Shard,
+    /// The scenario file as given (recorded in the partial).
+    pub file: &'a Path,
+    /// Output folder and `--quiet`.
+    pub output: &'a OutputOptions,
+    /// The worker pool.
+    pub pool: &'a rayon::ThreadPool,
+}
+
+/// `coordsim run --shard K/N`: slice K of the run's units of the compiled
+/// scenario `s` (whose document, with any `--set` applied, is `doc`),
+/// written to `partial-K-of-N.json` in the output folder.
 pub(super) fn run_shard(
-    args: &RunArgs,
-    shard: Shard,
+    target: &ShardTarget,
+    doc: &toml::Table,
+    s: &Scenario,
     trials: u64,
     seed: u64,
-    pool: &rayon::ThreadPool,
     claim: Claim,
 ) -> Result<(), CliError> {
-    let doc = document_with_changes(&args.file, &args.set)?;
-    let s = compile_document(&args.file, &doc)?;
     let started = Instant::now();
-    let length = run_length(&s, trials);
-    let range = shard.range(length);
-    let tally = pool
-        .install(|| simulate_slice(&s, trials, seed, range.clone()))
-        .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
+    let length = run_length(s, trials);
+    let range = target.shard.range(length);
+    let tally = target
+        .pool
+        .install(|| simulate_slice(s, trials, seed, range.clone(), Control::new(stop_flag())))
+        .map_err(|e| sim_error(target.file.display(), e))?;
     let identity = Identity {
         command: "run".into(),
-        file: args.file.display().to_string(),
+        file: target.file.display().to_string(),
         scenario: s.model.name.clone(),
-        document: toml_text(&doc),
+        document: toml_text(doc),
         trials: Some(trials),
         seed: Some(seed),
         vary: Vec::new(),
@@ -46,30 +71,33 @@ pub(super) fn run_shard(
         range: [range.start, range.end],
         tally: TallyWire::from_tally(&tally),
     };
-    let partial = Partial::new(identity, shard, vec![point]);
+    let partial = Partial::new(identity, target.shard, vec![point]);
     let path = write_partial(claim, &partial)?;
     let unit = if s.workload.is_some() {
         "replications"
     } else {
         "trials"
     };
-    note!(
-        "shard {shard}: {unit} {}..{} of {length} in {:.3} s on {} threads",
+    target.output.note(format_args!(
+        "shard {}: {unit} {}..{} of {length} in {:.3} s on {} threads",
+        target.shard,
         range.start,
         range.end,
         started.elapsed().as_secs_f64(),
-        pool.current_num_threads()
-    );
+        target.pool.current_num_threads()
+    ));
     outln!("{}", path.display());
     Ok(())
 }
 
-/// `coordsim sweep --shard K/N`: slice K of every point's units.
+/// `coordsim sweep --shard K/N`: slice K of every point's units. `trials`,
+/// `seed` and `vary` are the flags as given, recorded for `merge`.
 pub(super) fn sweep_shard(
-    args: &SweepArgs,
-    shard: Shard,
+    target: &ShardTarget,
     plan: &Plan,
-    pool: &rayon::ThreadPool,
+    trials: Option<u64>,
+    seed: Option<u64>,
+    vary: &[String],
     claim: Claim,
 ) -> Result<(), CliError> {
     let started = Instant::now();
@@ -80,10 +108,14 @@ pub(super) fn sweep_shard(
             .scenario_at(&point.values)
             .map_err(|e| CliError::BadInput(format!("{}: {e}", at())))?;
         let length = run_length(&s, point.trials);
-        let range = shard.range(length);
-        let tally = pool
-            .install(|| simulate_slice(&s, point.trials, point.seed, range.clone()))
-            .map_err(|e| CliError::BadInput(format!("{}: {e}", at())))?;
+        let range = target.shard.range(length);
+        let tally = target
+            .pool
+            .install(|| {
+                let control = Control::new(stop_flag());
+                simulate_slice(&s, point.trials, point.seed, range.clone(), control)
+            })
+            .map_err(|e| sim_error(at(), e))?;
         points.push(PointPart {
             length,
             range: [range.start, range.end],
@@ -92,24 +124,23 @@ pub(super) fn sweep_shard(
     }
     let identity = Identity {
         command: "sweep".into(),
-        file: args.file.display().to_string(),
+        file: target.file.display().to_string(),
         scenario: plan.scenario.clone(),
         document: toml_text(&plan.doc),
-        trials: args.trials,
-        seed: args.seed,
-        vary: args.vary.clone(),
+        trials,
+        seed,
+        vary: vary.to_vec(),
         version: env!("CARGO_PKG_VERSION").into(),
     };
-    let partial = Partial::new(identity, shard, points);
+    let partial = Partial::new(identity, target.shard, points);
     let path = write_partial(claim, &partial)?;
-    if !args.quiet {
-        note!(
-            "shard {shard}: {} points in {:.3} s on {} threads",
-            plan.points.len(),
-            started.elapsed().as_secs_f64(),
-            pool.current_num_threads()
-        );
-    }
+    target.output.note(format_args!(
+        "shard {}: {} points in {:.3} s on {} threads",
+        target.shard,
+        plan.points.len(),
+        started.elapsed().as_secs_f64(),
+        target.pool.current_num_threads()
+    ));
     outln!("{}", path.display());
     Ok(())
 }
@@ -119,7 +150,7 @@ fn toml_text(doc: &toml::Table) -> String {
     toml::to_string(doc).expect("a scenario document serialises as TOML")
 }
 
-/// Writes the partial atomically into the claimed folder.
+/// Writes the partial atomically into the claimed output folder.
 fn write_partial(mut claim: Claim, partial: &Partial) -> Result<PathBuf, CliError> {
     let name = partial.shard.file_name();
     claim

@@ -1,17 +1,52 @@
 //! `coordsim sweep`: a scenario over a grid of parameter values.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::console::{note, out};
+use super::console::note;
+use super::options::{CommonOptions, refuse};
 use super::progress::Progress;
-use super::{CliError, SweepArgs, interrupt, outdir, thread_pool};
+use super::shard::{ShardOption, ShardTarget, sweep_shard};
+use super::{CliError, interrupt, outdir};
 use crate::charts::{self, Rendered};
 use crate::output::{folder, kept};
-use crate::scenario::{
-    ScenarioError, compile::check_trials, file::ScenarioFile, problem::Problems, read_document,
-};
+use crate::overrides;
+use crate::scenario::{file::ScenarioFile, problem::Problems, read_document};
 use crate::sweep::{self, Grid, Plan, PointResult, SweepTable};
+
+/// Arguments of `coordsim sweep`.
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// Scenario file (.toml, or .json).
+    pub file: PathBuf,
+    /// PATH=VALUES to vary, repeatable (a grid of all combinations, the first
+    /// varying slowest). PATH is a scenario field such as nodes.retrieve.silent,
+    /// edges.a->b.loud, defaults.edge.silent, run.trials, or `depth` (the
+    /// `repeat` of the repeated node). VALUES: a..b (integers, inclusive),
+    /// a:b:step (inclusive), or v1,v2,... [default: the file's [sweep] vary]
+    #[arg(long, value_name = "PATH=VALUES")]
+    pub vary: Vec<String>,
+    /// Write sweep.csv and sweep.json only.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Continue an interrupted sweep: keep the points it finished (kept in
+    /// <out>/.sweep/) and run the rest. The result is the same as that of an
+    /// uninterrupted sweep.
+    #[arg(long)]
+    pub resume: bool,
+    /// Most trials (over all points) run without --yes.
+    #[arg(long, default_value_t = 1_000_000_000, value_name = "N")]
+    pub max_trials: u64,
+    /// Run a sweep of more than --max-trials trials.
+    #[arg(long)]
+    pub yes: bool,
+    /// `--shard K/N`.
+    #[command(flatten)]
+    pub slice: ShardOption,
+    /// The options every simulating command shares (`--set` applies before `--vary`).
+    #[command(flatten)]
+    pub common: CommonOptions,
+}
 
 /// Plans, runs and writes the sweep: sweep.csv, sweep.json and the charts.
 ///
@@ -19,53 +54,69 @@ use crate::sweep::{self, Grid, Plan, PointResult, SweepTable};
 /// stops after the point in hand (which is dropped) and `--resume` continues
 /// from the kept points. They are removed once the results are written.
 pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
+    let quiet = args.common.output.quiet;
     let mut p = Problems::default();
-    if let Some(trials) = args.trials {
-        check_trials("--trials", trials, &mut p);
-    }
-    super::check_threads(args.threads, &mut p);
-    if !p.is_empty() {
-        return Err(ScenarioError {
-            file: args.file.clone(),
-            problems: p.into_vec(),
-        }
-        .into());
-    }
-    let doc = read_document(&args.file)?;
+    args.common.sim.check(&mut p);
+    let changes = args.common.sim.overrides(&mut p);
+    refuse(&args.file, p)?;
+    let mut doc = read_document(&args.file)?;
+    let mut p = Problems::default();
+    overrides::apply(&mut doc, &changes, &mut p);
+    refuse(&args.file, p)?;
     let file: ScenarioFile = toml::Value::Table(doc.clone())
         .try_into()
         .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
     let grid = sweep::axes(&args.vary, file.sweep.as_ref())
         .and_then(Grid::new)
         .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
-    let plan =
-        Plan::new(&args.file, doc, grid, args.trials, args.seed).map_err(CliError::BadInput)?;
-    let dir = outdir::out_dir(args.out.as_deref(), &plan.scenario)?;
-    folder::check(&dir, &plan.scenario, args.force)
+    let plan = Plan::new(
+        &args.file,
+        doc,
+        grid,
+        args.common.sim.trials,
+        args.common.sim.seed,
+    )
+    .map_err(CliError::BadInput)?;
+    let force = args.common.output.force;
+    let dir = args.common.output.dir(&plan.scenario)?;
+    folder::check(&dir, &plan.scenario, force)
         .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
-    let pool = thread_pool(args.threads)?;
-    if let Some(shard) = args.shard {
+    let pool = args.common.sim.pool()?;
+    if let Some(shard) = args.slice.shard {
         let what = format!("sweep shard {shard} of scenario \"{}\"", plan.scenario);
-        let claim = outdir::claim_shard(&dir, &plan.scenario, args.force, &what)?;
-        return super::shard::sweep_shard(args, shard, &plan, &pool, claim);
+        let claim = outdir::claim_shard(&dir, &plan.scenario, force, &what)?;
+        let target = ShardTarget {
+            shard,
+            file: &args.file,
+            output: &args.common.output,
+            pool: &pool,
+        };
+        return sweep_shard(
+            &target,
+            &plan,
+            args.common.sim.trials,
+            args.common.sim.seed,
+            &args.vary,
+            claim,
+        );
     }
     if plan.total_trials() > args.max_trials && !args.yes {
         return Err(CliError::BadInput(too_big(args, &plan, &pool)));
     }
     let what = format!("sweep of scenario \"{}\"", plan.scenario);
-    let mut claim = outdir::claim_results(&dir, &plan.scenario, args.force, &what)?;
+    let mut claim = outdir::claim_results(&dir, &plan.scenario, force, &what)?;
     let kept = if args.resume {
         kept::load(&dir, &plan)
     } else {
         vec![None; plan.points.len()]
     };
-    if !args.quiet {
+    if !quiet {
         resume_note(args.resume, &kept, &dir, &plan);
     }
 
     let started = Instant::now();
     let stop = interrupt::stop_flag();
-    let mut progress = Progress::new(args.quiet, plan.total_trials());
+    let mut progress = Progress::new(quiet, plan.total_trials());
     // A point that cannot be kept (a full disk) is a failure to write, not bad input.
     let mut save_failed = None;
     let outcome = pool.install(|| {
@@ -119,28 +170,28 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         charts::sweep_charts(&table).map_err(CliError::Io)?
     };
     let files = result_files(&table, &plan, &results, rendered);
-    let written = outdir::write_set(&mut claim, &files, &stale_files(), args.quiet)?;
+    let written = outdir::write_set(&mut claim, &files, &stale_files(), quiet)?;
     kept::discard(&dir, &plan).map_err(|e| {
         CliError::Io(format!(
             "cannot remove the kept points in {}: {e}",
             dir.display()
         ))
     })?;
-
-    out!("{}", overview(&table));
-    if !args.quiet {
-        note!(
-            "{} points, {} trials in {:.3} s on {} threads; wrote {} files to {}",
-            results.len(),
-            plan.total_trials(),
-            elapsed.as_secs_f64(),
-            pool.current_num_threads(),
-            written.len(),
-            dir.display()
-        );
-        for s in skipped {
-            note!("skipped {s}");
-        }
+    let json = &files[1].1;
+    args.common
+        .output
+        .print(|| overview(&table), || json.clone())?;
+    args.common.output.note(format_args!(
+        "{} points, {} trials in {:.3} s on {} threads; wrote {} files to {}",
+        results.len(),
+        plan.total_trials(),
+        elapsed.as_secs_f64(),
+        pool.current_num_threads(),
+        written.len(),
+        dir.display()
+    ));
+    for s in skipped {
+        args.common.output.note(format_args!("skipped {s}"));
     }
     Ok(())
 }
@@ -155,7 +206,8 @@ const SWEEP_CHARTS: &[&str] = &[
     "heatmap-p99",
 ];
 
-/// The sweep's result set: sweep.csv, sweep.json and the charts, by file name.
+/// The sweep's result set: sweep.csv, sweep.json and the charts, by file
+/// name (sweep.json second).
 pub(super) fn result_files(
     table: &SweepTable,
     plan: &Plan,
@@ -218,7 +270,7 @@ fn too_big(args: &SweepArgs, plan: &Plan, pool: &rayon::ThreadPool) -> String {
         let trials = PILOT_TRIALS.min(point.trials);
         let t = Instant::now();
         if pool
-            .install(|| crate::runner::simulate(&s, trials, point.seed))
+            .install(|| crate::sim::simulate(&s, trials, point.seed, crate::sim::Control::none()))
             .is_ok()
         {
             per_trial.push(t.elapsed().as_secs_f64() / trials as f64);

@@ -5,16 +5,17 @@
 //! simulation never has to validate anything.
 
 pub mod latency;
+pub mod rates;
 pub mod resource;
 pub mod step;
+pub mod uses;
 pub mod workload;
 
 pub use latency::Latency;
-pub use resource::{
-    Batching, Discipline, Link, LinkId, OnFull, Pool, PoolId, RateLimit, ResourceUse, ServiceTime,
-    Transfer,
-};
+pub use rates::{GateRates, Loading, StepRates, TaskRate};
+pub use resource::{Batching, Discipline, Link, OnFull, Pool, RateLimit, ServiceTime};
 pub use step::{AttemptCost, AttemptOutcome, Backoff, Jitter, OutcomeProbs, RetryPolicy, Step};
+pub use uses::{LinkId, PoolId, ResourceUse, Transfer};
 pub use workload::{Arrivals, Window, Workload};
 
 /// Index of a node in [`Model::nodes`].
@@ -59,6 +60,10 @@ pub enum Merge {
     Any,
     /// The first k inputs to arrive ok are used; fails once k can no longer be reached.
     KOfN(u32),
+    /// A vote: the output is right when at least k inputs arrive right;
+    /// otherwise a silent wrong answer if any input arrived ok, a loud
+    /// failure if none did. Decided as soon as the result is determined.
+    Vote(u32),
 }
 
 /// What a gate does when its loop budget is spent and it still flags.
@@ -88,6 +93,8 @@ pub struct Gate {
     pub region: Vec<NodeId>,
     /// Edges whose both ends lie in `region`: their deliveries are undone on a loop-back.
     pub region_edges: Vec<EdgeId>,
+    /// Decision rates drawn once per task instead of the fixed ones.
+    pub rates: Option<Box<GateRates>>,
 }
 
 /// A node of the task graph.
@@ -139,6 +146,10 @@ pub struct Model {
     pub links: Vec<Link>,
     /// Bounds on one task, beyond which it is stopped as a runaway.
     pub limits: Limits,
+    /// Names of the task-level difficulties that per-task rates may follow.
+    pub difficulties: Vec<String>,
+    /// Runs of every task for pass^k (`[run] pass_k`; 1: each task runs once).
+    pub pass_k: u32,
 }
 
 /// Bounds on one task (`[run] max_events`, `max_time_s`): a task that needs
@@ -159,14 +170,23 @@ impl Limits {
     pub const DEFAULT_MAX_TIME_S: f64 = 1e7;
 }
 
+/// Which limit stopped a runaway task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// `[run] max_events`.
+    Events,
+    /// `[run] max_time_s`.
+    Time,
+}
+
 impl Limits {
     /// The limit a task has gone past after `events` events at `time` seconds, if any.
     #[inline]
-    pub fn exceeded(&self, events: u64, time: f64) -> Option<crate::task::Limit> {
+    pub fn exceeded(&self, events: u64, time: f64) -> Option<Limit> {
         if events > self.max_events {
-            Some(crate::task::Limit::Events)
+            Some(Limit::Events)
         } else if time > self.max_time_s {
-            Some(crate::task::Limit::Time)
+            Some(Limit::Time)
         } else {
             None
         }
@@ -198,6 +218,15 @@ impl Model {
         match self.nodes.get(exec) {
             Some(n) => &n.step,
             None => &self.edges[exec - self.nodes.len()].step,
+        }
+    }
+
+    /// The step of node or edge `exec`, to change it (what-ifs, compilation).
+    pub fn step_mut(&mut self, exec: usize) -> &mut Step {
+        let n = self.nodes.len();
+        match self.nodes.get_mut(exec) {
+            Some(node) => &mut node.step,
+            None => &mut self.edges[exec - n].step,
         }
     }
 

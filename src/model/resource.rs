@@ -3,17 +3,12 @@
 //! A *pool* is a set of identical servers with a queue in front (a GPU
 //! inference server, a rate-limited tool API); a *link* is an interconnect
 //! whose bandwidth is shared fairly by the transfers in flight. Steps name the
-//! resources they use in [`ResourceUse`].
+//! resources they use in [`super::ResourceUse`].
 
 use rand::Rng;
 
 use super::latency::Latency;
 use super::step::Step;
-
-/// Index of a pool in [`super::Model::pools`].
-pub type PoolId = usize;
-/// Index of a link in [`super::Model::links`].
-pub type LinkId = usize;
 
 /// Order in which a pool serves its queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,24 +166,4 @@ pub struct Link {
     pub bandwidth: f64,
     /// Seconds added to every transfer (propagation, setup).
     pub latency: f64,
-}
-
-/// A payload moved over a link before a step's work.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Transfer {
-    /// The link.
-    pub link: LinkId,
-    /// Payload size in bytes.
-    pub bytes: f64,
-}
-
-/// The shared resources one step uses.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ResourceUse {
-    /// The pool that serves the step, if any.
-    pub pool: Option<PoolId>,
-    /// A transfer before the work, if any.
-    pub transfer: Option<Transfer>,
-    /// Priority in a `Priority` pool (higher first).
-    pub priority: i32,
 }

@@ -7,7 +7,8 @@
 use rand::{Rng, RngExt};
 
 use super::latency::Latency;
-use super::resource::ResourceUse;
+use super::rates::StepRates;
+use super::uses::ResourceUse;
 
 /// How one attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,12 +101,14 @@ pub struct RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// No retries at all.
+    /// No retries at all: a `retry` table with `max = 0` and every other
+    /// field at its default (so adding retries to it gives what a file with
+    /// `retry = { max = n }` gives).
     pub const NONE: RetryPolicy = RetryPolicy {
         max_retries: 0,
         backoff: Backoff::Fixed,
         delay: 0.0,
-        factor: 1.0,
+        factor: 2.0,
         max_delay: f64::INFINITY,
         jitter: Jitter::None,
     };
@@ -153,6 +156,11 @@ pub struct Step {
     pub tokens: Option<(u64, u64)>,
     /// Shared resources the step queues for, if any.
     pub resource: Option<ResourceUse>,
+    /// P(a re-execution within the task repeats the previous outcome): 0
+    /// draws every attempt afresh, 1 holds the first draw for the task.
+    pub persistence: f64,
+    /// Outcome rates drawn once per task instead of `outcome`'s fixed ones.
+    pub rates: Option<Box<StepRates>>,
 }
 
 impl Step {
@@ -166,6 +174,8 @@ impl Step {
             cost: AttemptCost::default(),
             tokens: None,
             resource: None,
+            persistence: 0.0,
+            rates: None,
         }
     }
 
@@ -175,6 +185,8 @@ impl Step {
             && self.latency.is_zero()
             && self.cost == AttemptCost::default()
             && self.resource.is_none()
+            && self.persistence == 0.0
+            && self.rates.is_none()
     }
 
     /// Draws one attempt: its duration and its outcome, timeouts applied.

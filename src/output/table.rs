@@ -64,6 +64,9 @@ pub fn render(summary: &Summary) -> String {
     if let Some(load) = &s.load {
         out.push_str(&render_load(load));
     }
+    if !s.pass_k.is_empty() {
+        out.push_str(&render_pass_k(s));
+    }
     let _ = writeln!(
         out,
         "\n{:<24} {:<9} {:>9} {:>10} {:>9} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}",
@@ -204,6 +207,34 @@ fn render_load(load: &LoadSummary) -> String {
             estimate(&l.utilization, 4),
             l.mean_active.mean,
             l.bytes_per_s.mean
+        );
+    }
+    out
+}
+
+/// pass^k and pass@k, with what independent runs would give.
+fn render_pass_k(s: &Summary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n{:<6} {:>10}  {:<25} {:>12}  {:>10}  {:<25}",
+        "runs",
+        "pass^k",
+        "95% CI (Wilson, tasks)",
+        "independent",
+        "pass@k",
+        "95% CI (Wilson, tasks)"
+    );
+    for p in &s.pass_k {
+        let _ = writeln!(
+            out,
+            "k = {:<2} {:>10.6}  {:<25} {:>12.6}  {:>10.6}  {:<25}",
+            p.k,
+            p.all.rate,
+            ci(&p.all),
+            p.independent,
+            p.any.rate,
+            ci(&p.any)
         );
     }
     out

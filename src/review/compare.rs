@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use super::interval::{T95_19, mean_difference, paired_proportion, sectioned};
-use super::paired::{PairedRun, SectionFigures};
 use super::variant::Arm;
+use crate::sim::paired::{PairedRun, SectionFigures};
 use crate::stats::Summary;
 use crate::stats::accumulator::{NANOS_PER_SECOND, PICO_PER_USD};
 use crate::stats::interval::Z95;

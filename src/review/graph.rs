@@ -6,6 +6,7 @@
 
 use std::fmt::Write;
 
+use super::markup::xml;
 use crate::model::{Model, NodeKind, Step};
 
 /// Graphs larger than this are not drawn (the DOT file still holds them).
@@ -16,14 +17,6 @@ const BOX_H: f64 = 52.0;
 const COL_W: f64 = 205.0;
 const ROW_H: f64 = 78.0;
 const MARGIN: f64 = 24.0;
-
-/// Escapes text for XML and HTML.
-pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// Fill colour of a node kind.
 fn fill(kind: NodeKind) -> &'static str {
@@ -96,7 +89,7 @@ pub fn svg(model: &Model) -> String {
     let _ = write!(
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" role=\"img\" aria-label=\"task graph of {}\" font-family=\"sans-serif\">",
-        escape(&model.name)
+        xml(&model.name)
     );
     s.push_str("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#475569\"/></marker></defs>");
     for e in &model.edges {
@@ -115,7 +108,7 @@ pub fn svg(model: &Model) -> String {
                 s,
                 "<text x=\"{mx:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#b45309\" text-anchor=\"middle\">{}</text>",
                 (ay + by) / 2.0 - 4.0,
-                escape(&label)
+                xml(&label)
             );
         }
     }
@@ -139,7 +132,7 @@ pub fn svg(model: &Model) -> String {
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#dc2626\" text-anchor=\"middle\">on flag: back to {} (at most {}×)</text>",
             (a + b) / 2.0,
             y - 4.0,
-            escape(&model.nodes[g.loop_to].id),
+            xml(&model.nodes[g.loop_to].id),
             g.max_loops
         );
     }
@@ -166,10 +159,10 @@ pub fn svg(model: &Model) -> String {
             fill(n.kind),
             x + BOX_W / 2.0,
             y + 21.0,
-            escape(&n.id),
+            xml(&n.id),
             x + BOX_W / 2.0,
             y + 39.0,
-            escape(&detail)
+            xml(&detail)
         );
     }
     s.push_str("</svg>");

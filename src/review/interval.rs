@@ -1,6 +1,6 @@
 //! Confidence intervals for paired differences.
 
-use super::paired::{DiffSums, PairTable};
+use crate::sim::paired::{DiffSums, PairTable};
 use crate::stats::interval::wilson;
 
 /// Two-sided 95% quantile of Student's t with 19 degrees of freedom (20 sections).

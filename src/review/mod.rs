@@ -2,37 +2,40 @@
 //! does the gap open" analyses, and the report that brings them together.
 //!
 //! * [`variant`] reads variant files (a base plus patches, via [`edit`]);
-//! * [`paired`] simulates several models in lockstep on common random numbers;
+//! * [`crate::sim::paired`] simulates the arms in lockstep on common random numbers;
 //! * [`compare`] and [`interval`] turn the paired totals into differences
 //!   with 95% intervals;
-//! * [`analyze`] builds and ranks the what-ifs, [`attribution`] says where
-//!   the failures come from;
-//! * [`text`], [`export`], [`graph`], [`tornado`] and [`report`] present them.
+//! * [`analyze`] builds the what-ifs from the compiled scenario, runs them in
+//!   bounded batches and ranks them; [`attribution`] says where the failures
+//!   come from;
+//! * [`text`], [`export`], [`graph`], [`tornado`] and [`report`] present them,
+//!   with scenario text made safe for markup by [`markup`].
 //!
-//! Nothing here changes the simulation core: arms are run with
-//! [`crate::task::TaskSim`] and [`crate::montecarlo::trial_seed`] as they are.
+//! Arms run through the execution layer ([`crate::sim`]), like every command.
 
 pub mod analyze;
 pub mod attribution;
 pub mod compare;
 pub mod edit;
+pub mod error;
 pub mod export;
 pub mod graph;
 pub mod interval;
-pub mod paired;
+pub mod markup;
 pub mod report;
 pub mod text;
 pub mod tornado;
 pub mod variant;
 
-use serde::Serialize;
-
-use analyze::{Finding, GateSettings};
-use attribution::Attribution;
-use compare::{Comparison, Figure};
+pub use analyze::Analysis;
+/// Simulates every what-if of an arm against it and ranks them.
+pub use analyze::analyse as run_analysis;
+use compare::Comparison;
+pub use error::ReviewError;
 use variant::Arm;
 
-use crate::stats::Summary;
+use crate::sim::paired::run_paired;
+use crate::sim::{Control, SimError};
 
 /// Runs `arms` (the first is the base) in lockstep and compares them.
 pub fn run_compare(
@@ -41,66 +44,9 @@ pub fn run_compare(
     seed: u64,
     crn: bool,
     tasks_per_month: Option<u64>,
-) -> Comparison {
+    control: Control<'_>,
+) -> Result<Comparison, SimError> {
     let models: Vec<&crate::model::Model> = arms.iter().map(|a| &a.scenario.model).collect();
-    let run = paired::run_paired(&models, seed, trials, crn);
-    compare::compare(arms, &run, seed, tasks_per_month)
-}
-
-/// The result of `coordsim analyze`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Analysis {
-    /// Scenario name.
-    pub scenario: String,
-    /// Trials per what-if.
-    pub trials: u64,
-    /// Base seed.
-    pub seed: u64,
-    /// The gate that "gate after" inserts.
-    pub gate_sensitivity: f64,
-    /// Its false-alarm rate.
-    pub gate_false_alarm: f64,
-    /// Its loop budget.
-    pub gate_max_loops: u64,
-    /// The scenario's headline figures.
-    pub figures: Vec<Figure>,
-    /// What-ifs, largest gain in P(correct) first.
-    pub ranking: Vec<Finding>,
-    /// Where the failures come from, as the scenario stands.
-    pub attribution: Attribution,
-    /// The scenario's full summary.
-    pub summary: Summary,
-}
-
-/// Simulates every what-if of `arm` against it and ranks them.
-pub fn run_analysis(
-    arm: &Arm,
-    trials: u64,
-    seed: u64,
-    gate: GateSettings,
-) -> Result<Analysis, String> {
-    let candidates = analyze::candidates(&arm.doc, gate);
-    let compiled = analyze::compile_candidates(arm, &candidates)?;
-    let mut models: Vec<&crate::model::Model> = vec![&arm.scenario.model];
-    models.extend(compiled.iter());
-    let run = paired::run_paired(&models, seed, trials, true);
-    let summaries: Vec<Summary> = models
-        .iter()
-        .zip(&run.arms)
-        .map(|(m, acc)| Summary::new(m, seed, acc))
-        .collect();
-    let ranking = analyze::findings(&run, &summaries, &candidates);
-    let base = summaries.into_iter().next().expect("the base is arm 0");
-    Ok(Analysis {
-        scenario: arm.label.clone(),
-        trials,
-        seed,
-        gate_sensitivity: gate.sensitivity,
-        gate_false_alarm: gate.false_alarm,
-        gate_max_loops: gate.max_loops,
-        figures: compare::figures(&run, std::slice::from_ref(&base), 0, None),
-        ranking,
-        attribution: attribution::attribute(&base),
-        summary: base,
-    })
+    let run = run_paired(&models, seed, trials, crn, control)?;
+    Ok(compare::compare(arms, &run, seed, tasks_per_month))
 }

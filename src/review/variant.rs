@@ -28,6 +28,8 @@ use serde::Deserialize;
 use toml::{Table, Value};
 
 use super::edit;
+use crate::overrides::{self, Override};
+use crate::scenario::problem::Problems;
 use crate::scenario::{
     Problem, Scenario, ScenarioError, compile_document, locate_in_file, patch, read_document,
 };
@@ -118,10 +120,17 @@ pub fn is_variant(path: &Path) -> bool {
 
 /// Loads a scenario file, or a variant file applied to its base.
 pub fn load_arm(path: &Path) -> Result<Arm, ScenarioError> {
+    load_arm_with(path, &[])
+}
+
+/// Loads a scenario file, or a variant file applied to its base; then the
+/// command line's `--set` changes (`overrides`), as if written in the file.
+pub fn load_arm_with(path: &Path, overrides: &[Override]) -> Result<Arm, ScenarioError> {
     if is_variant(path) {
-        return load_variant(path);
+        return load_variant(path, overrides);
     }
-    let doc = read_document(path)?;
+    let mut doc = read_document(path)?;
+    apply_overrides(path, &mut doc, overrides)?;
     let scenario = compile_document(path, &doc).map_err(locate_in_file)?;
     Ok(Arm {
         label: scenario.model.name.clone(),
@@ -132,8 +141,9 @@ pub fn load_arm(path: &Path) -> Result<Arm, ScenarioError> {
     })
 }
 
-/// Loads the variant file at `path`: reads its base, applies its patches, compiles.
-pub fn load_variant(path: &Path) -> Result<Arm, ScenarioError> {
+/// Loads the variant file at `path`: reads its base, applies its patches,
+/// then `overrides` (the command line's `--set`), and compiles.
+pub fn load_variant(path: &Path, overrides: &[Override]) -> Result<Arm, ScenarioError> {
     let problem = |field: &str, message: String| ScenarioError {
         file: path.to_path_buf(),
         problems: vec![Problem {
@@ -186,12 +196,15 @@ pub fn load_variant(path: &Path) -> Result<Arm, ScenarioError> {
     if let Some(d) = &file.description {
         doc.insert("description".into(), Value::String(d.clone()));
     }
+    apply_overrides(path, &mut doc, overrides)?;
     let scenario = compile_document(path, &doc).map_err(|mut e| {
         // The problem is in the base as patched: say so on every line.
+        let mut changes = patches.clone();
+        changes.extend(overrides.iter().map(|o| o.origin.clone()));
         let context = format!(
             " (in the base {} after this variant's patches: {})",
             base_path.display(),
-            patches.join("; ")
+            changes.join("; ")
         );
         for p in &mut e.problems {
             p.message.push_str(&context);
@@ -204,6 +217,23 @@ pub fn load_variant(path: &Path) -> Result<Arm, ScenarioError> {
         scenario,
         doc,
         patches,
+    })
+}
+
+/// Applies the command line's `--set` changes to the document read from `path`.
+fn apply_overrides(
+    path: &Path,
+    doc: &mut Table,
+    overrides: &[Override],
+) -> Result<(), ScenarioError> {
+    let mut p = Problems::default();
+    overrides::apply(doc, overrides, &mut p);
+    if p.is_empty() {
+        return Ok(());
+    }
+    Err(ScenarioError {
+        file: path.to_path_buf(),
+        problems: p.into_vec(),
     })
 }
 

@@ -9,9 +9,10 @@ pub mod locate;
 pub mod patch;
 pub mod problem;
 pub mod progress;
+pub mod rates;
 pub mod resources;
 pub mod step;
 
-pub use compile::{Scenario, compile};
+pub use compile::{NodeEntry, Scenario, compile};
 pub use load::{compile_document, load, locate_in_file, parse, read_document, read_text};
 pub use problem::{Problem, ScenarioError};

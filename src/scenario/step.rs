@@ -2,35 +2,29 @@
 
 use super::file::{BackoffSpec, CostSpec, JitterSpec, LatencySpec, RetrySpec, StepSpec};
 use super::problem::Problems;
-use crate::model::{AttemptCost, Backoff, Jitter, Latency, OutcomeProbs, RetryPolicy, Step};
+use super::rates::{CompiledRate, compile_persistence, compile_rate};
+use crate::model::{
+    AttemptCost, Backoff, Jitter, Latency, OutcomeProbs, RetryPolicy, Step, StepRates,
+};
 
 /// Most retries a step may declare; more is almost surely a typo.
 pub const MAX_RETRIES: u64 = 1000;
 
-/// Field-by-field overlay: `over`'s fields where set, else `base`'s.
-pub fn overlay(base: &StepSpec, over: &StepSpec) -> StepSpec {
-    StepSpec {
-        silent: over.silent.or(base.silent),
-        loud: over.loud.or(base.loud),
-        latency: over.latency.clone().or_else(|| base.latency.clone()),
-        timeout: over.timeout.or(base.timeout),
-        retry: over.retry.clone().or_else(|| base.retry.clone()),
-        cost: over.cost.clone().or_else(|| base.cost.clone()),
-        tokens: over.tokens.clone().or_else(|| base.tokens.clone()),
-        resource: over.resource.clone().or_else(|| base.resource.clone()),
-        priority: over.priority.or(base.priority),
-        transfer: over.transfer.clone().or_else(|| base.transfer.clone()),
-    }
-}
-
 /// Checks `spec` (reporting under `path`) and builds the step; `None` if anything is wrong.
 pub fn compile_step(spec: &StepSpec, path: &str, p: &mut Problems) -> Option<Step> {
     let before = p.len();
-    let silent = spec.silent.unwrap_or(0.0);
-    let loud = spec.loud.unwrap_or(0.0);
-    let silent_ok = p.probability(format!("{path}.silent"), silent);
-    let loud_ok = p.probability(format!("{path}.loud"), loud);
-    if silent_ok && loud_ok && silent + loud > 1.0 + 1e-12 {
+    let silent = compile_rate(spec.silent.as_ref(), 0.0, &format!("{path}.silent"), p);
+    let loud = compile_rate(spec.loud.as_ref(), 0.0, &format!("{path}.loud"), p);
+    let persistence = compile_persistence(spec.persistence, &format!("{path}.persistence"), p);
+    let fixed = |r: &Option<CompiledRate>| {
+        r.as_ref()
+            .filter(|r| r.per_task.is_none())
+            .map(|r| r.nominal)
+    };
+    // A drawn silent rate is capped at 1 - loud for its task; fixed ones must fit.
+    if let (Some(silent), Some(loud)) = (fixed(&silent), fixed(&loud))
+        && silent + loud > 1.0 + 1e-12
+    {
         p.add(
             format!("{path}.silent + {path}.loud"),
             format!(
@@ -61,8 +55,20 @@ pub fn compile_step(spec: &StepSpec, path: &str, p: &mut Problems) -> Option<Ste
     if p.len() > before {
         return None;
     }
+    let (silent, loud) = (silent?, loud?);
+    let rates = (silent.per_task.is_some() || loud.per_task.is_some()).then(|| {
+        Box::new(StepRates {
+            silent: silent.per_task,
+            loud: loud.per_task,
+        })
+    });
     Some(Step {
-        outcome: OutcomeProbs { silent, loud },
+        outcome: OutcomeProbs {
+            silent: silent.nominal,
+            loud: loud.nominal,
+        },
+        persistence,
+        rates,
         latency: latency?,
         timeout: spec.timeout,
         retry,

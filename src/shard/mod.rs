@@ -3,7 +3,7 @@
 //! `--shard K/N` runs the K-th of N contiguous slices of a run's units (its
 //! trials, or its replications with `[workload]`). Every unit is seeded from
 //! its global index, as in a whole run, so a slice computes exactly what the
-//! same units of a whole run compute. A slice's [`Tally`](crate::runner::Tally)
+//! same units of a whole run compute. A slice's [`Tally`](crate::sim::Tally)
 //! (integer totals and histogram counts, or whole replications) is written to a
 //! partial file ([`partial`]) whose numbers round-trip exactly ([`wire`]), and
 //! merging the N partials gives a bit-identical summary.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::Shard;
 use super::verify::{self, Totals};
 use super::wire::TallyWire;
-use crate::runner::Tally;
+use crate::sim::Tally;
 
 /// The format tag of partial files written by this version.
 pub const FORMAT: &str = "coordsim-partial/2";

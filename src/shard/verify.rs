@@ -9,8 +9,8 @@
 //! these checks catch what an edit that also rewrote the checksum can break.
 
 use crate::stats::Accumulator;
+use crate::stats::replication::Replication;
 use crate::task::ExecCounters;
-use crate::world::Replication;
 
 /// Relative slack for comparisons made in floating point.
 const SLACK: f64 = 1e-9;

@@ -9,17 +9,18 @@
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
-use crate::runner::Tally;
+use crate::sim::Tally;
 use crate::stats::Accumulator;
+use crate::stats::replication::{LinkFigures, PoolFigures, Replication};
+use crate::stats::timeavg::TimeIntegral;
 use crate::task::ExecCounters;
-use crate::world::{LinkFigures, PoolFigures, Replication, TimeIntegral};
 
 /// A slice's tally: trial totals, or replications in order.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "snake_case")]
 pub enum TallyWire {
     /// Totals of independent trials.
-    Trials(AccumulatorWire),
+    Trials(Box<AccumulatorWire>),
     /// Replications of a loaded run.
     Replications(Vec<ReplicationWire>),
 }
@@ -28,7 +29,7 @@ impl TallyWire {
     /// The serialisable form of `tally`.
     pub fn from_tally(tally: &Tally) -> Self {
         match tally {
-            Tally::Trials(acc) => TallyWire::Trials(AccumulatorWire::from_acc(acc)),
+            Tally::Trials(acc) => TallyWire::Trials(Box::new(AccumulatorWire::from_acc(acc))),
             Tally::Replications(reps) => {
                 TallyWire::Replications(reps.iter().map(ReplicationWire::from_rep).collect())
             }
@@ -73,6 +74,12 @@ pub struct AccumulatorWire {
     pub tokens_sum: String,
     /// Per node and edge counters.
     pub execs: Vec<ExecCounters>,
+    /// pass^k counts (runs of every task > 1 only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pass_all: Vec<u64>,
+    /// pass@k counts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pass_any: Vec<u64>,
 }
 
 impl AccumulatorWire {
@@ -90,6 +97,8 @@ impl AccumulatorWire {
             cost_pusd_sum: a.cost_pusd_sum.to_string(),
             tokens_sum: a.tokens_sum.to_string(),
             execs: a.execs.clone(),
+            pass_all: a.pass_all.clone(),
+            pass_any: a.pass_any.clone(),
         }
     }
 
@@ -114,6 +123,8 @@ impl AccumulatorWire {
         a.cost_pusd_sum = big("cost_pusd_sum", &self.cost_pusd_sum)?;
         a.tokens_sum = big("tokens_sum", &self.tokens_sum)?;
         a.execs = self.execs.clone();
+        a.pass_all = self.pass_all.clone();
+        a.pass_any = self.pass_any.clone();
         Ok(a)
     }
 }

@@ -64,6 +64,11 @@ pub struct Accumulator {
     /// The earliest task (lowest number) stopped at a limit, if any: the
     /// totals then mean nothing and the run is reported as a runaway.
     pub runaway: Option<Runaway>,
+    /// pass^k: `pass_all[k - 1]` counts tasks whose first k runs were all
+    /// correct (empty unless tasks run more than once).
+    pub pass_all: Vec<u64>,
+    /// pass@k: `pass_any[k - 1]` counts tasks with a correct run among their first k.
+    pub pass_any: Vec<u64>,
 }
 
 impl Accumulator {
@@ -82,6 +87,25 @@ impl Accumulator {
             tokens_sum: 0,
             execs: vec![ExecCounters::default(); exec_count],
             runaway: None,
+            pass_all: Vec::new(),
+            pass_any: Vec::new(),
+        }
+    }
+
+    /// Adds the runs of one task (pass^k), `correct[r]` telling whether run
+    /// `r` was correct.
+    pub fn record_runs(&mut self, correct: &[bool]) {
+        let k = correct.len();
+        self.pass_all.resize(self.pass_all.len().max(k), 0);
+        self.pass_any.resize(self.pass_any.len().max(k), 0);
+        let all = correct.iter().take_while(|&&c| c).count();
+        for n in &mut self.pass_all[..all] {
+            *n += 1;
+        }
+        if let Some(first) = correct.iter().position(|&c| c) {
+            for n in &mut self.pass_any[first..k] {
+                *n += 1;
+            }
         }
     }
 
@@ -140,7 +164,19 @@ impl Accumulator {
         if let Some(r) = other.runaway {
             self.note_runaway(r);
         }
+        add_counts(&mut self.pass_all, &other.pass_all);
+        add_counts(&mut self.pass_any, &other.pass_any);
         self
+    }
+}
+
+/// `mine += theirs`, element by element, growing `mine` as needed.
+fn add_counts(mine: &mut Vec<u64>, theirs: &[u64]) {
+    if mine.len() < theirs.len() {
+        mine.resize(theirs.len(), 0);
+    }
+    for (m, t) in mine.iter_mut().zip(theirs) {
+        *m += t;
     }
 }
 
@@ -174,7 +210,7 @@ mod tests {
         ];
         let mut z: u64 = 5;
         for i in 0..200_000u64 {
-            z = crate::task::mix(z, i);
+            z = crate::seed::mix(z, i);
             let scale = [1.0, 1e3, 1e9, 1e12, 1e18][(i % 5) as usize];
             values.push((z >> 11) as f64 / (1u64 << 53) as f64 * scale);
             values.push(f64::from_bits(z));

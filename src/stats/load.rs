@@ -5,8 +5,20 @@ use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
 use super::interval::t_interval;
+use super::replication::Replication;
 use crate::model::{Model, Workload};
-use crate::world::{OfferedLoad, Replication};
+
+/// The load offered to one resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfferedLoad {
+    /// Resource id.
+    pub id: String,
+    /// Offered load over capacity (utilisation it would have if stable).
+    pub rho: f64,
+    /// True when a timeout, a rejection policy or a bounded queue keeps the
+    /// queue finite even above capacity.
+    pub bounded: bool,
+}
 
 /// A mean across replications with its 95% interval (`null` with one replication).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -3,7 +3,9 @@
 pub mod accumulator;
 pub mod interval;
 pub mod load;
+pub mod replication;
 pub mod summary;
+pub mod timeavg;
 pub mod wide;
 
 pub use accumulator::Accumulator;

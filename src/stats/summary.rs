@@ -131,6 +131,23 @@ pub struct Summary {
     /// Throughput, goodput and resource figures of a loaded run (`[workload]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load: Option<super::load::LoadSummary>,
+    /// pass^k and pass@k for k = 1..K when every task ran K times
+    /// (`[run] pass_k`); intervals are over tasks, each task one observation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pass_k: Vec<PassK>,
+}
+
+/// The reliability of k runs of the same task.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PassK {
+    /// Runs of the task.
+    pub k: u32,
+    /// pass^k: all k runs correct.
+    pub all: Rate,
+    /// pass@k: at least one of the k runs correct.
+    pub any: Rate,
+    /// What independent runs would give for pass^k: (pass^1)^k.
+    pub independent: f64,
 }
 
 impl Summary {
@@ -207,6 +224,26 @@ impl Summary {
             },
             nodes,
             load: None,
+            pass_k: pass_k(acc),
         }
     }
+}
+
+/// pass^k and pass@k from the per-task counts of a run of K runs per task.
+fn pass_k(acc: &Accumulator) -> Vec<PassK> {
+    let p1 = acc
+        .pass_all
+        .first()
+        .map_or(0.0, |&n| n as f64 / acc.trials.max(1) as f64);
+    acc.pass_all
+        .iter()
+        .zip(&acc.pass_any)
+        .enumerate()
+        .map(|(i, (&all, &any))| PassK {
+            k: i as u32 + 1,
+            all: Rate::new(all, acc.trials),
+            any: Rate::new(any, acc.trials),
+            independent: p1.powi(i as i32 + 1),
+        })
+        .collect()
 }

@@ -3,9 +3,6 @@
 use super::values::{AxisValue, MAX_POINTS, parse_values};
 use crate::scenario::patch::{check_path, shown};
 
-/// The shorthand for the `repeat` field of the scenario's single repeated node.
-pub const DEPTH: &str = "depth";
-
 /// One varied parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Axis {

@@ -1,12 +1,14 @@
-//! From a grid to runnable points: `depth` resolved, every point patched into
-//! the scenario document and checked before anything runs.
+//! From a grid to runnable points: each axis's path resolved (`depth`, see
+//! [`crate::overrides`]), every point patched into the scenario document and
+//! checked before anything runs.
 
 use std::path::{Path, PathBuf};
 
-use toml::{Table, Value};
+use toml::Table;
 
-use super::grid::{DEPTH, Grid};
+use super::grid::Grid;
 use super::values::AxisValue;
+use crate::overrides::resolve;
 use crate::scenario::{Scenario, compile_document, locate_in_file, patch::set_path};
 
 /// A checked sweep, ready to run.
@@ -172,33 +174,6 @@ fn check_overlaps(grid: &Grid, targets: &[String]) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// The field an axis sets: `depth` is the `repeat` of the single repeated node.
-fn resolve(path: &str, origin: &str, doc: &Table) -> Result<String, String> {
-    if path != DEPTH {
-        return Ok(path.to_string());
-    }
-    let repeated: Vec<&str> = doc
-        .get("nodes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_table)
-        .filter(|n| n.contains_key("repeat"))
-        .filter_map(|n| n.get("id").and_then(Value::as_str))
-        .collect();
-    match repeated[..] {
-        [id] => Ok(format!("nodes.{id}.repeat")),
-        [] => Err(format!(
-            "{origin}: `depth` varies the `repeat` of the scenario's repeated node, and no node sets `repeat`; add `repeat = 1` to the node to repeat, or vary another path (e.g. nodes.<id>.silent)"
-        )),
-        _ => Err(format!(
-            "{origin}: `depth` is ambiguous: several nodes set `repeat` ({}); vary nodes.<id>.repeat instead, e.g. nodes.{}.repeat",
-            repeated.join(", "),
-            repeated[0]
-        )),
-    }
 }
 
 #[cfg(test)]

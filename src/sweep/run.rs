@@ -1,12 +1,12 @@
 //! Running a planned sweep: one point after another, each point's trials in
-//! parallel through [`crate::runner::simulate`].
+//! parallel through [`crate::sim::simulate`].
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::plan::{Plan, PointPlan};
 use super::theory;
 use super::values::AxisValue;
-use crate::runner::{SimError, simulate_until};
+use crate::sim::{Control, SimError, simulate};
 use crate::stats::Summary;
 
 /// The result at one grid point.
@@ -124,7 +124,7 @@ fn run_point(plan: &Plan, point: &PointPlan, stop: &AtomicBool) -> Result<PointR
     let scenario = plan
         .scenario_at(&point.values)
         .expect("every point was checked when the plan was made");
-    let summary = simulate_until(&scenario, point.trials, point.seed, stop)?;
+    let summary = simulate(&scenario, point.trials, point.seed, Control::new(stop))?;
     // Under load, queues can turn into failures (rejections, timeouts):
     // the closed form of independent tasks no longer applies.
     let theory_success = if scenario.workload.is_some() {

@@ -7,10 +7,12 @@ use crate::model::{Merge, Model, Step};
 /// scenario is outside what the closed form covers.
 ///
 /// It covers graphs without gates in which every node with several inputs
-/// waits for all of them (`merge = "all"`) and no step has a timeout: the task
-/// is then correct exactly when every node and every hand-off ends ok, and
+/// waits for all of them (`merge = "all"`; not `"any"`, `{ k = N }` or a
+/// vote), no step has a timeout, and every step's attempts are independent
+/// with fixed rates (no `persistence`, no rate drawn per task): the task is
+/// then correct exactly when every node and every hand-off ends ok, and
 /// steps are independent, so P(correct) is the product over all steps
-/// (MODEL.md R1; with retries R2): a step with ok probability p, loud
+/// (docs/MODEL.md R1; with retries R2): a step with ok probability p, loud
 /// probability l and r retries ends ok with p · (1 − l^(r+1)) / (1 − l).
 /// For a chain of N identical steps this is the compounding curve p^N.
 pub fn success(model: &Model) -> Option<f64> {
@@ -29,7 +31,7 @@ pub fn success(model: &Model) -> Option<f64> {
 
 /// P(a step ends ok): its attempts until one does not fail loudly.
 fn step_success(step: &Step) -> Option<f64> {
-    if step.timeout.is_some() {
+    if step.timeout.is_some() || step.persistence != 0.0 || step.rates.is_some() {
         return None;
     }
     let (s, l) = (step.outcome.silent, step.outcome.loud);
@@ -54,14 +56,14 @@ mod tests {
 
     #[test]
     fn a_chain_compounds_as_p_to_the_n() {
-        // MODEL.md R1: six steps at p = 0.97.
+        // docs/MODEL.md R1: six steps at p = 0.97.
         let m = model("[[nodes]]\nid = \"s\"\nkind = \"llm\"\nrepeat = 6\nsilent = 0.03\n");
         assert!((success(&m).unwrap() - 0.832_972).abs() < 1e-6);
     }
 
     #[test]
     fn retries_follow_r2_and_hand_offs_count() {
-        // MODEL.md R2: six steps, p = 0.97, l = 0.03, two retries: 0.999838.
+        // docs/MODEL.md R2: six steps, p = 0.97, l = 0.03, two retries: 0.999838.
         let m = model(
             "[[nodes]]\nid = \"s\"\nkind = \"llm\"\nrepeat = 6\nloud = 0.03\nretry = { max = 2 }\n",
         );
@@ -85,5 +87,23 @@ mod tests {
             "[[nodes]]\nid = \"a\"\nkind = \"llm\"\n[[nodes]]\nid = \"b\"\nkind = \"llm\"\n[[nodes]]\nid = \"c\"\nkind = \"llm\"\nafter = [\"a\", \"b\"]\nmerge = \"any\"\n",
         );
         assert_eq!(success(&m), None);
+    }
+
+    #[test]
+    fn no_closed_form_with_a_vote() {
+        let m = model(
+            "[[nodes]]\nid = \"a\"\nkind = \"llm\"\n[[nodes]]\nid = \"b\"\nkind = \"llm\"\n[[nodes]]\nid = \"c\"\nkind = \"llm\"\nafter = [\"a\", \"b\"]\nmerge = { vote = 2 }\n",
+        );
+        assert_eq!(success(&m), None);
+    }
+
+    #[test]
+    fn no_closed_form_with_correlated_attempts() {
+        for field in ["persistence = 0.5", "silent = { beta = [2, 8] }"] {
+            let m = model(&format!(
+                "[[nodes]]\nid = \"a\"\nkind = \"llm\"\nloud = 0.1\nretry = {{ max = 1 }}\n{field}\n"
+            ));
+            assert_eq!(success(&m), None, "{field}");
+        }
     }
 }

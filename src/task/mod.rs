@@ -15,9 +15,9 @@ mod solo;
 mod state;
 
 pub use solo::TaskSim;
-pub use state::{Outgoing, TaskState, mix};
+pub use state::{Outgoing, TaskState};
 
-use crate::model::{AttemptOutcome, ResourceUse};
+use crate::model::{AttemptOutcome, Limit, ResourceUse};
 
 /// How a task ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,15 +48,6 @@ pub struct TrialResult {
     /// Set when the task was stopped at a limit of [`crate::model::Limits`]
     /// (its outcome then says nothing: the run must be reported as a runaway).
     pub runaway: Option<Runaway>,
-}
-
-/// Which limit stopped a runaway task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Limit {
-    /// `[run] max_events`.
-    Events,
-    /// `[run] max_time_s`.
-    Time,
 }
 
 /// A task stopped at a limit, and what it was doing: which gate looped most
@@ -90,7 +81,8 @@ pub struct ExecCounters {
     pub timeouts: u64,
     /// Times all attempts were exhausted and the step failed.
     pub exhausted: u64,
-    /// Attempts that introduced a silent corruption.
+    /// Attempts that introduced a silent corruption (for a vote, also the
+    /// wrong answers it emitted without a majority and without a wrong input).
     pub silent: u64,
     /// Trials whose silent failure originated here.
     pub silent_reached_user: u64,

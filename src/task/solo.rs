@@ -3,6 +3,7 @@
 use super::{Acquire, Event, ExecCounters, Outgoing, TaskState, TrialResult};
 use crate::engine::EventQueue;
 use crate::model::{AttemptOutcome, Model};
+use crate::seed::TaskSeed;
 
 /// Reusable workspace that simulates independent tasks of one model.
 ///
@@ -15,6 +16,11 @@ pub struct TaskSim<'m> {
 }
 
 impl<'m> TaskSim<'m> {
+    /// The model it simulates.
+    pub fn model(&self) -> &'m Model {
+        self.model
+    }
+
     /// A workspace for `model`; allocate once, run many trials.
     pub fn new(model: &'m Model) -> Self {
         TaskSim {
@@ -24,11 +30,23 @@ impl<'m> TaskSim<'m> {
         }
     }
 
-    /// Simulates one task whose random streams derive from `trial_seed`, adding
+    /// Simulates one task whose random streams derive from `seed`, adding
     /// per-exec figures into `counters` (which must have `model.exec_count()` entries).
-    pub fn run(&mut self, trial_seed: u64, counters: &mut [ExecCounters]) -> TrialResult {
+    pub fn run(&mut self, seed: TaskSeed, counters: &mut [ExecCounters]) -> TrialResult {
+        self.run_again(seed, 0, counters)
+    }
+
+    /// Simulates run `run` of the task seeded by `seed` (pass^k): it shares
+    /// the task-level draws of run 0, which must have been the previous call
+    /// on this workspace for this task, and draws its attempts afresh.
+    pub fn run_again(
+        &mut self,
+        seed: TaskSeed,
+        run: u32,
+        counters: &mut [ExecCounters],
+    ) -> TrialResult {
         self.queue.reset();
-        self.task.begin(trial_seed, counters);
+        self.task.begin_run(seed, run, counters);
         let mut runaway = None;
         loop {
             self.carry_out();

@@ -3,10 +3,14 @@
 use std::collections::VecDeque;
 
 use rand::{RngExt, SeedableRng};
+use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::SplitMix64;
 
-use super::{Acquire, Event, ExecCounters, Limit, Runaway, TaskOutcome, TrialResult};
-use crate::model::{AttemptOutcome, EdgeId, Merge, Model, NodeId, OnExhausted};
+use super::{Acquire, Event, ExecCounters, Runaway, TaskOutcome, TrialResult};
+use crate::model::{
+    AttemptOutcome, EdgeId, Limit, Merge, Model, NodeId, OnExhausted, OutcomeProbs, TaskRate,
+};
+use crate::seed::{ComponentKey, TaskSeed};
 
 /// The exec index (node or edge) that first corrupted a value; `CLEAN` if none.
 type Taint = u32;
@@ -47,6 +51,8 @@ struct ExecState {
     /// Nodes: inputs delivered ok / failed so far.
     ok_in: u32,
     failed_in: u32,
+    /// Nodes: inputs delivered ok and right (what a vote counts).
+    clean_in: u32,
 }
 
 impl ExecState {
@@ -60,6 +66,7 @@ impl ExecState {
         delivery: Delivery::None,
         ok_in: 0,
         failed_in: 0,
+        clean_in: 0,
     };
 
     fn reset_keep_epoch(&mut self) {
@@ -88,11 +95,23 @@ pub struct TaskState<'m> {
     /// leaves every other component's draws as they were (common random numbers).
     rngs: Vec<SplitMix64>,
     /// Stream key of each exec: a hash of its name, stable across variants.
-    stream_keys: Vec<u64>,
+    stream_keys: Vec<ComponentKey>,
     /// The trial each stream was last seeded for (streams are seeded on first use).
     seeded_for: Vec<u64>,
-    trial_seed: u64,
+    task_seed: TaskSeed,
     trial_serial: u64,
+    /// Outcome rates of each exec in this task (the model's, or drawn per task).
+    probs: Vec<OutcomeProbs>,
+    /// (sensitivity, false alarm) of each gate node in this task.
+    gate_probs: Vec<(f64, f64)>,
+    /// The last outcome of each exec in this task, for persistent steps
+    /// (empty when no step persists).
+    held: Vec<Option<AttemptOutcome>>,
+    /// The task's difficulties (standard normal scores), by factor.
+    difficulty: Vec<f64>,
+    /// Execs whose step rates, and gate nodes whose decision rates, are drawn per task.
+    varying_steps: Vec<usize>,
+    varying_gates: Vec<usize>,
     /// Events handled since the task began (for the runaway limit).
     events: u64,
 }
@@ -121,11 +140,40 @@ impl<'m> TaskState<'m> {
             result: None,
             rngs: vec![SplitMix64::seed_from_u64(0); model.exec_count()],
             stream_keys: (0..model.exec_count())
-                .map(|i| stream_key(&model.exec_name(i)))
+                .map(|i| ComponentKey::of(&model.exec_name(i)))
                 .collect(),
             seeded_for: vec![0; model.exec_count()],
-            trial_seed: 0,
+            task_seed: TaskSeed::default(),
             trial_serial: 0,
+            probs: (0..model.exec_count())
+                .map(|e| model.step(e).outcome)
+                .collect(),
+            gate_probs: model
+                .nodes
+                .iter()
+                .map(|n| {
+                    n.gate
+                        .as_ref()
+                        .map_or((0.0, 0.0), |g| (g.sensitivity, g.false_alarm))
+                })
+                .collect(),
+            held: if (0..model.exec_count()).any(|e| model.step(e).persistence > 0.0) {
+                vec![None; model.exec_count()]
+            } else {
+                Vec::new()
+            },
+            difficulty: vec![0.0; model.difficulties.len()],
+            varying_steps: (0..model.exec_count())
+                .filter(|&e| model.step(e).rates.is_some())
+                .collect(),
+            varying_gates: (0..model.nodes.len())
+                .filter(|&n| {
+                    model.nodes[n]
+                        .gate
+                        .as_ref()
+                        .is_some_and(|g| g.rates.is_some())
+                })
+                .collect(),
             events: 0,
         }
     }
@@ -136,14 +184,27 @@ impl<'m> TaskState<'m> {
         if self.seeded_for[exec] != self.trial_serial {
             self.seeded_for[exec] = self.trial_serial;
             self.rngs[exec] =
-                SplitMix64::seed_from_u64(mix(self.trial_seed, self.stream_keys[exec]));
+                SplitMix64::seed_from_u64(self.task_seed.component(self.stream_keys[exec]));
         }
         &mut self.rngs[exec]
     }
 
-    /// Starts a new task whose random streams derive from `trial_seed`: the
+    /// Starts a new task whose random streams derive from `seed`: the
     /// source nodes begin; what they need is left in the outbox.
-    pub fn begin(&mut self, trial_seed: u64, c: &mut [ExecCounters]) {
+    pub fn begin(&mut self, seed: TaskSeed, c: &mut [ExecCounters]) {
+        self.begin_run(seed, 0, c);
+    }
+
+    /// Starts run `run` of the task seeded by `seed` (pass^k): run 0 draws the
+    /// task's per-task rates and difficulties and forgets held outcomes; later
+    /// runs keep them (they are re-executions of the same task) and draw
+    /// their attempts from streams of their own.
+    pub fn begin_run(&mut self, seed: TaskSeed, run: u32, c: &mut [ExecCounters]) {
+        if run == 0 {
+            self.held.fill(None);
+            self.draw_task_rates(seed);
+        }
+        let seed = seed.run(run);
         self.state.fill(ExecState::FRESH);
         self.gate_loops.fill(0);
         self.immediate.clear();
@@ -152,13 +213,67 @@ impl<'m> TaskState<'m> {
         self.cost_usd = 0.0;
         self.tokens = 0;
         self.result = None;
-        self.trial_seed = trial_seed;
+        self.task_seed = seed;
         self.trial_serial += 1;
         self.events = 0;
         for &source in &self.model.sources {
             self.immediate.push_back(Immediate::TryStart(source));
         }
         self.drain(c);
+    }
+
+    /// Draws the task-level rates (run 0 of a task): difficulties first, then
+    /// every per-task rate, each from a stream of its own.
+    fn draw_task_rates(&mut self, seed: TaskSeed) {
+        if self.varying_steps.is_empty() && self.varying_gates.is_empty() {
+            return;
+        }
+        let model = self.model;
+        for (f, name) in model.difficulties.iter().enumerate() {
+            let mut rng = SplitMix64::seed_from_u64(seed.difficulty(ComponentKey::of(name)));
+            self.difficulty[f] = StandardNormal.sample(&mut rng);
+        }
+        let z = &self.difficulty;
+        let draw = |rate: Option<&TaskRate>, fixed: f64, key: ComponentKey, field: u64| {
+            rate.map_or(fixed, |r| {
+                r.draw(z, &mut SplitMix64::seed_from_u64(seed.rate(key, field)))
+            })
+        };
+        for &e in &self.varying_steps {
+            let step = model.step(e);
+            let rates = step.rates.as_deref().expect("a varying step has rates");
+            let key = self.stream_keys[e];
+            let loud = draw(rates.loud.as_ref(), step.outcome.loud, key, 1);
+            let silent = draw(rates.silent.as_ref(), step.outcome.silent, key, 0);
+            self.probs[e] = OutcomeProbs {
+                silent: silent.min(1.0 - loud),
+                loud,
+            };
+        }
+        for &n in &self.varying_gates {
+            let gate = model.nodes[n].gate.as_ref().expect("a varying gate");
+            let rates = gate.rates.as_deref().expect("a varying gate has rates");
+            let key = self.stream_keys[n];
+            self.gate_probs[n] = (
+                draw(rates.sensitivity.as_ref(), gate.sensitivity, key, 2),
+                draw(rates.false_alarm.as_ref(), gate.false_alarm, key, 3),
+            );
+        }
+    }
+
+    /// The outcome of an attempt of `exec` whose fresh draw is `fresh`, for a
+    /// persistent step (`rho` > 0): it repeats its previous outcome in this
+    /// task with probability ρ (always, with ρ = 1).
+    #[cold]
+    fn persisted(&mut self, exec: usize, rho: f64, fresh: AttemptOutcome) -> AttemptOutcome {
+        let held = self.held[exec];
+        let outcome = match held {
+            Some(previous) if rho >= 1.0 => previous,
+            Some(previous) if self.rng(exec).random::<f64>() < rho => previous,
+            _ => fresh,
+        };
+        self.held[exec] = Some(outcome);
+        outcome
     }
 
     /// Reacts to one of this task's events.
@@ -286,8 +401,22 @@ impl<'m> TaskState<'m> {
         self.cost_usd += step.cost.usd;
         self.tokens += step.cost.tokens;
         let epoch = self.state[exec].epoch;
+        // Per-task rates replace the step's own (drawn at the task's start).
+        let probs = match step.rates {
+            None => step.outcome,
+            Some(_) => self.probs[exec],
+        };
         let Some(resource) = step.resource else {
-            let (duration, outcome) = step.draw_attempt(self.rng(exec));
+            let rng = self.rng(exec);
+            let duration = step.latency.sample(rng);
+            let mut outcome = probs.draw(rng);
+            if step.persistence != 0.0 {
+                outcome = self.persisted(exec, step.persistence, outcome);
+            }
+            let (duration, outcome) = match step.timeout {
+                Some(limit) if duration > limit => (limit, AttemptOutcome::Timeout),
+                _ => (duration, outcome),
+            };
             let end = Event::AttemptEnd {
                 exec,
                 epoch,
@@ -298,7 +427,11 @@ impl<'m> TaskState<'m> {
         };
         let rng = self.rng(exec);
         let own = step.latency.sample(rng);
-        let outcome = step.outcome.draw(rng);
+        let mut outcome = probs.draw(rng);
+        if step.persistence != 0.0 {
+            outcome = self.persisted(exec, step.persistence, outcome);
+        }
+        let rng = self.rng(exec);
         let work = match resource.pool {
             Some(pool) => model.pools[pool].draw_work(step, own, rng),
             None => own,
@@ -416,11 +549,8 @@ impl<'m> TaskState<'m> {
     fn gate_decides(&mut self, node: NodeId, taint: Taint, c: &mut [ExecCounters]) {
         let gate = self.model.nodes[node].gate.as_ref().expect("gate node");
         let corrupted = taint != CLEAN;
-        let p_flag = if corrupted {
-            gate.sensitivity
-        } else {
-            gate.false_alarm
-        };
+        let (sensitivity, false_alarm) = self.gate_probs[node];
+        let p_flag = if corrupted { sensitivity } else { false_alarm };
         let flagged = p_flag > 0.0 && self.rng(node).random::<f64>() < p_flag;
         if !flagged {
             if corrupted {
@@ -462,7 +592,7 @@ impl<'m> TaskState<'m> {
     fn recount_inputs(&mut self, node: NodeId) {
         let n = self.model.nodes.len();
         let merge = self.model.nodes[node].merge;
-        let (mut ok, mut failed, mut taint) = (0, 0, CLEAN);
+        let (mut ok, mut failed, mut clean, mut taint) = (0, 0, 0, CLEAN);
         for &e in &self.model.nodes[node].inputs {
             match self.state[n + e].delivery {
                 Delivery::None => {}
@@ -470,7 +600,9 @@ impl<'m> TaskState<'m> {
                 Delivery::Ok(t) => {
                     if ok < merge_needs(merge, self.model.nodes[node].inputs.len()) {
                         ok += 1;
-                        if taint == CLEAN {
+                        if t == CLEAN {
+                            clean += 1;
+                        } else if taint == CLEAN {
                             taint = t;
                         }
                     }
@@ -480,6 +612,7 @@ impl<'m> TaskState<'m> {
         let st = &mut self.state[node];
         st.ok_in = ok;
         st.failed_in = failed;
+        st.clean_in = clean;
         st.in_taint = taint;
     }
 
@@ -521,7 +654,9 @@ impl<'m> TaskState<'m> {
             st.failed_in += 1;
         } else {
             st.ok_in += 1;
-            if st.in_taint == CLEAN {
+            if taint == CLEAN {
+                st.clean_in += 1;
+            } else if st.in_taint == CLEAN {
                 st.in_taint = taint;
             }
         }
@@ -534,7 +669,12 @@ impl<'m> TaskState<'m> {
             return;
         }
         let n_in = self.model.nodes[node].inputs.len() as u32;
-        let need = merge_needs(self.model.nodes[node].merge, n_in as usize);
+        let merge = self.model.nodes[node].merge;
+        if let Merge::Vote(k) = merge {
+            self.try_vote(node, k, n_in, c);
+            return;
+        }
+        let need = merge_needs(merge, n_in as usize);
         if st.ok_in >= need {
             self.state[node].started = true;
             self.begin_attempt(node, c);
@@ -542,28 +682,43 @@ impl<'m> TaskState<'m> {
             self.exec_failed(node);
         }
     }
-}
 
-/// How many ok inputs a merge policy needs out of `n_inputs`.
-fn merge_needs(merge: Merge, n_inputs: usize) -> u32 {
-    match merge {
-        Merge::All => n_inputs as u32,
-        Merge::Any => (n_inputs as u32).min(1),
-        Merge::KOfN(k) => k,
+    /// A vote over `n_in` inputs, right when `k` of them arrive right. It is
+    /// decided as soon as the result can no longer change: right once `k`
+    /// right inputs are in; wrong (silent) once `k` is out of reach and some
+    /// input arrived ok, tainted by the first wrong input to arrive (or, when
+    /// every input that arrived ok was right, by the vote itself: no
+    /// majority still emits an answer); a loud failure when every input
+    /// failed. Otherwise it waits for more inputs.
+    fn try_vote(&mut self, node: NodeId, k: u32, n_in: u32, c: &mut [ExecCounters]) {
+        let st = &mut self.state[node];
+        let waiting = n_in - st.ok_in - st.failed_in;
+        if st.clean_in >= k {
+            st.in_taint = CLEAN;
+        } else if st.clean_in + waiting >= k {
+            return;
+        } else if st.ok_in > 0 {
+            if st.in_taint == CLEAN {
+                st.in_taint = node as Taint;
+                c[node].silent += 1;
+            }
+        } else if waiting > 0 {
+            return;
+        } else {
+            self.exec_failed(node);
+            return;
+        }
+        self.state[node].started = true;
+        self.begin_attempt(node, c);
     }
 }
 
-/// FNV-1a hash of a node or edge name: its random stream's key.
-fn stream_key(name: &str) -> u64 {
-    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-/// SplitMix64 finaliser of two words: well-spread seeds from structured inputs.
-pub fn mix(a: u64, b: u64) -> u64 {
-    let mut z = a ^ b.rotate_left(32) ^ 0x9E37_79B9_7F4A_7C15;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+/// How many ok inputs a merge policy takes in, out of `n_inputs` (a vote
+/// counts every input).
+fn merge_needs(merge: Merge, n_inputs: usize) -> u32 {
+    match merge {
+        Merge::All | Merge::Vote(_) => n_inputs as u32,
+        Merge::Any => (n_inputs as u32).min(1),
+        Merge::KOfN(k) => k,
+    }
 }

@@ -1,60 +1,35 @@
 //! Loaded runs: many tasks in flight at once, contending for shared pools and
-//! links, replicated independently in parallel.
+//! links, in one replication on one event queue (warm-up, measurement
+//! window, drain). The replications are driven, in parallel and in order, by
+//! [`crate::sim::loaded`].
 //!
-//! Each replication is a whole run of the workload (warm-up, measurement
-//! window, drain) on one event queue; replications run on rayon and are
-//! combined in replication order, so results do not depend on thread count.
+//! One replication is one state machine, `World` (`state.rs`, over the
+//! resource states of `pool_state.rs`, `link_state.rs` and `queue.rs`); its
+//! behaviour is split by concern into `impl World` blocks: tasks, arrivals
+//! and requests in `sim.rs`, pools in `pool.rs`, links in `link.rs`.
 
-mod figures;
 mod link;
+mod link_state;
 mod pool;
+mod pool_state;
 mod queue;
 mod sim;
-mod stability;
 mod standstill;
-mod timeavg;
-
-pub use figures::{LinkFigures, PoolFigures, Replication};
-pub use stability::{OfferedLoad, offered_load};
-pub use timeavg::TimeIntegral;
+mod state;
 
 use std::sync::atomic::AtomicBool;
 
-use rayon::prelude::*;
-
 use crate::model::{Model, Workload};
+use crate::seed::ReplicationSeed;
+use crate::stats::replication::Replication;
 
-/// Runs replication `replication` of `model` under `workload` from base `seed`.
+/// Runs one replication of `model` under `workload`, drawing from `seed`;
+/// stops early (with partial figures, to be discarded) once `stop` is set.
 pub fn run_replication(
     model: &Model,
     workload: &Workload,
-    seed: u64,
-    replication: u64,
-) -> Replication {
-    sim::World::new(model, workload, seed, replication, None).run()
-}
-
-/// Runs the workload's replications `range` in parallel, in replication order.
-pub fn run_replications(
-    model: &Model,
-    workload: &Workload,
-    seed: u64,
-    range: std::ops::Range<u64>,
-) -> Vec<Replication> {
-    run_replications_until(model, workload, seed, range, &AtomicBool::new(false))
-}
-
-/// As [`run_replications`], but each replication stops early once `stop` is
-/// set (the figures are then partial and should be discarded).
-pub fn run_replications_until(
-    model: &Model,
-    workload: &Workload,
-    seed: u64,
-    range: std::ops::Range<u64>,
+    seed: ReplicationSeed,
     stop: &AtomicBool,
-) -> Vec<Replication> {
-    range
-        .into_par_iter()
-        .map(|r| sim::World::new(model, workload, seed, r, Some(stop)).run())
-        .collect()
+) -> Replication {
+    state::World::new(model, workload, seed, Some(stop)).run()
 }

@@ -7,135 +7,29 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp1};
 use rand_xoshiro::SplitMix64;
 
-use super::figures::{LinkFigures, PoolFigures, Replication};
-use super::link::LinkState;
-use super::pool::PoolState;
+use super::link_state::LinkState;
+use super::pool_state::PoolState;
 use super::standstill::Standstill;
+use super::state::{Ev, Request, Slot, World};
 use crate::engine::EventQueue;
-use crate::model::{Arrivals, AttemptOutcome, Model, ResourceUse, Window, Workload};
-use crate::montecarlo::trial_seed;
+use crate::model::{Arrivals, AttemptOutcome, Model, Window, Workload};
+use crate::seed::ReplicationSeed;
 use crate::stats::Accumulator;
-use crate::task::{Acquire, Event, ExecCounters, Outgoing, TaskOutcome, TaskState, mix};
-
-/// Events of the loaded world.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Ev {
-    /// An event of the task in `slot` (ignored if the slot moved on to another task).
-    Task {
-        slot: u32,
-        generation: u32,
-        event: Event,
-    },
-    /// The next open-workload arrival (a candidate, thinned by the schedule).
-    Arrival,
-    /// A closed-workload agent starts its next task.
-    Wake { agent: u32 },
-    /// Measurement starts (time windows).
-    MeasureOn,
-    /// Measurement stops (time windows).
-    MeasureOff,
-    /// A request joins a link after its base latency.
-    LinkJoin { request: u32 },
-    /// A link's earliest transfer may be complete.
-    LinkCheck { link: u32, version: u32 },
-    /// The own work of a step that used only a link is done.
-    OwnWorkDone { request: u32 },
-    /// A non-batching pool finished serving a request.
-    ServiceDone { pool: u32, request: u32 },
-    /// A batching server finished an iteration.
-    Iteration { pool: u32, server: u32 },
-    /// A rate-limited pool has a token again.
-    TokenRefill { pool: u32 },
-    /// A request's deadline.
-    Timeout { request: u32, serial: u32 },
-}
-
-/// One attempt travelling through shared resources.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Request {
-    pub slot: u32,
-    pub generation: u32,
-    pub exec: u32,
-    pub epoch: u32,
-    pub outcome: AttemptOutcome,
-    pub work: f64,
-    pub resource: ResourceUse,
-    /// Bumped when the slab entry is reused, so stale timeouts are ignored.
-    pub serial: u32,
-    /// The task has been answered (completion, timeout or rejection).
-    pub answered: bool,
-    /// The caller gave up (timeout) while the request was still in a resource.
-    pub abandoned: bool,
-    /// Waiting in a pool queue (counted in its queue length).
-    pub queued: bool,
-    pub arrived_pool: f64,
-    /// Arrived at its pool during the measurement window.
-    pub in_window: bool,
-    /// Batching: iterations still to run.
-    pub remaining: u32,
-    /// When the request joined its link.
-    pub joined_link: f64,
-    /// Joined its link during the measurement window.
-    pub link_in_window: bool,
-}
-
-struct Slot<'m> {
-    task: TaskState<'m>,
-    generation: u32,
-    active: bool,
-    measured: bool,
-    started_at: f64,
-    agent: u32,
-    /// The task's start order in the replication.
-    index: u64,
-}
-
-/// One replication of a loaded run.
-pub(super) struct World<'m> {
-    pub model: &'m Model,
-    workload: &'m Workload,
-    pub queue: EventQueue<Ev>,
-    slots: Vec<Slot<'m>>,
-    free_slots: Vec<u32>,
-    pub requests: Vec<Request>,
-    free_requests: Vec<u32>,
-    pub pools: Vec<PoolState>,
-    pub links: Vec<LinkState>,
-    acc: Accumulator,
-    scratch: Vec<ExecCounters>,
-    arrival_rng: SplitMix64,
-    think_rng: SplitMix64,
-    rep_seed: u64,
-    started: u64,
-    in_flight: u64,
-    pub measuring: bool,
-    t0: f64,
-    t1: Option<f64>,
-    measured_started: u64,
-    measured_pending: u64,
-    measure_closed: bool,
-    completions: u64,
-    correct_completions: u64,
-    unstable: Option<String>,
-    standstill: Standstill,
-    /// Set to stop early (the replication's figures are then partial).
-    stop: Option<&'m AtomicBool>,
-}
+use crate::stats::replication::{LinkFigures, PoolFigures, Replication};
+use crate::task::{Acquire, Event, ExecCounters, Outgoing, TaskOutcome, TaskState};
 
 /// Events between two looks at the stop flag.
 const STOP_CHECK_EVENTS: u64 = 1 << 16;
 
 impl<'m> World<'m> {
-    /// A world for replication `replication` of `model` under `workload` and
-    /// base `seed`, that stops early when `stop` is set.
+    /// A world for one replication of `model` under `workload`, drawing from
+    /// `rep_seed`, that stops early when `stop` is set.
     pub fn new(
         model: &'m Model,
         workload: &'m Workload,
-        seed: u64,
-        replication: u64,
+        rep_seed: ReplicationSeed,
         stop: Option<&'m AtomicBool>,
     ) -> Self {
-        let rep_seed = mix(mix(seed, 0xA5A5_5A5A_0F0F_F0F0), replication);
         World {
             model,
             workload,
@@ -148,8 +42,8 @@ impl<'m> World<'m> {
             links: model.links.iter().map(|_| LinkState::new()).collect(),
             acc: Accumulator::new(model.exec_count()),
             scratch: vec![ExecCounters::default(); model.exec_count()],
-            arrival_rng: SplitMix64::seed_from_u64(mix(rep_seed, 1)),
-            think_rng: SplitMix64::seed_from_u64(mix(rep_seed, 2)),
+            arrival_rng: SplitMix64::seed_from_u64(rep_seed.arrivals()),
+            think_rng: SplitMix64::seed_from_u64(rep_seed.think()),
             rep_seed,
             started: 0,
             in_flight: 0,
@@ -349,7 +243,7 @@ impl<'m> World<'m> {
         } else {
             &mut self.scratch
         };
-        s.task.begin(trial_seed(self.rep_seed, index), counters);
+        s.task.begin(self.rep_seed.task(index), counters);
         self.after_task_step(slot);
         if measured
             && matches!(self.workload.window, Window::Tasks { .. })

@@ -1,70 +1,39 @@
 //! The report in Markdown for a design doc; charts are the SVG files written
 //! beside it (`graph.svg`, `outcomes.svg`, `tornado.svg`).
+//!
+//! Text from the scenario is escaped ([`markdown`], [`markdown_paragraph`],
+//! [`code_span`]) so that it reads as written and never becomes HTML, a link
+//! or a broken table in a Markdown viewer. Figures formatted here (numbers,
+//! intervals) are written as they are.
 
 use std::fmt::Write;
 
 use super::Report;
-use crate::review::text::{interval, signed, value};
-
-/// Escapes the characters that would break a Markdown table cell.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|")
-}
+use super::table::{Align, Cell, Table};
+use super::tables::{attribution, headline, ranking};
+use crate::review::markup::{code_span, markdown, markdown_paragraph};
 
 /// Renders the report as Markdown.
 pub fn render(r: &Report) -> String {
     let a = &r.analysis;
     let mut s = String::new();
-    let _ = writeln!(s, "# Architecture review: {}\n", a.scenario);
+    let _ = writeln!(s, "# Architecture review: {}\n", markdown(&a.scenario));
     if let Some(d) = &r.description {
-        let _ = writeln!(s, "{d}\n");
+        let _ = writeln!(s, "{}\n", markdown_paragraph(d));
     }
-    let _ = writeln!(
-        s,
-        "{} simulated tasks per configuration, seed {}; every comparison is paired on common random numbers. Reproduce with `{}`.\n",
-        a.trials, a.seed, r.command
-    );
+    let _ = writeln!(s, "{}\n", r.provenance(code_span));
     s.push_str(
         "## What was simulated\n\n![task graph](graph.svg)\n\nGraphviz source: `graph.dot`.\n\n",
     );
 
-    s.push_str("## Headline figures\n\n| figure |");
-    let arms = &r.comparison.arms;
-    for (k, arm) in arms.iter().enumerate() {
-        let role = if k == 0 { "base" } else { "variant" };
-        let _ = write!(s, " {} ({role}) |", cell(&arm.name));
-        if k > 0 {
-            s.push_str(" difference [95% CI] |");
-        }
-    }
-    s.push_str("\n|---|");
-    for k in 0..arms.len() {
-        s.push_str(if k == 0 { "---:|" } else { "---:|---|" });
-    }
-    s.push('\n');
-    for (i, f0) in arms[0].figures.iter().enumerate() {
-        let _ = write!(s, "| {} |", cell(&f0.label));
-        for (k, arm) in arms.iter().enumerate() {
-            let f = &arm.figures[i];
-            let _ = write!(s, " {} |", value(&f.key, f.value));
-            if k > 0 {
-                let _ = write!(
-                    s,
-                    " {} {}{} |",
-                    signed(&f.key, f.diff),
-                    interval(f),
-                    if f.significant { " **\\***" } else { "" }
-                );
-            }
-        }
-        s.push('\n');
-    }
+    s.push_str("## Headline figures\n\n");
+    table(&mut s, &headline(r));
     s.push_str(
         "\n\\* the 95% interval of the difference excludes zero.\n\n![outcomes](outcomes.svg)\n\n",
     );
 
     s.push_str("## Recommendations\n\n");
-    for (i, rec) in r.recommendations().iter().enumerate() {
+    for (i, rec) in r.recommendations(markdown).iter().enumerate() {
         let _ = writeln!(s, "{}. {rec}", i + 1);
     }
     let _ = writeln!(
@@ -74,45 +43,77 @@ pub fn render(r: &Report) -> String {
         100.0 * a.gate_false_alarm,
         a.gate_max_loops
     );
-    s.push_str("| # | what if | gain in P(correct) | 95% CI | silent rate | p99 (s) | $ per correct task |\n|---:|---|---:|---|---:|---:|---:|\n");
-    for (i, f) in a.ranking.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            "| {} | {} | {}{} | {} | {} | {} | {} |",
-            i + 1,
-            cell(&f.label),
-            signed(&f.gain.key, f.gain.diff),
-            if f.gain.significant { " \\*" } else { "" },
-            interval(&f.gain),
-            signed(&f.silent.key, f.silent.diff),
-            signed(&f.p99.key, f.p99.diff),
-            signed(&f.cost_per_success.key, f.cost_per_success.diff)
-        );
-    }
-    let at = &a.attribution;
+    table(&mut s, &ranking(r));
     let _ = writeln!(
         s,
-        "\n## Where the failures come from\n\nOf {} tasks: {} silent failures, {} loud failures, {} escalated.\n",
-        at.trials, at.silent_failures, at.loud_failures, at.escalated
+        "\n## Where the failures come from\n\n{}\n",
+        r.failure_totals()
     );
-    s.push_str("| component | kind | corruptions introduced | wrong answers delivered | share of silent | gave up (loud) | timeouts | caught | missed | false alarms | gate exhausted |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for b in &at.rows {
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} | {} | {:.1}% | {} | {} | {} | {} | {} | {} |",
-            cell(&b.id),
-            b.kind,
-            b.silent_introduced,
-            b.silent_reached_user,
-            100.0 * b.share_of_silent,
-            b.loud_exhausted,
-            b.timeouts,
-            b.caught,
-            b.missed,
-            b.false_alarms,
-            b.gate_exhausted
-        );
-    }
+    table(&mut s, &attribution(r));
     s.push_str("\n## Method\n\nEvery node and hand-off draws from its own random stream keyed by its name, and every configuration runs the same trial seeds (common random numbers). Rate differences: Newcombe's paired score interval; mean differences: per-trial differences; quantiles and cost per correct task: 20 sections of the trials. Significant: the 95% interval excludes zero.\n");
     s
+}
+
+/// Writes `t` as a Markdown table. A column with differences gets a second
+/// column, `difference [95% CI]`, beside it; a significant change is marked
+/// with a star (bold in that column).
+fn table(s: &mut String, t: &Table) {
+    let mut heads = Vec::new();
+    let mut rule = String::from("|");
+    for c in &t.columns {
+        let title = markdown(c.short_title.as_ref().unwrap_or(&c.title));
+        heads.push(match &c.role {
+            Some(role) => format!("{title} ({})", markdown(role)),
+            None => title,
+        });
+        rule.push_str(marker(c.align));
+        if c.differences {
+            heads.push("difference [95% CI]".into());
+            rule.push_str(marker(Align::Interval));
+        }
+    }
+    let _ = writeln!(s, "| {} |\n{rule}", heads.join(" | "));
+    for row in &t.rows {
+        let mut cells = Vec::new();
+        for (c, cell) in t.columns.iter().zip(row) {
+            cells.push(text(c.align, cell));
+            if c.differences {
+                cells.push(match &cell.difference {
+                    Some(d) => format!(
+                        "{} {}{}",
+                        d.change,
+                        d.interval,
+                        if d.verdict.significant() {
+                            " **\\***"
+                        } else {
+                            ""
+                        }
+                    ),
+                    None => " ".into(),
+                });
+            }
+        }
+        let _ = writeln!(s, "| {} |", cells.join(" | "));
+    }
+}
+
+/// A cell's text: words escaped, figures as formatted; a star after a
+/// significant change.
+fn text(align: Align, cell: &Cell) -> String {
+    let text = match align {
+        Align::Text => markdown(&cell.text),
+        Align::Number | Align::Interval => cell.text.clone(),
+    };
+    match cell.verdict {
+        Some(v) if v.significant() => format!("{text} \\*"),
+        _ => text,
+    }
+}
+
+/// The alignment row's entry for a column.
+fn marker(align: Align) -> &'static str {
+    match align {
+        Align::Number => "---:|",
+        Align::Text | Align::Interval => "---|",
+    }
 }

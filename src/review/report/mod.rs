@@ -3,10 +3,13 @@
 //! Both are built from the same [`Report`]: the scenario's graph, its
 //! headline figures (and its variants' with their paired differences), the
 //! charts, the ranked what-ifs turned into recommendations, and the failure
-//! attribution.
+//! attribution. Each table is built once as data ([`tables`], [`table`])
+//! and rendered by both.
 
 pub mod html;
 pub mod markdown;
+pub mod table;
+pub mod tables;
 
 use super::Analysis;
 use super::analyze::{Change, Finding};
@@ -77,15 +80,37 @@ impl Report {
         })
     }
 
-    /// The top what-ifs whose gain is significant, as sentences.
-    pub fn recommendations(&self) -> Vec<String> {
+    /// How the figures were obtained and how to reproduce them, as one
+    /// sentence; `code` writes the command in the markup's code style.
+    pub fn provenance(&self, code: impl Fn(&str) -> String) -> String {
+        format!(
+            "{} simulated tasks per configuration, seed {}; every comparison is paired on common random numbers. Reproduce with {}.",
+            self.analysis.trials,
+            self.analysis.seed,
+            code(&self.command)
+        )
+    }
+
+    /// The outcomes the failure attribution covers, as one sentence.
+    pub fn failure_totals(&self) -> String {
+        let at = &self.analysis.attribution;
+        format!(
+            "Of {} tasks: {} silent failures, {} loud failures, {} escalated.",
+            at.trials, at.silent_failures, at.loud_failures, at.escalated
+        )
+    }
+
+    /// The top what-ifs whose gain is significant, as sentences, with every
+    /// name from the scenario passed through `name` (the markup's escaping;
+    /// the rest of a sentence is plain words and figures).
+    pub fn recommendations(&self, name: impl Fn(&str) -> String) -> Vec<String> {
         let mut out: Vec<String> = self
             .analysis
             .ranking
             .iter()
             .filter(|f| f.gain.significant && f.gain.diff.unwrap_or(0.0) > 0.0)
             .take(RECOMMENDATIONS)
-            .map(recommendation)
+            .map(|f| recommendation(f, &name))
             .collect();
         if out.is_empty() {
             out.push(
@@ -101,7 +126,7 @@ impl Report {
             ) {
                 out.push(format!(
                     "Variant {}: P(correct) {} {} ({}), cost per correct task {} $, p99 latency {} s{}.",
-                    arm.name,
+                    name(&arm.name),
                     signed(&p.key, p.diff),
                     interval(p),
                     if p.significant { "significant" } else { "not significant" },
@@ -144,22 +169,23 @@ fn per_dollar(arm: &super::compare::ArmReport) -> String {
 }
 
 /// One ranked what-if as an actionable sentence with its measured effects.
-fn recommendation(f: &Finding) -> String {
+fn recommendation(f: &Finding, name: impl Fn(&str) -> String) -> String {
+    let component = name(&f.component);
     let action = match f.change {
         Change::Perfect if f.is_gate => format!(
             "Make the gate {} catch more (perfect: catches every wrong input, no false alarms)",
-            f.component
+            component
         ),
         Change::Perfect => format!(
             "Make {} more reliable (perfect is the upper bound: a better model, prompt or index)",
-            f.component
+            component
         ),
-        Change::OneMoreRetry => format!("Give {} one more retry", f.component),
+        Change::OneMoreRetry => format!("Give {component} one more retry"),
         Change::GateAfter if f.component.contains("->") => format!(
             "Add a verification gate on the hand-off {} (at the receiving end)",
-            f.component
+            component
         ),
-        Change::GateAfter => format!("Add a verification gate after {}", f.component),
+        Change::GateAfter => format!("Add a verification gate after {component}"),
     };
     format!(
         "{action}: P(correct) {} {}, silent failures {}, p99 latency {} s, cost per correct task {} $.",

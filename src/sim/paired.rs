@@ -21,11 +21,14 @@
 
 use rayon::prelude::*;
 
+use super::error::describe_runaway;
+use super::trials::TRIALS_PER_CHUNK;
+use super::{Control, SimError};
 use crate::model::Model;
-use crate::montecarlo::trial_seed;
+use crate::seed;
 use crate::stats::Accumulator;
 use crate::stats::accumulator::{NANOS_PER_SECOND, PICO_PER_USD};
-use crate::task::{TaskOutcome, TaskSim, TrialResult, mix};
+use crate::task::{Runaway, TaskOutcome, TaskSim, TrialResult};
 
 /// Number of sections the trials are cut into for quantile and ratio intervals.
 pub const SECTIONS: u64 = 20;
@@ -108,16 +111,6 @@ pub fn outcome_index(o: TaskOutcome) -> usize {
     }
 }
 
-/// The seed of `trial` for arm `arm`: shared by all arms with `crn`, else
-/// independent per arm.
-pub fn arm_trial_seed(seed: u64, arm: usize, trial: u64, crn: bool) -> u64 {
-    if crn || arm == 0 {
-        trial_seed(seed, trial)
-    } else {
-        trial_seed(mix(seed, 0xC0FF_EE00 + arm as u64), trial)
-    }
-}
-
 fn ns(r: &TrialResult) -> i128 {
     (r.latency * NANOS_PER_SECOND)
         .round()
@@ -132,6 +125,8 @@ struct Partial {
     arms: Vec<Accumulator>,
     diffs: Vec<PairedDiff>,
     sections: Vec<(u64, Vec<SectionFigures>)>,
+    /// The earliest runaway met: (trial, arm, what).
+    runaway: Option<(u64, usize, Runaway)>,
 }
 
 impl Partial {
@@ -143,6 +138,7 @@ impl Partial {
                 .collect(),
             diffs: vec![PairedDiff::default(); models.len().saturating_sub(1)],
             sections: Vec::new(),
+            runaway: None,
         }
     }
 
@@ -164,6 +160,10 @@ impl Partial {
             d.tokens.merge(&o.tokens);
         }
         self.sections.extend(other.sections);
+        self.runaway = match (self.runaway, other.runaway) {
+            (Some(a), Some(b)) => Some(if (b.0, b.1) < (a.0, a.1) { b } else { a }),
+            (a, b) => a.or(b),
+        };
         self
     }
 }
@@ -181,39 +181,69 @@ fn section_figures(acc: &Accumulator) -> SectionFigures {
 /// Runs `trials` trials of every model in lockstep (model 0 is the base) on
 /// the current rayon pool. Deterministic for given inputs, whatever the
 /// number of threads.
-pub fn run_paired(models: &[&Model], seed: u64, trials: u64, crn: bool) -> PairedRun {
+///
+/// Refused, as `run` refuses it, when a task of any arm runs away (the
+/// earliest such trial is named) or when `control` is stopped.
+pub fn run_paired(
+    models: &[&Model],
+    seed: u64,
+    trials: u64,
+    crn: bool,
+    control: Control<'_>,
+) -> Result<PairedRun, SimError> {
     let sections = if trials >= SECTIONS { SECTIONS } else { 1 };
     let bound = |s: u64| (trials as u128 * s as u128 / sections as u128) as u64;
+    let arm_seeds: Vec<u64> = (0..models.len()).map(|a| seed::arm(seed, a, crn)).collect();
     let total = (0..sections)
         .into_par_iter()
         .map(|s| {
             let mut part = Partial::new(models);
             let mut sims: Vec<TaskSim> = models.iter().map(|m| TaskSim::new(m)).collect();
             let mut results = Vec::with_capacity(models.len());
-            for trial in bound(s)..bound(s + 1) {
+            'trials: for trial in bound(s)..bound(s + 1) {
+                if (trial - bound(s)).is_multiple_of(TRIALS_PER_CHUNK) && control.stopped() {
+                    break;
+                }
                 results.clear();
                 for (arm, sim) in sims.iter_mut().enumerate() {
                     let acc = &mut part.arms[arm];
-                    let r = sim.run(arm_trial_seed(seed, arm, trial, crn), &mut acc.execs);
+                    let r = sim.run(seed::trial(arm_seeds[arm], trial), &mut acc.execs);
+                    if let Some(mut runaway) = r.runaway {
+                        runaway.task = trial;
+                        part.runaway = Some((trial, arm, runaway));
+                        break 'trials;
+                    }
                     acc.record(&r);
                     results.push(r);
                 }
                 record_pairs(&mut part.diffs, &results);
             }
+            control.advance(bound(s + 1) - bound(s));
             if sections == SECTIONS {
                 part.sections = vec![(s, part.arms.iter().map(section_figures).collect())];
             }
             part
         })
         .reduce(|| Partial::new(models), Partial::merge);
+    if let Some((_, arm, r)) = &total.runaway {
+        let what = describe_runaway(models[*arm], r);
+        return Err(SimError::Runaway(if *arm == 0 {
+            what
+        } else {
+            format!("in variant {arm}, {what}")
+        }));
+    }
+    if control.stopped() {
+        return Err(SimError::Cancelled);
+    }
     let mut sections_sorted = total.sections;
     sections_sorted.sort_by_key(|(s, _)| *s);
-    PairedRun {
+    Ok(PairedRun {
         arms: total.arms,
         diffs: total.diffs,
         sections: sections_sorted.into_iter().map(|(_, f)| f).collect(),
         crn,
-    }
+    })
 }
 
 /// Adds one trial's pairs (base = `results[0]`) into `diffs`.

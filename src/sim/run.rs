@@ -1,54 +1,35 @@
-//! One entry point for "simulate this scenario": what every command calls.
+//! "Simulate this scenario": a whole run, or a slice of one for a shard, with
+//! the checks every run gets (runaway tasks, unstable load, a stop request).
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use crate::model::Model;
-use crate::montecarlo::run_trials_until;
+use super::error::describe_runaway;
+use super::loaded::run_replications;
+use super::stability::offered_load;
+use super::trials::run_trials;
+use super::{Control, SimError};
 use crate::scenario::Scenario;
-use crate::stats::load::{Estimate, LoadSummary};
+use crate::stats::load::{Estimate, LoadSummary, OfferedLoad};
+use crate::stats::replication::Replication;
 use crate::stats::{Accumulator, Summary};
-use crate::task::{Limit, Runaway};
-use crate::world::{OfferedLoad, Replication, offered_load, run_replications_until};
-
-/// Why a scenario could not be simulated to a meaningful result.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum SimError {
-    /// Offered load at or above capacity with nothing to bound the queues.
-    #[error("unstable: {0}")]
-    Unstable(String),
-    /// A task went past `[run] max_events` or `max_time_s`.
-    #[error("runaway: {0}")]
-    Runaway(String),
-    /// The stop flag was set (Ctrl-C): nothing meaningful to report.
-    #[error("interrupted")]
-    Cancelled,
-}
 
 /// Simulates `scenario` from base `seed` on the current rayon pool and
 /// summarises it. Deterministic for given inputs whatever the thread count.
 ///
 /// Without `[workload]`, runs `trials` independent tasks. With it, runs the
 /// workload's replications (`trials` does not apply: the run length is the
-/// workload's) and adds the load figures.
-pub fn simulate(scenario: &Scenario, trials: u64, seed: u64) -> Result<Summary, SimError> {
-    simulate_until(scenario, trials, seed, &AtomicBool::new(false))
-}
-
-/// As [`simulate`], but gives up with [`SimError::Cancelled`] once `stop` is
-/// set (checked between chunks of trials, and every so many events of a
-/// loaded run).
-pub fn simulate_until(
+/// workload's) and adds the load figures. Gives up with
+/// [`SimError::Cancelled`] once `control` is stopped.
+pub fn simulate(
     scenario: &Scenario,
     trials: u64,
     seed: u64,
-    stop: &AtomicBool,
+    control: Control<'_>,
 ) -> Result<Summary, SimError> {
     let Some(workload) = &scenario.workload else {
-        let acc = checked_trials(scenario, seed, 0..trials, stop)?;
+        let acc = checked_trials(scenario, seed, 0..trials, control)?;
         return Ok(Summary::new(&scenario.model, seed, &acc));
     };
     let offered = checked_offered_load(scenario, seed)?;
-    let reps = checked_replications(scenario, seed, 0..workload.replications as u64, stop)?;
+    let reps = checked_replications(scenario, seed, 0..workload.replications as u64, control)?;
     Ok(summarize_replications(scenario, seed, &reps, &offered))
 }
 
@@ -94,15 +75,15 @@ pub fn simulate_slice(
     trials: u64,
     seed: u64,
     range: std::ops::Range<u64>,
+    control: Control<'_>,
 ) -> Result<Tally, SimError> {
-    let never = AtomicBool::new(false);
     if scenario.workload.is_none() {
         debug_assert!(range.end <= trials);
-        let acc = checked_trials(scenario, seed, range, &never)?;
+        let acc = checked_trials(scenario, seed, range, control)?;
         return Ok(Tally::Trials(Box::new(acc)));
     }
     checked_offered_load(scenario, seed)?;
-    let reps = checked_replications(scenario, seed, range, &never)?;
+    let reps = checked_replications(scenario, seed, range, control)?;
     Ok(Tally::Replications(reps))
 }
 
@@ -125,13 +106,13 @@ fn checked_trials(
     scenario: &Scenario,
     seed: u64,
     range: std::ops::Range<u64>,
-    stop: &AtomicBool,
+    control: Control<'_>,
 ) -> Result<Accumulator, SimError> {
-    let acc = run_trials_until(&scenario.model, seed, range, stop);
+    let acc = run_trials(&scenario.model, seed, range, control);
     if let Some(r) = &acc.runaway {
         return Err(SimError::Runaway(describe_runaway(&scenario.model, r)));
     }
-    if stop.load(Ordering::Relaxed) {
+    if control.stopped() {
         return Err(SimError::Cancelled);
     }
     Ok(acc)
@@ -160,14 +141,14 @@ fn checked_replications(
     scenario: &Scenario,
     seed: u64,
     range: std::ops::Range<u64>,
-    stop: &AtomicBool,
+    control: Control<'_>,
 ) -> Result<Vec<Replication>, SimError> {
     let Some(workload) = &scenario.workload else {
         return Ok(Vec::new());
     };
     let first = range.start;
-    let reps = run_replications_until(&scenario.model, workload, seed, range, stop);
-    if stop.load(Ordering::Relaxed) {
+    let reps = run_replications(&scenario.model, workload, seed, range, control);
+    if control.stopped() {
         return Err(SimError::Cancelled);
     }
     if let Some((k, r)) = reps
@@ -206,46 +187,6 @@ fn summarize_replications(
         summary.load = Some(LoadSummary::new(model, workload, reps, offered));
     }
     summary
-}
-
-/// What a runaway task was doing, in words: which limit it reached, which
-/// gate looped and which step kept retrying, and what to change.
-pub fn describe_runaway(model: &Model, r: &Runaway) -> String {
-    let limit = match r.limit {
-        Limit::Events => format!(
-            "task {} was stopped after {} events (limit [run] max_events = {})",
-            r.task, r.events, model.limits.max_events
-        ),
-        Limit::Time => format!(
-            "task {} was stopped after {:.6e} simulated seconds (limit [run] max_time_s = {})",
-            r.task, r.time, model.limits.max_time_s
-        ),
-    };
-    let mut doing = Vec::new();
-    if let Some((gate, loops)) = r.gate {
-        doing.push(format!(
-            "gate \"{}\" had looped back {loops} times",
-            model.exec_name(gate)
-        ));
-    }
-    if let Some((exec, attempts)) = r.busiest {
-        let what = if exec < model.nodes.len() {
-            "node"
-        } else {
-            "hand-off"
-        };
-        doing.push(format!(
-            "{what} \"{}\" was on attempt {attempts} of its current pass",
-            model.exec_name(exec)
-        ));
-    }
-    format!(
-        "{limit}{}{}; a task this long means a loop or retry budget that is too large \
-         (max_loops, retry.max) or latencies that are too long; if it is meant, raise \
-         [run] max_events or max_time_s",
-        if doing.is_empty() { "" } else { ": " },
-        doing.join(", ")
-    )
 }
 
 /// Tasks of one loaded run are not independent (they share queues), so the

@@ -5,23 +5,13 @@
 //! step runs, so the visits per task measured on independent (uncontended)
 //! tasks are exact, and ρ = arrival rate × demand per task / capacity.
 
+use super::{Control, trials::run_trials};
 use crate::model::{Arrivals, Model, OnFull, Workload};
-use crate::montecarlo::run_trials;
+use crate::seed;
+use crate::stats::load::OfferedLoad;
 
 /// Tasks simulated to estimate visits per task.
 const PILOT_TASKS: u64 = 20_000;
-
-/// The load offered to one resource.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OfferedLoad {
-    /// Resource id.
-    pub id: String,
-    /// Offered load over capacity (utilisation it would have if stable).
-    pub rho: f64,
-    /// True when a timeout, a rejection policy or a bounded queue keeps the
-    /// queue finite even above capacity.
-    pub bounded: bool,
-}
 
 /// The offered load of every pool and link under an open workload (empty for closed ones).
 pub fn offered_load(model: &Model, workload: &Workload, seed: u64) -> Vec<OfferedLoad> {
@@ -29,7 +19,7 @@ pub fn offered_load(model: &Model, workload: &Workload, seed: u64) -> Vec<Offere
         return Vec::new();
     }
     let rate = workload.arrivals.mean_rate();
-    let pilot = run_trials(model, seed ^ 0x9E37_79B9, 0..PILOT_TASKS);
+    let pilot = run_trials(model, seed::pilot(seed), 0..PILOT_TASKS, Control::none());
     let visits = |exec: usize| pilot.execs[exec].attempts as f64 / PILOT_TASKS as f64;
     let mut loads = Vec::new();
     for (p, pool) in model.pools.iter().enumerate() {

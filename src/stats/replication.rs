@@ -2,8 +2,8 @@
 
 use hdrhistogram::Histogram;
 
+use super::Accumulator;
 use super::timeavg::TimeIntegral;
-use crate::stats::Accumulator;
 
 /// Per-pool measurements over the measurement window.
 #[derive(Debug, Clone)]

@@ -1,0 +1,98 @@
+//! Which what-ifs are worth simulating, read from the compiled scenario.
+//!
+//! The components are the file's `[[nodes]]` entries (a repeated entry is one
+//! component: all its copies change together) and the hand-offs its `after`
+//! lists name, in file order; each step's figures are the compiled ones, so a
+//! hand-off's come from its own `[[edges]]` entry over `[defaults.edge]`.
+
+use super::Change;
+use crate::model::{EdgeId, Gate, NodeKind, Step};
+use crate::scenario::Scenario;
+
+/// Where a what-if applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A `[[nodes]]` entry, by its index in [`Scenario::entries`].
+    Node(usize),
+    /// The hand-off `from->to` (ids as the file names them), by its model edge.
+    HandOff {
+        /// The model edge.
+        edge: EdgeId,
+        /// The sending entry's id.
+        from: String,
+        /// The receiving entry's id.
+        to: String,
+    },
+}
+
+/// One what-if to simulate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// Node id or hand-off `from->to`.
+    pub component: String,
+    /// What changes.
+    pub change: Change,
+    /// True when the component is a gate.
+    pub is_gate: bool,
+    /// Where the change applies.
+    pub target: Target,
+}
+
+/// Every what-if worth simulating for `scenario`, in the order of its
+/// components: perfect (where the step can fail, or is an imperfect gate),
+/// one more retry (where it can fail loudly), and a gate after it (a node
+/// that is not a gate, or a hand-off that can corrupt silently).
+pub fn candidates(scenario: &Scenario) -> Vec<Candidate> {
+    let model = &scenario.model;
+    let entries = &scenario.entries;
+    let mut components: Vec<(String, Target, &Step, Option<&Gate>)> = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let node = &model.nodes[entry.nodes[0]];
+        let gate = node.gate.as_ref().filter(|_| node.kind == NodeKind::Gate);
+        components.push((entry.id.clone(), Target::Node(i), &node.step, gate));
+    }
+    for entry in entries {
+        for (from, edge) in &entry.inputs {
+            let target = Target::HandOff {
+                edge: *edge,
+                from: from.clone(),
+                to: entry.id.clone(),
+            };
+            let step = &model.edges[*edge].step;
+            components.push((format!("{from}->{}", entry.id), target, step, None));
+        }
+    }
+    let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+    let mut out = Vec::new();
+    for (component, target, step, gate) in components {
+        let is_gate = gate.is_some();
+        let imperfect_gate = gate.is_some_and(|g| g.sensitivity < 1.0 || g.false_alarm > 0.0);
+        let silent = step.outcome.silent;
+        let loud = step.outcome.loud;
+        let mut push = |change: Change| {
+            out.push(Candidate {
+                component: component.clone(),
+                change,
+                is_gate,
+                target: target.clone(),
+            })
+        };
+        if silent > 0.0 || loud > 0.0 || imperfect_gate {
+            push(Change::Perfect);
+        }
+        if loud > 0.0 || step.timeout.is_some() {
+            push(Change::OneMoreRetry);
+        }
+        // The inserted gate needs an id no node has.
+        let gate_id = super::whatif::gate_id(&target, &component);
+        let gate_fits = !ids.contains(&gate_id.as_str());
+        let gate_after = match target {
+            Target::HandOff { .. } => silent > 0.0,
+            Target::Node(_) => !is_gate,
+        };
+        if gate_after && gate_fits {
+            push(Change::GateAfter);
+        }
+    }
+    out
+}

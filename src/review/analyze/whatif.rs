@@ -1,0 +1,113 @@
+//! Building the model of one what-if.
+//!
+//! *Perfect* and *+1 retry* change the compiled model in place of the
+//! component's steps (every copy of a repeated node), keeping every name, so
+//! each component draws the same random numbers as in the scenario; they give
+//! exactly the model the document edits `make_perfect` and `add_retries`
+//! would compile to.
+//! *Gate after* changes the graph: it is the same `add_gate` edit a variant
+//! file makes ([`crate::review::edit::add_gate`]), compiled like any scenario,
+//! so a what-if is exactly what a variant file with that change would give.
+
+use toml::{Table, Value};
+
+use super::candidates::{Candidate, Target};
+use super::{Change, GateSettings};
+use crate::model::{Gate, Model, OutcomeProbs, Step};
+use crate::review::edit;
+use crate::review::variant::Arm;
+use crate::scenario::rates::index_difficulties;
+use crate::scenario::{Scenario, compile_document};
+
+/// The id of the gate "gate after" inserts: `<node>-gate`, or
+/// `<from>-<to>-gate` on a hand-off.
+pub fn gate_id(target: &Target, component: &str) -> String {
+    match target {
+        Target::Node(_) => format!("{component}-gate"),
+        Target::HandOff { from, to, .. } => format!("{from}-{to}-gate"),
+    }
+}
+
+/// The model of `candidate`: the scenario of `arm` with the change made; an
+/// error (naming the what-if) if the changed scenario does not compile.
+pub fn what_if_model(
+    candidate: &Candidate,
+    arm: &Arm,
+    gate: GateSettings,
+) -> Result<Model, String> {
+    let scenario = &arm.scenario;
+    let built = match candidate.change {
+        Change::Perfect => Ok(changed(scenario, &candidate.target, make_perfect)),
+        Change::OneMoreRetry => Ok(changed(scenario, &candidate.target, |step, _| {
+            step.retry.max_retries = step.retry.max_retries.saturating_add(1);
+        })),
+        Change::GateAfter => gate_after(candidate, arm, gate),
+    };
+    built.map_err(|e| {
+        format!(
+            "what-if \"{} {}\" is invalid: {e}",
+            candidate.change.label(),
+            candidate.component
+        )
+    })
+}
+
+/// A copy of the scenario's model with `change` made to the step (and the
+/// gate, for a gate node) of every model node or edge of `target`; the
+/// task-level difficulties are numbered again, as compiling would, in case
+/// the change removed the last rate to follow one.
+fn changed(
+    scenario: &Scenario,
+    target: &Target,
+    change: impl Fn(&mut Step, Option<&mut Gate>),
+) -> Model {
+    let mut model = scenario.model.clone();
+    match target {
+        Target::Node(entry) => {
+            for &n in &scenario.entries[*entry].nodes {
+                let node = &mut model.nodes[n];
+                change(&mut node.step, node.gate.as_mut());
+            }
+        }
+        Target::HandOff { edge, .. } => change(&mut model.edges[*edge].step, None),
+    }
+    index_difficulties(&mut model);
+    model
+}
+
+/// No silent or loud failures, in any task; a gate catches every corrupted
+/// input and never flags a right one. Fault persistence is kept (it repeats
+/// outcomes that can no longer fail).
+fn make_perfect(step: &mut Step, gate: Option<&mut Gate>) {
+    match gate {
+        Some(g) => {
+            g.sensitivity = 1.0;
+            g.false_alarm = 0.0;
+            g.rates = None;
+            // A gate cannot corrupt silently: only its loud rate can vary.
+            step.outcome.loud = 0.0;
+        }
+        None => step.outcome = OutcomeProbs::PERFECT,
+    }
+    step.rates = None;
+}
+
+/// The scenario with the gate of `gate` inserted after the candidate's node,
+/// or on its hand-off, looping back to the node (the hand-off's sender).
+fn gate_after(candidate: &Candidate, arm: &Arm, gate: GateSettings) -> Result<Model, String> {
+    let (after, before) = match &candidate.target {
+        Target::Node(entry) => (arm.scenario.entries[*entry].id.as_str(), None),
+        Target::HandOff { from, to, .. } => (from.as_str(), Some(to.as_str())),
+    };
+    let mut fields = Table::new();
+    fields.insert("sensitivity".into(), Value::Float(gate.sensitivity));
+    fields.insert("false_alarm".into(), Value::Float(gate.false_alarm));
+    fields.insert("loop_to".into(), Value::String(after.into()));
+    fields.insert("max_loops".into(), Value::Integer(gate.max_loops as i64));
+    let mut doc = arm.doc.clone();
+    let id = gate_id(&candidate.target, &candidate.component);
+    edit::add_gate(&mut doc, after, before, &id, &fields)?;
+    compile_document(&arm.source, &doc)
+        .map(|s| s.model)
+        .map_err(|e| e.to_string())
+}

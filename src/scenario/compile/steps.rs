@@ -1,0 +1,50 @@
+//! Stage 2: the step fields of every node and edge, with edge-default
+//! inheritance. They need no graph, so their problems are reported even when
+//! the graph itself is broken.
+
+use super::super::file::{ScenarioFile, StepSpec};
+use super::super::problem::Problems;
+use super::super::resources::{ResourceIndex, resolve_use};
+use super::super::step::compile_step;
+use crate::model::Step;
+
+/// The compiled steps of the file's entries (`None` where a step has problems).
+pub struct Steps {
+    /// One per `[[nodes]]` entry, in file order (shared by a repeated node's copies).
+    pub nodes: Vec<Option<Step>>,
+    /// `[defaults.edge]`: the step of every hand-off no `[[edges]]` entry configures.
+    pub default_edge: Option<Step>,
+    /// One per `[[edges]]` entry, in file order: its own fields over `[defaults.edge]`.
+    pub edges: Vec<Option<Step>>,
+}
+
+/// Checks and compiles every step of `file`, resolving the resources it uses.
+pub fn compile_steps(file: &ScenarioFile, resources: &ResourceIndex, p: &mut Problems) -> Steps {
+    let mut step_of = |spec: &StepSpec, path: &str| {
+        let step = compile_step(spec, path, p);
+        let resource = resolve_use(spec, path, resources, p);
+        step.map(|s| Step { resource, ..s })
+    };
+    let nodes = file
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| step_of(&n.step(), &format!("nodes[{i}] ({})", n.id)))
+        .collect();
+    let default_spec = file.defaults.edge.clone().unwrap_or_default();
+    let default_edge = step_of(&default_spec, "defaults.edge");
+    let edges = file
+        .edges
+        .iter()
+        .enumerate()
+        .map(|(k, e)| {
+            let path = format!("edges[{k}] ({}->{})", e.from, e.to);
+            step_of(&default_spec.overlay(&e.step()), &path)
+        })
+        .collect();
+    Steps {
+        nodes,
+        default_edge,
+        edges,
+    }
+}

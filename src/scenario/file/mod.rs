@@ -1,0 +1,118 @@
+//! The scenario file format, as written by users (TOML or JSON).
+//!
+//! These types mirror the file one to one and reject unknown fields; they are
+//! checked and turned into a [`crate::model::Model`] by [`super::compile`].
+//! They serialise back to the same document (TOML or JSON), so a scenario
+//! built or changed in code can be written out and read again. Every field is
+//! documented in the README's format reference.
+//!
+//! * [`steps`]: nodes, edges and the step fields they share (declared once);
+//! * [`attempt`]: what one attempt of a step takes (latency, retry, cost, ...);
+//! * [`merge`]: the fan-in policy, a name or a table;
+//! * [`resources`] and [`workload`]: shared pools and many tasks at once.
+
+pub mod attempt;
+pub mod merge;
+pub mod rate;
+pub mod resources;
+pub mod steps;
+pub mod workload;
+
+use serde::{Deserialize, Serialize};
+
+pub use attempt::{
+    BackoffSpec, CostSpec, JitterSpec, LatencySpec, RetrySpec, TokensSpec, TransferSpec,
+};
+pub use merge::MergeSpec;
+pub use rate::{PersistenceSpec, RateDistSpec, RateSpec};
+pub use resources::{
+    BatchingSpec, DisciplineSpec, OnFullSpec, RateLimitSpec, ResourceKind, ResourceSpec,
+};
+pub use steps::{EdgeSpec, KindSpec, NodeSpec, OnExhaustedSpec, StepSpec};
+pub use workload::{ArrivalsSpec, BurstSpec, WorkloadSpec};
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Name used for the output folder; defaults to the file's stem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Free text shown in reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Run settings that the command line can override.
+    #[serde(default)]
+    pub run: RunSpec,
+    /// Defaults applied to every edge.
+    #[serde(default)]
+    pub defaults: DefaultsSpec,
+    /// The task graph's nodes.
+    #[serde(default)]
+    pub nodes: Vec<NodeSpec>,
+    /// Properties of particular hand-offs (the dependencies come from `after`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edges: Vec<EdgeSpec>,
+    /// Shared resources (accelerator pools, services, links) that steps queue for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<ResourceSpec>,
+    /// Many tasks in flight at once; without it, trials are independent tasks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workload: Option<WorkloadSpec>,
+    /// What `coordsim sweep` varies when the command line does not say; not
+    /// used by `compile`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<SweepSpec>,
+}
+
+/// `[sweep]`: the default grid of `coordsim sweep`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepSpec {
+    /// Axes as `"PATH=VALUES"`, as for `--vary`, in the order they nest.
+    #[serde(default)]
+    pub vary: Vec<String>,
+}
+
+/// `[run]`: trial count and seed.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunSpec {
+    /// Number of Monte Carlo trials.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trials: Option<u64>,
+    /// Base seed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Most events one task may take before it is stopped as a runaway.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_events: Option<u64>,
+    /// Most simulated seconds one task may take before it is stopped as a runaway.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_time_s: Option<f64>,
+    /// Runs of every task, for pass^k (default 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pass_k: Option<u64>,
+}
+
+/// `[defaults]`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultsSpec {
+    /// Applied to every edge, field by field, unless the edge says otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edge: Option<StepSpec>,
+}
+
+impl ScenarioFile {
+    /// The file as TOML text, to be read again by [`super::parse`].
+    pub fn to_toml(&self) -> Result<String, String> {
+        toml::to_string(self).map_err(|e| format!("cannot write the scenario as TOML: {e}"))
+    }
+
+    /// The file as JSON text, to be read again by [`super::parse`] (from a `.json` file).
+    pub fn to_json(&self) -> Result<String, String> {
+        serde_json::to_string_pretty(self)
+            .map_err(|e| format!("cannot write the scenario as JSON: {e}"))
+    }
+}

@@ -1,0 +1,181 @@
+//! The seed policy: every random stream of every command derives here, and
+//! only here, from the base seed.
+//!
+//! A stream is a path of [`mix`]es from the base seed:
+//!
+//! ```text
+//! base seed ─┬─ TRIALS ─ trial i ──────────────── TaskSeed ─┬─ component "name"   (node/edge draws)
+//!            │                                              ├─ TASK ─ purpose      (task-level draws:
+//!            │                                              │          per-task rates, difficulties)
+//!            │                                              └─ RUNS ─ run r ≥ 1 ─ component "name" (pass^k)
+//!            ├─ REPLICATIONS ─ replication r ─┬─ 1: arrivals, 2: think times
+//!            │                                └─ TRIALS ─ task j ─ TaskSeed ─ …
+//!            ├─ (seed ^ PILOT) ─ TRIALS ─ …   (stability pilot: visits per task)
+//!            └─ ARM + k ─ TRIALS ─ …          (review arm k ≥ 1 without common random numbers)
+//! ```
+//!
+//! Why it is safe:
+//! * a trial's streams depend only on (seed, trial index), never on the thread
+//!   or order that ran it, so results are bit-identical for any thread count
+//!   and any slicing into shards;
+//! * each node and edge draws from its own stream keyed by its *name*, so a
+//!   component that two variants share draws the same numbers in both
+//!   (common random numbers);
+//! * the domains under one parent are distinct constants, and task-level
+//!   streams hang one level deeper than component streams (mix(mix(task,
+//!   TASK), purpose) against mix(task, hash(name))), so no component name can
+//!   ever select a task-level stream: the two can only meet by a 64-bit hash
+//!   coincidence, not by construction.
+//!
+//! The constants are those the project has always used: changing one changes
+//! every published result.
+
+/// First-level domain of independent trials (and of the tasks of a replication).
+const TRIALS: u64 = 0x5851_F42D_4C95_7F2D;
+/// First-level domain of the replications of a loaded run.
+const REPLICATIONS: u64 = 0xA5A5_5A5A_0F0F_F0F0;
+/// XOR applied to the base seed for the stability pilot.
+const PILOT: u64 = 0x9E37_79B9;
+/// Base of the domains of review arms run without common random numbers.
+const ARM: u64 = 0xC0FF_EE00;
+/// Second-level domain, under a task's seed, of its task-level streams.
+const TASK: u64 = 0x7A5C_5EED_0000_0001;
+/// Second-level domain, under a task's seed, of its later runs (pass^k).
+const RUNS: u64 = 0x7A5C_5EED_0000_0002;
+/// Task-level purpose: a step's rate drawn per task.
+const RATE: u64 = 0x7A5C_5EED_0000_0003;
+/// Task-level purpose: a shared difficulty.
+const DIFFICULTY: u64 = 0x7A5C_5EED_0000_0004;
+
+/// SplitMix64 finaliser of two words: well-spread seeds from structured inputs.
+#[inline]
+pub fn mix(a: u64, b: u64) -> u64 {
+    let mut z = a ^ b.rotate_left(32) ^ 0x9E37_79B9_7F4A_7C15;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The root of one task's random streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TaskSeed(pub u64);
+
+impl TaskSeed {
+    /// The seed of the stream of the component (node or edge) whose key is `key`.
+    #[inline]
+    pub fn component(self, key: ComponentKey) -> u64 {
+        mix(self.0, key.0)
+    }
+
+    /// The seed of a task-level stream (draws made once per task, shared by
+    /// all its steps and runs), numbered by `purpose`.
+    pub fn task_level(self, purpose: u64) -> u64 {
+        mix(mix(self.0, TASK), purpose)
+    }
+
+    /// The stream of the per-task draw of rate `field` (0 silent, 1 loud,
+    /// 2 sensitivity, 3 false alarm) of the component keyed `key`.
+    pub fn rate(self, key: ComponentKey, field: u64) -> u64 {
+        self.task_level(mix(RATE, mix(key.0, field)))
+    }
+
+    /// The stream of the task's difficulty named by `key`.
+    pub fn difficulty(self, key: ComponentKey) -> u64 {
+        self.task_level(mix(DIFFICULTY, key.0))
+    }
+
+    /// The root of run `run` of this task (pass^k): run 0 is the task itself,
+    /// so a task run once draws exactly as it always has.
+    pub fn run(self, run: u32) -> TaskSeed {
+        if run == 0 {
+            self
+        } else {
+            TaskSeed(mix(mix(self.0, RUNS), run as u64))
+        }
+    }
+}
+
+/// A component's stream key: the FNV-1a hash of its name, stable across
+/// variants of a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ComponentKey(u64);
+
+impl ComponentKey {
+    /// The key of the node or edge called `name`.
+    pub fn of(name: &str) -> Self {
+        ComponentKey(name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+        }))
+    }
+}
+
+/// The seed of independent trial `trial` under base seed `seed`.
+#[inline]
+pub fn trial(seed: u64, trial: u64) -> TaskSeed {
+    TaskSeed(mix(mix(seed, TRIALS), trial))
+}
+
+/// The seeds of replication `replication` of a loaded run under base `seed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplicationSeed(u64);
+
+impl ReplicationSeed {
+    /// Replication `replication` under base seed `seed`.
+    pub fn new(seed: u64, replication: u64) -> Self {
+        ReplicationSeed(mix(mix(seed, REPLICATIONS), replication))
+    }
+
+    /// The stream of an open workload's arrival times.
+    pub fn arrivals(self) -> u64 {
+        mix(self.0, 1)
+    }
+
+    /// The stream of a closed workload's think times.
+    pub fn think(self) -> u64 {
+        mix(self.0, 2)
+    }
+
+    /// The `index`-th task started in the replication.
+    pub fn task(self, index: u64) -> TaskSeed {
+        trial(self.0, index)
+    }
+}
+
+/// The base seed of the pilot trials that estimate visits per task before a
+/// loaded run (a domain of its own, so the pilot is not the run's first trials).
+pub fn pilot(seed: u64) -> u64 {
+    seed ^ PILOT
+}
+
+/// The base seed of review arm `arm` (0 is the base): every arm shares the
+/// base seed with common random numbers, else each variant has its own.
+pub fn arm(seed: u64, arm: usize, crn: bool) -> u64 {
+    if crn || arm == 0 {
+        seed
+    } else {
+        mix(seed, ARM + arm as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_level_streams_are_not_component_streams() {
+        let t = trial(1, 7);
+        for name in ["a", "retrieve", "x->y", ""] {
+            let c = t.component(ComponentKey::of(name));
+            for purpose in 0..64 {
+                assert_ne!(c, t.task_level(purpose));
+            }
+        }
+    }
+
+    #[test]
+    fn arms_share_the_base_seed_only_with_common_random_numbers() {
+        assert_eq!(arm(5, 3, true), 5);
+        assert_eq!(arm(5, 0, false), 5);
+        assert_ne!(arm(5, 1, false), arm(5, 2, false));
+    }
+}

@@ -43,7 +43,7 @@ pub struct SimOptions {
     /// configuration and at every point [default: the file's run.seed, else 1].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Worker threads [default: one per core]; results do not depend on it.
+    /// Worker threads, 1 to 1024 [default: one per core]; results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
     /// Change a field before simulating, as if written in the file, e.g.

@@ -212,7 +212,7 @@ fn bad_common_causes_are_located_errors() {
     // Pair counts are for independent trials of graphs of at most 64 components.
     let wide =
         "[run]\nfailure_correlation = true\n[[nodes]]\nid = \"s\"\nkind = \"llm\"\nrepeat = 40\n";
-    let file = scratch.file("wide.toml", &wide);
+    let file = scratch.file("wide.toml", wide);
     let out = bin()
         .args(["validate", file.to_str().unwrap()])
         .output()

@@ -4,6 +4,7 @@
 //! (probabilities in range, references resolved, loops bounded), so the
 //! simulation never has to validate anything.
 
+pub mod dynamic;
 pub mod latency;
 pub mod rates;
 pub mod resource;
@@ -11,6 +12,7 @@ pub mod step;
 pub mod uses;
 pub mod workload;
 
+pub use dynamic::{AgentLoop, Count, Dynamic, FanOut, Growth};
 pub use latency::Latency;
 pub use rates::{GateRates, Loading, StepRates, TaskRate};
 pub use resource::{Batching, Discipline, Link, OnFull, Pool, RateLimit, ServiceTime};
@@ -114,6 +116,9 @@ pub struct Node {
     pub merge: Merge,
     /// Present for gates only.
     pub gate: Option<Gate>,
+    /// Present for agent loops and dynamic fan-outs: the node's step is run
+    /// a random number of times, in series or in parallel.
+    pub dynamic: Option<Box<Dynamic>>,
 }
 
 /// A hand-off between two nodes, itself a step that can be slow or fail.

@@ -9,9 +9,11 @@
 //! * [`steps`]: nodes, edges and the step fields they share (declared once);
 //! * [`attempt`]: what one attempt of a step takes (latency, retry, cost, ...);
 //! * [`merge`]: the fan-in policy, a name or a table;
+//! * [`dynamic`]: agent loops and dynamic fan-outs, and their count distributions;
 //! * [`resources`] and [`workload`]: shared pools and many tasks at once.
 
 pub mod attempt;
+pub mod dynamic;
 pub mod merge;
 pub mod rate;
 pub mod resources;
@@ -23,6 +25,7 @@ use serde::{Deserialize, Serialize};
 pub use attempt::{
     BackoffSpec, CostSpec, JitterSpec, LatencySpec, RetrySpec, TokensSpec, TransferSpec,
 };
+pub use dynamic::{CountSpec, FanOutSpec, LoopSpec};
 pub use merge::MergeSpec;
 pub use rate::{PersistenceSpec, RateDistSpec, RateSpec};
 pub use resources::{

@@ -1,5 +1,6 @@
 //! Success rate against the first varied axis, with its 95% band and the
-//! closed-form curve (p^N for a chain) where the scenario has one.
+//! closed-form curve (p^N for a chain, E[p^N] over a random loop length)
+//! where the scenario has one.
 
 use plotters::prelude::*;
 
@@ -19,6 +20,12 @@ pub fn draw<DB: Backend>(t: &SweepTable, root: &Area<DB>) -> DrawResult {
     let y = Scale::fit(&ys, false, 0.08).clamp(0.0, 1.0);
     let mut chart = lines.frame(root, "end-to-end success", "", y, "P(correct), end to end")?;
     let x = lines.x;
+    // Over a loop's or fan-out's count the closed form is E[p^N].
+    let theory_label = if t.axes.first().is_some_and(|a| a.contains(".count.")) {
+        "closed form: E[p^N] over the random count"
+    } else {
+        "closed form: product of step success (p^N)"
+    };
     let mut theory_drawn = false;
     for (i, s) in lines.series.iter().enumerate() {
         let style = LineStyle::nth(i);
@@ -60,11 +67,7 @@ pub fn draw<DB: Backend>(t: &SweepTable, root: &Area<DB>) -> DrawResult {
             };
             chart.draw_series(DashedLineSeries::new(theory, 10, 6, INK.stroke_width(2)))?;
             if !theory_drawn {
-                legend_entry(
-                    &mut chart,
-                    "closed form: product of step success (p^N)",
-                    dashed,
-                )?;
+                legend_entry(&mut chart, theory_label, dashed)?;
                 theory_drawn = true;
             }
         }

@@ -144,6 +144,14 @@ pub fn form(field: &str) -> Option<(&'static str, &'static str)> {
 /// file format's words with an example; other messages are returned as they
 /// are.
 pub fn explain_type_error(path: &str, message: &str) -> String {
+    if let Some(missing) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.strip_suffix('`'))
+        && let Some((form, example)) = form(missing)
+    {
+        let example = example.replace('\n', "  ");
+        return format!("{message}: {form}, e.g. `{example}`");
+    }
     let Some(rest) = message.strip_prefix("invalid type: ") else {
         return message.to_string();
     };
@@ -155,20 +163,33 @@ pub fn explain_type_error(path: &str, message: &str) -> String {
         && let Some(s) = quoted_string(given)
     {
         return format!(
-            "is {given_text}; expected a list, e.g. `{field} = [\"{s}\"]` (in square brackets, even for one entry)"
+            "invalid type: {given_text}; expected a list, e.g. `{field} = [\"{s}\"]` (in square brackets, even for one entry)"
         );
     }
     match form(field) {
         Some((form, example)) => format!(
-            "is {given_text}; expected {form}, e.g. `{}`",
+            "invalid type: {given_text}; expected {form}, e.g. `{}`",
             example.replace('\n', "  ")
         ),
-        None if expected.starts_with("struct ") || expected.starts_with("enum ") => {
-            format!(
-                "is {given_text}; expected a table or one of the allowed names (see README, \"Scenario format\")"
-            )
-        }
-        None => format!("is {given_text}; expected {expected}"),
+        None => format!(
+            "invalid type: {given_text}; expected {}",
+            plain_type(expected)
+        ),
+    }
+}
+
+/// serde's name of an expected Rust type in the file format's words.
+fn plain_type(expected: &str) -> &str {
+    match expected {
+        "u64" | "u32" | "usize" => "a whole number >= 0",
+        "i64" | "i32" => "an integer",
+        "f64" | "f32" => "a number",
+        "a boolean" | "bool" => "true or false",
+        "a string" => "a string",
+        "a sequence" => "a list [ ... ]",
+        e if e.starts_with("struct ") || e.starts_with("a map") => "a table { ... }",
+        e if e.starts_with("enum ") => "one of the names the README's \"Scenario format\" lists",
+        e => e,
     }
 }
 

@@ -168,7 +168,7 @@ pub fn panel<'a, DB: Backend>(
 ) -> Result<Plot<'a, DB>, Box<dyn Error>> {
     let mut builder = ChartBuilder::on(area);
     if let Some(caption) = caption {
-        builder.caption(caption, text(LABEL_SIZE));
+        builder.caption(caption, text(LABEL_SIZE - 2));
     }
     Ok(builder
         .margin(8)
@@ -283,7 +283,7 @@ impl<'t> SweepLines<'t> {
         } else {
             (x.coord(), y.coord())
         };
-        let mut chart = panel(area, caption, 74, xc, yc)?;
+        let mut chart = panel(area, caption, if apart { 58 } else { 74 }, xc, yc)?;
         house_style(&mut chart.configure_mesh())
             .x_label_formatter(&|v| format_number(x.from(*v)))
             .y_label_formatter(&|v| format_number(y.from(*v)))

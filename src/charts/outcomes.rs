@@ -93,7 +93,7 @@ pub fn draw<DB: Backend>(t: &SweepTable, root: &Area<DB>) -> DrawResult {
             y.coord()
         };
         let caption = small.then_some(s.label.as_str());
-        let mut chart = panel(area, caption, 74, x, yc)?;
+        let mut chart = panel(area, caption, if small { 58 } else { 74 }, x, yc)?;
         house_style(&mut chart.configure_mesh())
             .disable_x_mesh()
             .x_label_formatter(&|v| labels.get(v.floor() as usize).cloned().unwrap_or_default())

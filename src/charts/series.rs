@@ -29,7 +29,7 @@ pub fn lines(table: &SweepTable, most: usize) -> (Vec<Series>, Option<String>) {
                 let label = table.axes[1..]
                     .iter()
                     .zip(&key)
-                    .map(|(a, v)| format!("{a} = {v}"))
+                    .map(|(a, v)| format!("{} = {v}", short_name(a)))
                     .collect::<Vec<_>>()
                     .join(", ");
                 all.push((
@@ -65,6 +65,12 @@ pub fn lines(table: &SweepTable, most: usize) -> (Vec<Series>, Option<String>) {
         shown.join("; ")
     );
     (kept, Some(note))
+}
+
+/// A varied path's last segment (`nodes.retrieve.silent` → `silent`), to
+/// name a line or panel briefly: the axis titles give the whole path.
+pub fn short_name(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
 }
 
 /// An axis title for a varied path, with its unit where the path tells it.

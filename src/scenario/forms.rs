@@ -130,6 +130,14 @@ pub fn form(field: &str) -> Option<(&'static str, &'static str)> {
         "warmup_tasks" | "tasks" | "replications" | "max_in_flight" => {
             ("an integer", "tasks = 20000")
         }
+        "common_causes" => (
+            "an array of tables, one [[common_causes]] entry per shared cause",
+            "[[common_causes]]\nid = \"outage\"\nmembers = [\"a\", \"b\"]\nprobability = 0.01",
+        ),
+        "members" => (
+            "a list of node ids",
+            "members = [\"retrieve\", \"generate\"]",
+        ),
         "beta" => ("two numbers [a, b], both > 0", "silent = { beta = [2, 8] }"),
         "difficulty" => (
             "a string naming a shared difficulty",

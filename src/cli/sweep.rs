@@ -60,10 +60,15 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     args.common.sim.check(&mut p);
     let changes = args.common.sim.overrides(&mut p);
     refuse(&args.file, p)?;
-    let mut doc = read_document(&args.file)?;
+    let original = read_document(&args.file)?;
+    let mut doc = original.clone();
     let mut p = Problems::default();
     overrides::apply(&mut doc, &changes, &mut p);
     refuse(&args.file, p)?;
+    if !changes.is_empty() {
+        // Problems the changes make are blamed on them before the grid is planned.
+        overrides::compile_changed(&args.file, &original, &doc, &changes)?;
+    }
     let file: ScenarioFile = toml::Value::Table(doc.clone())
         .try_into()
         .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;

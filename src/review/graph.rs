@@ -184,7 +184,8 @@ pub fn svg(model: &Model) -> String {
         );
     }
     s.push_str("</svg>");
-    s
+    // In the embedded font, as every chart.
+    crate::charts::outline::outline_text(&s)
 }
 
 /// The graph in Graphviz DOT (`dot -Tsvg graph.dot`).

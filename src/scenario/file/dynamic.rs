@@ -3,6 +3,7 @@
 //! with the count distribution they share. The body they repeat is the
 //! node's own step (a later `body` key of these tables can name another).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::merge::MergeSpec;
@@ -10,7 +11,7 @@ use super::steps::OnExhaustedSpec;
 
 /// A count distribution, tagged by `dist`. Counts are read as signed
 /// integers so that a negative one gets a message naming its field.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
 #[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
 pub enum CountSpec {
     /// `{ dist = "fixed", value = 5 }`
@@ -45,7 +46,7 @@ pub enum CountSpec {
 }
 
 /// `loop = { count = { dist = "geometric", mean = 6 }, max_steps = 25, on_limit = "fail", input_growth = 400 }`
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoopSpec {
     /// How many iterations a task needs.
@@ -62,7 +63,7 @@ pub struct LoopSpec {
 }
 
 /// `fan_out = { count = { dist = "poisson", mean = 8 }, join = { k = 3 }, max_in_flight = 4 }`
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FanOutSpec {
     /// How many branches a task spawns.

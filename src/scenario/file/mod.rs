@@ -21,6 +21,7 @@ pub mod resources;
 pub mod steps;
 pub mod workload;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use attempt::{
@@ -37,7 +38,7 @@ pub use steps::{EdgeSpec, KindSpec, NodeSpec, OnExhaustedSpec, StepSpec};
 pub use workload::{ArrivalsSpec, BurstSpec, WorkloadSpec};
 
 /// A whole scenario file.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// Name used for the output folder; defaults to the file's stem.
@@ -74,7 +75,7 @@ pub struct ScenarioFile {
 }
 
 /// `[sweep]`: the default grid of `coordsim sweep`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SweepSpec {
     /// Axes as `"PATH=VALUES"`, as for `--vary`, in the order they nest.
@@ -83,7 +84,7 @@ pub struct SweepSpec {
 }
 
 /// `[run]`: trial count and seed.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunSpec {
     /// Number of Monte Carlo trials.
@@ -108,7 +109,7 @@ pub struct RunSpec {
 }
 
 /// `[defaults]`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DefaultsSpec {
     /// Applied to every edge, field by field, unless the edge says otherwise.

@@ -6,7 +6,8 @@
 //! ```text
 //! base seed ─┬─ TRIALS ─ trial i ──────────────── TaskSeed ─┬─ component "name"   (node/edge draws)
 //!            │                                              ├─ TASK ─ purpose      (task-level draws:
-//!            │                                              │          per-task rates, difficulties)
+//!            │                                              │          per-task rates, difficulties,
+//!            │                                              │          common causes)
 //!            │                                              ├─ COUNTS ─ "name"     (loop and fan-out counts)
 //!            │                                              └─ RUNS ─ run r ≥ 1 ─ component "name" (pass^k)
 //!            ├─ REPLICATIONS ─ replication r ─┬─ 1: arrivals, 2: think times
@@ -47,6 +48,8 @@ const RUNS: u64 = 0x7A5C_5EED_0000_0002;
 const RATE: u64 = 0x7A5C_5EED_0000_0003;
 /// Task-level purpose: a shared difficulty.
 const DIFFICULTY: u64 = 0x7A5C_5EED_0000_0004;
+/// Task-level purpose: whether a common cause of failure strikes the task.
+const COMMON_CAUSE: u64 = 0x7A5C_5EED_0000_0006;
 /// Second-level domain, under a task's (or run's) seed, of the streams that
 /// draw how many iterations a loop runs or how many branches a fan-out spawns.
 const COUNTS: u64 = 0x7A5C_5EED_0000_0005;
@@ -86,6 +89,11 @@ impl TaskSeed {
     /// The stream of the task's difficulty named by `key`.
     pub fn difficulty(self, key: ComponentKey) -> u64 {
         self.task_level(mix(DIFFICULTY, key.0))
+    }
+
+    /// The stream of the draw of the common cause named by `key`.
+    pub fn common_cause(self, key: ComponentKey) -> u64 {
+        self.task_level(mix(COMMON_CAUSE, key.0))
     }
 
     /// The stream of the counts (loop iterations, fan-out branches) drawn by

@@ -98,17 +98,18 @@ impl Count {
                 q * x * (1.0 - tail) / (1.0 - r)
             }
             Count::Poisson { mean } => {
+                // In logarithms, so that a large mean (whose e^(−mean)
+                // underflows) still sums to the right value.
                 let top = poisson_top(*mean);
                 let last = limit.map_or(top, |m| m.min(top));
-                let mut p = (-mean).exp();
-                let mut sum = 0.0;
-                for n in 0..=last {
-                    if n > 0 {
-                        p *= mean / n as f64;
-                    }
-                    sum += p * x.powi(n as i32);
+                let (ln_mean, ln_x) = (mean.ln(), x.ln());
+                let mut ln_p = -mean;
+                let mut sum = ln_p.exp();
+                for n in 1..=last {
+                    ln_p += ln_mean - (n as f64).ln();
+                    sum += (ln_p + n as f64 * ln_x).exp();
                 }
-                sum
+                sum.min(1.0)
             }
             Count::Empirical { counts, cumulative } => counts
                 .iter()
@@ -248,9 +249,12 @@ mod tests {
         assert_eq!(p.at(3.0 * p0 + 1e-9), 2);
         // E[x^N] = e^(−mean (1 − x)).
         assert!((p.generating(0.9, None) - (-0.2f64).exp()).abs() < 1e-12);
-        // A mean whose e^(−mean) underflows still inverts near its mean.
+        // A mean whose e^(−mean) underflows still inverts near its mean,
+        // and its generating function is e^(−mean (1 − x)).
         let big = Count::Poisson { mean: 5000.0 };
         assert!((4900..5100).contains(&big.at(0.5)));
+        let g = big.generating(0.9999, None);
+        assert!((g - (-0.5f64).exp()).abs() < 1e-9, "{g}");
     }
 
     #[test]

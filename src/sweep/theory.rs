@@ -39,8 +39,10 @@ fn node_success(node: &Node) -> Option<f64> {
     let q = step_success(&node.step)?;
     match node.dynamic.as_deref() {
         None => Some(q),
-        Some(Dynamic::Loop(l)) => Some(l.count.generating(q, l.max_steps)),
-        Some(Dynamic::FanOut(f)) if f.join == Merge::All => Some(f.count.generating(q, None)),
+        Some(Dynamic::Loop(l)) => Some(l.count.generating(q, l.max_steps).clamp(0.0, 1.0)),
+        Some(Dynamic::FanOut(f)) if f.join == Merge::All => {
+            Some(f.count.generating(q, None).clamp(0.0, 1.0))
+        }
         Some(Dynamic::FanOut(_)) => None,
     }
 }

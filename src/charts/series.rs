@@ -77,6 +77,13 @@ pub fn short_name(path: &str) -> &str {
 pub fn axis_title(path: &str) -> String {
     let last = path.rsplit('.').next().unwrap_or(path);
     let unit = match last {
+        // A loop's or fan-out's count: its mean or fixed value, its limits.
+        "mean" | "value" if path.contains(".loop.count.") => "iterations",
+        "mean" | "value" if path.contains(".fan_out.count.") => "branches",
+        "finish" => "P(finishing) per iteration",
+        "max_steps" => "iterations",
+        "max_in_flight" => "branches",
+        "input_growth" => "tokens per iteration",
         "depth" | "repeat" => "steps in series",
         "silent" | "loud" | "sensitivity" | "false_alarm" => "probability per attempt",
         "mean" | "median" | "p99" | "value" | "low" | "high" | "scale" | "timeout" | "delay"

@@ -1,5 +1,6 @@
 //! Success rate against the first varied axis, with its 95% band and the
-//! closed-form curve (p^N for a chain) where the scenario has one. Lines
+//! closed-form curve (p^N for a chain, E[p^N] over a random loop length)
+//! where the scenario has one. Lines
 //! whose bands would blend are drawn as small multiples.
 
 use plotters::prelude::*;
@@ -55,10 +56,13 @@ pub fn draw<DB: Backend>(t: &SweepTable, root: &Area<DB>) -> DrawResult {
     }
     legend.push(("95% confidence band".into(), Key::Band(INK)));
     if has_theory {
-        legend.push((
-            "closed form: product of step success (p^N)".into(),
-            Key::Line(THEORY),
-        ));
+        // Over a loop's or fan-out's count the closed form is E[p^N].
+        let label = if t.axes.first().is_some_and(|a| a.contains(".count.")) {
+            "closed form: E[p^N] over the random count"
+        } else {
+            "closed form: product of step success (p^N)"
+        };
+        legend.push((label.into(), Key::Line(THEORY)));
     } else {
         lines.remarks.push(
             "no closed-form curve: the scenario has gates, timeouts or partial merges".into(),

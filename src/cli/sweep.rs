@@ -21,8 +21,9 @@ pub struct SweepArgs {
     pub file: PathBuf,
     /// PATH=VALUES to vary, repeatable (a grid of all combinations, the first
     /// varying slowest). PATH is a scenario field such as nodes.retrieve.silent,
-    /// edges.a->b.loud, defaults.edge.silent, run.trials, or `depth` (the
-    /// `repeat` of the repeated node). VALUES: a..b (integers, inclusive),
+    /// edges.a->b.loud, defaults.edge.silent, run.trials,
+    /// nodes.act.loop.count.mean (a loop's mean length, or a fan-out's mean
+    /// width), or `depth` (the `repeat` of the repeated node). VALUES: a..b (integers, inclusive),
     /// a:b:step (inclusive), or v1,v2,... [default: the file's [sweep] vary]
     #[arg(long, value_name = "PATH=VALUES")]
     pub vary: Vec<String>,

@@ -2,6 +2,7 @@
 
 pub mod bounds;
 pub mod compile;
+pub mod dynamic;
 pub mod file;
 pub mod forms;
 pub mod json;

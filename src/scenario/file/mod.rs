@@ -9,10 +9,12 @@
 //! * [`steps`]: nodes, edges and the step fields they share (declared once);
 //! * [`attempt`]: what one attempt of a step takes (latency, retry, cost, ...);
 //! * [`merge`]: the fan-in policy, a name or a table;
+//! * [`dynamic`]: agent loops and dynamic fan-outs, and their count distributions;
 //! * [`resources`] and [`workload`]: shared pools and many tasks at once.
 
 pub mod attempt;
 pub mod cause;
+pub mod dynamic;
 pub mod merge;
 pub mod rate;
 pub mod resources;
@@ -26,6 +28,7 @@ pub use attempt::{
     BackoffSpec, CostSpec, JitterSpec, LatencySpec, RetrySpec, TokensSpec, TransferSpec,
 };
 pub use cause::{CauseEffectSpec, CommonCauseSpec};
+pub use dynamic::{CountSpec, FanOutSpec, LoopSpec};
 pub use merge::MergeSpec;
 pub use rate::{PersistenceSpec, RateDistSpec, RateSpec};
 pub use resources::{

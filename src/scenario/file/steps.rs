@@ -13,6 +13,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::attempt::{CostSpec, LatencySpec, RetrySpec, TokensSpec, TransferSpec};
+use super::dynamic::{FanOutSpec, LoopSpec};
 use super::merge::MergeSpec;
 use super::rate::{PersistenceSpec, RateSpec};
 
@@ -134,6 +135,12 @@ step_struct! {
         /// Expand into this many copies in series (`id#1` … `id#N`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub repeat: Option<u64>,
+        /// An agent loop: the node's step repeated a random number of times in series.
+        #[serde(rename = "loop", skip_serializing_if = "Option::is_none")]
+        pub agent_loop: Option<LoopSpec>,
+        /// A dynamic fan-out: the node's step run in a random number of parallel branches.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub fan_out: Option<FanOutSpec>,
         ..step,
         /// Gates: P(flag | corrupted input), or its distribution over tasks.
         #[serde(skip_serializing_if = "Option::is_none")]

@@ -207,3 +207,49 @@ fn pass_k_from_the_command_line_is_the_run_field() {
     );
     assert!(!scratch.path().join("zero").exists());
 }
+
+#[test]
+fn compare_pairs_pass_k_over_tasks() {
+    // The pass-k agent (per-task Beta rate, mean 0.39, concentration 1.37)
+    // against the same agent with a fixed rate of 0.39: pass^8 falls from
+    // Π_{j<8} (a + j)/(a + b + j) (a = 0.61·1.37, b = 0.39·1.37) to 0.61^8.
+    let scratch = common::Scratch::new();
+    let base = std::fs::canonicalize("scenarios/pass-k-agent.toml").unwrap();
+    let variant = scratch.file(
+        "fixed.toml",
+        &format!(
+            "base = {:?}\nname = \"fixed-rate\"\n[set]\n\"nodes.agent.silent\" = 0.39\n",
+            base.display().to_string()
+        ),
+    );
+    let out = scratch.path().join("cmp");
+    let output = common::bin()
+        .args(["compare", base.to_str().unwrap(), variant.to_str().unwrap()])
+        .args(["--trials", "40000", "--seed", "3", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    common::assert_success(&output);
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("compare.json")).unwrap()).unwrap();
+    let figure = json["arms"][1]["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == "p_pass_all_k")
+        .expect("compare reports pass^K")
+        .clone();
+    let (a, b) = (0.61 * 1.37, 0.39 * 1.37);
+    let beta: f64 = (0..8)
+        .map(|j| (a + j as f64) / (a + b + j as f64))
+        .product();
+    let expected = 0.61f64.powi(8) - beta;
+    let diff = figure["diff"].as_f64().unwrap();
+    let lo = figure["ci95"][0].as_f64().unwrap();
+    let half = (diff - lo) * Z999 / 1.959_963_984_540_054;
+    assert!(
+        (diff - expected).abs() <= half,
+        "pass^8 difference: expected {expected}, simulated {diff} ± {half} (99.9%)"
+    );
+    assert_eq!(figure["significant"], true);
+}

@@ -127,6 +127,51 @@ fn section_diffs(
     diffs.into_iter().flatten().collect()
 }
 
+/// pass^K and pass@K of arms whose tasks all ran the same K > 1 times, with
+/// paired differences over tasks (each task one pair).
+fn pass_k_figures(
+    s: &Summary,
+    b: &Summary,
+    diff: Option<&crate::sim::paired::PairedDiff>,
+    n: u64,
+) -> Vec<Figure> {
+    let (Some(mine), Some(base)) = (s.pass_k.last(), b.pass_k.last()) else {
+        return Vec::new();
+    };
+    if mine.k != base.k || mine.k < 2 {
+        return Vec::new();
+    }
+    let k = mine.k;
+    [
+        (
+            "p_pass_all_k",
+            format!("pass^{k} (all {k} runs correct)"),
+            mine.all.rate,
+            base.all.rate,
+        ),
+        (
+            "p_pass_any_k",
+            format!("pass@{k} (some run correct)"),
+            mine.any.rate,
+            base.any.rate,
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (key, label, v, bv))| {
+        let f = figure(key, &label, Some(v), Some(bv));
+        match diff {
+            Some(d) => {
+                let t = &d.pass_k[i];
+                let delta = (t.variant_only as f64 - t.base_only as f64) / n as f64;
+                with_diff(f, delta, Some(paired_proportion(t, n, Z95)))
+            }
+            None => f,
+        }
+    })
+    .collect()
+}
+
 /// The headline figures of arm `k` (with differences when `k > 0`).
 pub fn figures(
     run: &PairedRun,
@@ -170,6 +215,7 @@ pub fn figures(
             None => f,
         });
     }
+    out.extend(pass_k_figures(s, b, diff, n));
     let f = figure(
         "latency_mean_s",
         "latency mean (s)",

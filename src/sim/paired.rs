@@ -22,7 +22,7 @@
 use rayon::prelude::*;
 
 use super::error::describe_runaway;
-use super::trials::TRIALS_PER_CHUNK;
+use super::trials::{RunsOfATask, TRIALS_PER_CHUNK};
 use super::{Control, SimError};
 use crate::model::Model;
 use crate::seed;
@@ -76,6 +76,9 @@ pub struct PairedDiff {
     pub cost_pusd: DiffSums,
     /// Token differences.
     pub tokens: DiffSums,
+    /// pass^K and pass@K (all, any of the K runs of a task correct), when
+    /// every arm runs each task the same K > 1 times (`[run] pass_k`).
+    pub pass_k: [PairTable; 2],
 }
 
 /// Per-section figures of one arm (`None` where undefined, e.g. no success).
@@ -158,6 +161,11 @@ impl Partial {
             d.latency_ns.merge(&o.latency_ns);
             d.cost_pusd.merge(&o.cost_pusd);
             d.tokens.merge(&o.tokens);
+            for (t, u) in d.pass_k.iter_mut().zip(&o.pass_k) {
+                t.both += u.both;
+                t.base_only += u.base_only;
+                t.variant_only += u.variant_only;
+            }
         }
         self.sections.extend(other.sections);
         self.runaway = match (self.runaway, other.runaway) {
@@ -194,20 +202,30 @@ pub fn run_paired(
     let sections = if trials >= SECTIONS { SECTIONS } else { 1 };
     let bound = |s: u64| (trials as u128 * s as u128 / sections as u128) as u64;
     let arm_seeds: Vec<u64> = (0..models.len()).map(|a| seed::arm(seed, a, crn)).collect();
+    // pass^K pairs only when every arm runs its tasks the same K > 1 times.
+    let paired_pass_k = models[0].pass_k > 1 && models.iter().all(|m| m.pass_k == models[0].pass_k);
     let total = (0..sections)
         .into_par_iter()
         .map(|s| {
             let mut part = Partial::new(models);
             let mut sims: Vec<TaskSim> = models.iter().map(|m| TaskSim::new(m)).collect();
+            let mut runs: Vec<RunsOfATask> = models.iter().map(|m| RunsOfATask::new(m)).collect();
             let mut results = Vec::with_capacity(models.len());
+            let mut passes = Vec::with_capacity(models.len());
             'trials: for trial in bound(s)..bound(s + 1) {
                 if (trial - bound(s)).is_multiple_of(TRIALS_PER_CHUNK) && control.stopped() {
                     break;
                 }
                 results.clear();
+                passes.clear();
                 for (arm, sim) in sims.iter_mut().enumerate() {
                     let acc = &mut part.arms[arm];
-                    let r = sim.run(seed::trial(arm_seeds[arm], trial), &mut acc.execs);
+                    let task_seed = seed::trial(arm_seeds[arm], trial);
+                    let mut r = sim.run(task_seed, &mut acc.execs);
+                    if r.runaway.is_none() && models[arm].pass_k > 1 {
+                        r.runaway = runs[arm].rerun(sim, task_seed, &r, acc);
+                        passes.push(runs[arm].all_and_any());
+                    }
                     if let Some(mut runaway) = r.runaway {
                         runaway.task = trial;
                         part.runaway = Some((trial, arm, runaway));
@@ -217,6 +235,9 @@ pub fn run_paired(
                     results.push(r);
                 }
                 record_pairs(&mut part.diffs, &results);
+                if paired_pass_k {
+                    record_pass_pairs(&mut part.diffs, &passes);
+                }
             }
             control.advance(bound(s + 1) - bound(s));
             if sections == SECTIONS {
@@ -244,6 +265,21 @@ pub fn run_paired(
         sections: sections_sorted.into_iter().map(|(_, f)| f).collect(),
         crn,
     })
+}
+
+/// Adds one task's pass^K and pass@K pairs (base = `passes[0]`) into `diffs`.
+fn record_pass_pairs(diffs: &mut [PairedDiff], passes: &[(bool, bool)]) {
+    let (base_all, base_any) = passes[0];
+    for (d, &(all, any)) in diffs.iter_mut().zip(&passes[1..]) {
+        for (t, (b, v)) in d.pass_k.iter_mut().zip([(base_all, all), (base_any, any)]) {
+            match (b, v) {
+                (true, true) => t.both += 1,
+                (true, false) => t.base_only += 1,
+                (false, true) => t.variant_only += 1,
+                (false, false) => {}
+            }
+        }
+    }
 }
 
 /// Adds one trial's pairs (base = `results[0]`) into `diffs`.

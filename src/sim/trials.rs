@@ -77,13 +77,13 @@ pub fn run_trials(
 /// The later runs of a task for pass^k: they count towards pass^k and
 /// pass@k only (their per-node counters go to a scratch area), and stop the
 /// run like any task if they run away.
-struct RunsOfATask {
+pub(super) struct RunsOfATask {
     scratch: Vec<ExecCounters>,
     correct: Vec<bool>,
 }
 
 impl RunsOfATask {
-    fn new(model: &Model) -> Self {
+    pub(super) fn new(model: &Model) -> Self {
         RunsOfATask {
             scratch: vec![ExecCounters::default(); model.exec_count()],
             correct: Vec::with_capacity(model.pass_k as usize),
@@ -91,7 +91,16 @@ impl RunsOfATask {
     }
 
     /// Runs 1..K of the task whose run 0 gave `first`, recording them in `acc`.
-    fn rerun(
+    /// Whether every run of the last task re-run was correct (pass^K), and
+    /// whether any was (pass@K).
+    pub(super) fn all_and_any(&self) -> (bool, bool) {
+        (
+            self.correct.iter().all(|&c| c),
+            self.correct.iter().any(|&c| c),
+        )
+    }
+
+    pub(super) fn rerun(
         &mut self,
         sim: &mut TaskSim,
         seed: TaskSeed,

@@ -41,11 +41,15 @@ pub fn headline(r: &Report) -> Table {
     Table { columns, rows }
 }
 
-/// A headline difference: only P(correct) is better higher.
+/// Figures that are better higher (the rest — failures, latency, cost — are
+/// better lower).
+const HIGHER_IS_BETTER: [&str; 3] = ["p_correct", "p_pass_all_k", "p_pass_any_k"];
+
+/// A headline difference: P(correct), pass^K and pass@K are better higher.
 fn headline_verdict(f: &Figure) -> Verdict {
     match f.diff {
         Some(d) if f.significant => {
-            if (d > 0.0) == (f.key == "p_correct") {
+            if (d > 0.0) == HIGHER_IS_BETTER.contains(&f.key.as_str()) {
                 Verdict::Better
             } else {
                 Verdict::Worse

@@ -24,7 +24,7 @@ pub use analyze::{AnalyzeArgs, GateArgs};
 pub use chart::ChartArgs;
 pub use compare::CompareArgs;
 pub use merge::MergeArgs;
-pub use options::{CommonOptions, Format, OutputOptions, SimOptions};
+pub use options::{CommonOptions, Format, OutputOptions, PrecisionOptions, SimOptions};
 pub use report::ReportArgs;
 pub use run::RunArgs;
 pub use shard::ShardOption;

@@ -135,6 +135,10 @@ pub struct Summary {
     /// (`[run] pass_k`); intervals are over tasks, each task one observation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pass_k: Vec<PassK>,
+    /// What a `--precision` run reached: the figure, its interval and the
+    /// trials used (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<super::precision::PrecisionReport>,
 }
 
 /// The reliability of k runs of the same task.
@@ -225,6 +229,7 @@ impl Summary {
             nodes,
             load: None,
             pass_k: pass_k(acc),
+            precision: None,
         }
     }
 }

@@ -6,6 +6,7 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::SplitMix64;
 
+use super::bias::{self, FailureBias};
 use super::{Acquire, Event, ExecCounters, Runaway, TaskOutcome, TrialResult};
 use crate::model::{
     AttemptOutcome, EdgeId, Limit, Merge, Model, NodeId, OnExhausted, OutcomeProbs, TaskRate,
@@ -114,6 +115,10 @@ pub struct TaskState<'m> {
     varying_gates: Vec<usize>,
     /// Events handled since the task began (for the runaway limit).
     events: u64,
+    /// Failure biasing (importance sampling), if on, and the likelihood
+    /// ratio of the task's draws so far (1 without biasing).
+    bias: Option<FailureBias>,
+    weight: f64,
 }
 
 /// Something a task asks its host to do.
@@ -175,7 +180,19 @@ impl<'m> TaskState<'m> {
                 })
                 .collect(),
             events: 0,
+            bias: None,
+            weight: 1.0,
         }
+    }
+
+    /// Draws failures with `bias` (importance sampling) from the next task on.
+    pub fn set_bias(&mut self, bias: Option<FailureBias>) {
+        self.bias = bias;
+    }
+
+    /// The likelihood ratio of the current task's draws (1 without biasing).
+    pub fn weight(&self) -> f64 {
+        self.weight
     }
 
     /// The random stream of `exec` in the current task.
@@ -216,6 +233,7 @@ impl<'m> TaskState<'m> {
         self.task_seed = seed;
         self.trial_serial += 1;
         self.events = 0;
+        self.weight = 1.0;
         for &source in &self.model.sources {
             self.immediate.push_back(Immediate::TryStart(source));
         }
@@ -406,10 +424,12 @@ impl<'m> TaskState<'m> {
             None => step.outcome,
             Some(_) => self.probs[exec],
         };
+        let bias = self.bias;
         let Some(resource) = step.resource else {
             let rng = self.rng(exec);
             let duration = step.latency.sample(rng);
-            let mut outcome = probs.draw(rng);
+            let (mut outcome, ratio) = bias::draw(bias, probs, rng);
+            self.weight *= ratio;
             if step.persistence != 0.0 {
                 outcome = self.persisted(exec, step.persistence, outcome);
             }
@@ -427,7 +447,8 @@ impl<'m> TaskState<'m> {
         };
         let rng = self.rng(exec);
         let own = step.latency.sample(rng);
-        let mut outcome = probs.draw(rng);
+        let (mut outcome, ratio) = bias::draw(bias, probs, rng);
+        self.weight *= ratio;
         if step.persistence != 0.0 {
             outcome = self.persisted(exec, step.persistence, outcome);
         }
@@ -551,7 +572,14 @@ impl<'m> TaskState<'m> {
         let corrupted = taint != CLEAN;
         let (sensitivity, false_alarm) = self.gate_probs[node];
         let p_flag = if corrupted { sensitivity } else { false_alarm };
-        let flagged = p_flag > 0.0 && self.rng(node).random::<f64>() < p_flag;
+        let flagged = match self.bias {
+            Some(b) if corrupted && p_flag > 0.0 => {
+                let (flagged, ratio) = b.gate_flags_corrupted(p_flag, self.rng(node).random());
+                self.weight *= ratio;
+                flagged
+            }
+            _ => p_flag > 0.0 && self.rng(node).random::<f64>() < p_flag,
+        };
         if !flagged {
             if corrupted {
                 c[node].missed += 1;

@@ -224,3 +224,39 @@ fn bad_precision_arguments_are_refused_with_the_field_named() {
         assert!(!scratch.path().join("bad").exists(), "nothing written");
     }
 }
+
+#[test]
+fn a_sweep_runs_every_point_to_the_precision() {
+    let scratch = Scratch::new();
+    let file = scratch.file("one.toml", ONE_STEP);
+    let out = scratch.path().join("sweep");
+    let o = bin()
+        .arg("sweep")
+        .arg(&file)
+        .args([
+            "--vary",
+            "nodes.a.silent=0.05,0.3",
+            "--precision",
+            "silent=0.004",
+        ])
+        .args(["--no-charts", "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_success(&o);
+    let sweep: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("sweep.json")).unwrap()).unwrap();
+    let points = sweep["points"].as_array().unwrap();
+    assert_eq!(points.len(), 2);
+    let trials: Vec<u64> = points
+        .iter()
+        .map(|p| {
+            let r = &p["summary"]["precision"];
+            assert_eq!(r["met"], true, "{r}");
+            assert!(r["half_width"].as_f64().unwrap() <= 0.004);
+            p["summary"]["trials"].as_u64().unwrap()
+        })
+        .collect();
+    // Wilson at 0.05 needs about 11400 trials (20000), at 0.3 about 50400 (80000).
+    assert_eq!(trials, [20_000, 80_000]);
+}

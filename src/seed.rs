@@ -6,7 +6,8 @@
 //! ```text
 //! base seed ─┬─ TRIALS ─ trial i ──────────────── TaskSeed ─┬─ component "name"   (node/edge draws)
 //!            │                                              ├─ TASK ─ purpose      (task-level draws:
-//!            │                                              │          per-task rates, difficulties)
+//!            │                                              │          per-task rates, difficulties,
+//!            │                                              │          common causes)
 //!            │                                              └─ RUNS ─ run r ≥ 1 ─ component "name" (pass^k)
 //!            ├─ REPLICATIONS ─ replication r ─┬─ 1: arrivals, 2: think times
 //!            │                                └─ TRIALS ─ task j ─ TaskSeed ─ …
@@ -46,6 +47,8 @@ const RUNS: u64 = 0x7A5C_5EED_0000_0002;
 const RATE: u64 = 0x7A5C_5EED_0000_0003;
 /// Task-level purpose: a shared difficulty.
 const DIFFICULTY: u64 = 0x7A5C_5EED_0000_0004;
+/// Task-level purpose: whether a common cause of failure strikes the task.
+const COMMON_CAUSE: u64 = 0x7A5C_5EED_0000_0005;
 
 /// SplitMix64 finaliser of two words: well-spread seeds from structured inputs.
 #[inline]
@@ -82,6 +85,11 @@ impl TaskSeed {
     /// The stream of the task's difficulty named by `key`.
     pub fn difficulty(self, key: ComponentKey) -> u64 {
         self.task_level(mix(DIFFICULTY, key.0))
+    }
+
+    /// The stream of the draw of the common cause named by `key`.
+    pub fn common_cause(self, key: ComponentKey) -> u64 {
+        self.task_level(mix(COMMON_CAUSE, key.0))
     }
 
     /// The root of run `run` of this task (pass^k): run 0 is the task itself,

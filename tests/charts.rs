@@ -175,6 +175,54 @@ fn the_node_chart_is_drawn_from_a_runs_summary() {
 }
 
 #[test]
+fn the_pass_k_chart_is_drawn_from_a_pass_k_runs_summary() {
+    let scratch = Scratch::new();
+    let out = scratch.path().join("run");
+    assert_success(&coordsim(
+        &[
+            "run",
+            "scenarios/pass-k-agent.toml",
+            "--pass-k",
+            "4",
+            "--trials",
+            "3000",
+            "--out",
+        ],
+        &[&out],
+    ));
+    let charts = scratch.path().join("charts");
+    assert_success(&coordsim(
+        &["chart", "--pass-k"],
+        &[&out.join("summary.json"), Path::new("--out"), &charts],
+    ));
+    assert_png(&charts.join("pass-k.png"));
+    assert_svg(&charts.join("pass-k.svg"), "independent runs");
+    // A run without pass^k has nothing to draw: refused, nothing written.
+    let plain = scratch.path().join("plain");
+    assert_success(&coordsim(
+        &[
+            "run",
+            "scenarios/single-call-rag.toml",
+            "--trials",
+            "1000",
+            "--out",
+        ],
+        &[&plain],
+    ));
+    let output = coordsim(
+        &["chart", "--pass-k"],
+        &[
+            &plain.join("summary.json"),
+            Path::new("--out"),
+            &plain.join("c"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--pass-k K"));
+    assert!(!plain.join("c").exists());
+}
+
+#[test]
 fn bad_chart_input_is_refused_with_exit_code_2() {
     let scratch = Scratch::new();
     let not_a_sweep = scratch.file("x.csv", "a,b\n1,2\n");

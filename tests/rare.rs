@@ -122,6 +122,10 @@ fn unsupported_features_are_refused_by_name() {
         ),
         (vec!["run", SCENARIO, "--rare", "--bias", "1"], "--bias"),
         (
+            vec!["run", SCENARIO, "--rare", "--correlation"],
+            "run.failure_correlation is not supported",
+        ),
+        (
             vec!["run", SCENARIO, "--rare", "--precision", "silent=10%"],
             "--precision",
         ),

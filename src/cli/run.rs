@@ -25,6 +25,12 @@ pub struct RunArgs {
     /// (the same as `--set run.pass_k=K`; independent trials only).
     #[arg(long, value_name = "K")]
     pub pass_k: Option<u64>,
+    /// Count the tasks in which each pair of nodes and hand-offs fail together
+    /// and report their failure correlation (the same as
+    /// `--set run.failure_correlation=true`; independent trials, at most 64
+    /// nodes and hand-offs).
+    #[arg(long)]
+    pub correlation: bool,
     /// `--shard K/N`.
     #[command(flatten)]
     pub slice: ShardOption,
@@ -33,7 +39,7 @@ pub struct RunArgs {
     /// at least --bias and every trial is weighted by its exact likelihood
     /// ratio. Prints the rates with 95% intervals, hits and effective sample
     /// sizes, and writes rare.json (instead of summary.json and nodes.csv).
-    /// Independent trials only: not with [workload] or pass_k > 1.
+    /// Independent trials only: not with [workload], pass_k > 1 or --correlation.
     #[arg(long)]
     pub rare: bool,
     /// With --rare: every failure probability (a step's silent + loud, a
@@ -62,6 +68,12 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         }
         changes.extend(crate::overrides::parse_all(
             &[format!("run.pass_k={k}")],
+            &mut p,
+        ));
+    }
+    if args.correlation {
+        changes.extend(crate::overrides::parse_all(
+            &["run.failure_correlation=true".to_string()],
             &mut p,
         ));
     }

@@ -4,6 +4,7 @@
 //! (probabilities in range, references resolved, loops bounded), so the
 //! simulation never has to validate anything.
 
+pub mod common_cause;
 pub mod latency;
 pub mod rates;
 pub mod resource;
@@ -11,6 +12,7 @@ pub mod step;
 pub mod uses;
 pub mod workload;
 
+pub use common_cause::CommonCause;
 pub use latency::Latency;
 pub use rates::{GateRates, Loading, StepRates, TaskRate};
 pub use resource::{Batching, Discipline, Link, OnFull, Pool, RateLimit, ServiceTime};
@@ -127,6 +129,10 @@ pub struct Edge {
     pub step: Step,
 }
 
+/// Most nodes + hand-offs whose failure correlation a run may count (the
+/// counts grow with the square of their number).
+pub const MAX_CORRELATED_EXECS: usize = 64;
+
 /// A validated task graph.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -150,6 +156,11 @@ pub struct Model {
     pub difficulties: Vec<String>,
     /// Runs of every task for pass^k (`[run] pass_k`; 1: each task runs once).
     pub pass_k: u32,
+    /// Shared causes of failure (`[[common_causes]]`), drawn once per task.
+    pub common_causes: Vec<CommonCause>,
+    /// Whether runs count which nodes and hand-offs fail in the same task
+    /// (`[run] failure_correlation`).
+    pub failure_correlation: bool,
 }
 
 /// Bounds on one task (`[run] max_events`, `max_time_s`): a task that needs

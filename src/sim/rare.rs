@@ -5,9 +5,10 @@
 //!
 //! Supported: every feature of independent trials (steps, hand-offs,
 //! retries, timeouts, merges, votes, gates and their loops, per-task rates,
-//! persistence). Refused, by [`unsupported`]: a `[workload]` (tasks sharing
-//! queues are not independent trials) and `[run] pass_k` above 1 (re-runs of
-//! a task would need the joint weight of all its runs).
+//! persistence, common causes). Refused, by [`unsupported`]: a `[workload]`
+//! (tasks sharing queues are not independent trials), `[run] pass_k` above 1
+//! (re-runs of a task would need the joint weight of all its runs) and
+//! `[run] failure_correlation` (measured on unweighted trials).
 
 use rayon::prelude::*;
 
@@ -35,6 +36,13 @@ pub fn unsupported(scenario: &Scenario) -> Option<(&'static str, &'static str)> 
             "run.pass_k",
             "importance sampling weighs one run per task; run it with pass_k = 1 \
              (e.g. --set run.pass_k=1), or without --rare",
+        ));
+    }
+    if scenario.model.failure_correlation {
+        return Some((
+            "run.failure_correlation",
+            "the failure correlation is measured on unweighted trials; run --correlation \
+             without --rare",
         ));
     }
     None

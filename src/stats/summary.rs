@@ -135,6 +135,10 @@ pub struct Summary {
     /// (`[run] pass_k`); intervals are over tasks, each task one observation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pass_k: Vec<PassK>,
+    /// Failure correlation of every pair of nodes and hand-offs that failed
+    /// (`[run] failure_correlation`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failure_correlation: Vec<super::cofailure::FailurePair>,
     /// What a `--precision` run reached: the figure, its interval and the
     /// trials used (absent otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -229,6 +233,7 @@ impl Summary {
             nodes,
             load: None,
             pass_k: pass_k(acc),
+            failure_correlation: super::cofailure::correlations(model, acc),
             precision: None,
         }
     }

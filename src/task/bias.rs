@@ -9,8 +9,10 @@
 //! product over a task's draws is the task's weight, and weighted outcome
 //! counts are unbiased estimates of the true rates (Heidelberger, "Fast
 //! simulation of rare events in queueing and reliability models", 1995).
-//! Latencies, retry delays, false alarms, persistence and per-task rates are
-//! drawn as they are without biasing (their likelihood ratio is 1).
+//! Latencies, retry delays, false alarms, persistence, per-task rates and
+//! common causes are drawn as they are without biasing (their likelihood
+//! ratio is 1; a common cause that strikes overrides the biased draw, whose
+//! ratio still counts, as that of any variable drawn and not used).
 
 use rand::{Rng, RngExt};
 

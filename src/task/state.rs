@@ -110,6 +110,9 @@ pub struct TaskState<'m> {
     held: Vec<Option<AttemptOutcome>>,
     /// The task's difficulties (standard normal scores), by factor.
     difficulty: Vec<f64>,
+    /// How each exec fails in this task because a common cause struck it
+    /// (empty when the model has no common causes).
+    struck: Vec<Option<AttemptOutcome>>,
     /// Execs whose step rates, and gate nodes whose decision rates, are drawn per task.
     varying_steps: Vec<usize>,
     varying_gates: Vec<usize>,
@@ -168,6 +171,11 @@ impl<'m> TaskState<'m> {
                 Vec::new()
             },
             difficulty: vec![0.0; model.difficulties.len()],
+            struck: if model.common_causes.is_empty() {
+                Vec::new()
+            } else {
+                vec![None; model.exec_count()]
+            },
             varying_steps: (0..model.exec_count())
                 .filter(|&e| model.step(e).rates.is_some())
                 .collect(),
@@ -243,6 +251,9 @@ impl<'m> TaskState<'m> {
     /// Draws the task-level rates (run 0 of a task): difficulties first, then
     /// every per-task rate, each from a stream of its own.
     fn draw_task_rates(&mut self, seed: TaskSeed) {
+        if !self.struck.is_empty() {
+            self.draw_common_causes(seed);
+        }
         if self.varying_steps.is_empty() && self.varying_gates.is_empty() {
             return;
         }
@@ -276,6 +287,23 @@ impl<'m> TaskState<'m> {
                 draw(rates.sensitivity.as_ref(), gate.sensitivity, key, 2),
                 draw(rates.false_alarm.as_ref(), gate.false_alarm, key, 3),
             );
+        }
+    }
+
+    /// Draws which common causes strike this task, each from a stream of its
+    /// own; an exec struck by several fails loudly if any of them is loud.
+    fn draw_common_causes(&mut self, seed: TaskSeed) {
+        self.struck.fill(None);
+        for cause in &self.model.common_causes {
+            let key = ComponentKey::of(&cause.name);
+            let mut rng = SplitMix64::seed_from_u64(seed.common_cause(key));
+            if rng.random::<f64>() < cause.probability {
+                for &e in &cause.members {
+                    if self.struck[e] != Some(AttemptOutcome::Loud) {
+                        self.struck[e] = Some(cause.effect);
+                    }
+                }
+            }
         }
     }
 
@@ -433,6 +461,9 @@ impl<'m> TaskState<'m> {
             if step.persistence != 0.0 {
                 outcome = self.persisted(exec, step.persistence, outcome);
             }
+            if let Some(&Some(effect)) = self.struck.get(exec) {
+                outcome = effect;
+            }
             let (duration, outcome) = match step.timeout {
                 Some(limit) if duration > limit => (limit, AttemptOutcome::Timeout),
                 _ => (duration, outcome),
@@ -451,6 +482,9 @@ impl<'m> TaskState<'m> {
         self.weight *= ratio;
         if step.persistence != 0.0 {
             outcome = self.persisted(exec, step.persistence, outcome);
+        }
+        if let Some(&Some(effect)) = self.struck.get(exec) {
+            outcome = effect;
         }
         let rng = self.rng(exec);
         let work = match resource.pool {

@@ -12,6 +12,7 @@
 //! * [`resources`] and [`workload`]: shared pools and many tasks at once.
 
 pub mod attempt;
+pub mod cause;
 pub mod merge;
 pub mod rate;
 pub mod resources;
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 pub use attempt::{
     BackoffSpec, CostSpec, JitterSpec, LatencySpec, RetrySpec, TokensSpec, TransferSpec,
 };
+pub use cause::{CauseEffectSpec, CommonCauseSpec};
 pub use merge::MergeSpec;
 pub use rate::{PersistenceSpec, RateDistSpec, RateSpec};
 pub use resources::{
@@ -59,6 +61,9 @@ pub struct ScenarioFile {
     /// Many tasks in flight at once; without it, trials are independent tasks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workload: Option<WorkloadSpec>,
+    /// Shared causes of failure: steps that fail together in a task.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub common_causes: Vec<CommonCauseSpec>,
     /// What `coordsim sweep` varies when the command line does not say; not
     /// used by `compile`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -93,6 +98,10 @@ pub struct RunSpec {
     /// Runs of every task, for pass^k (default 1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pass_k: Option<u64>,
+    /// Count the tasks in which each pair of nodes and hand-offs fail
+    /// together, and report their failure correlation (default false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_correlation: Option<bool>,
 }
 
 /// `[defaults]`.

@@ -30,7 +30,10 @@ fn assert_png(path: &Path) {
     assert_eq!((width, height), (WIDTH, HEIGHT), "{}", path.display());
 }
 
-/// Checks that the SVG parses as XML, states its size, and has text in it.
+/// Checks that the SVG parses as XML, states its size, and has text in it:
+/// drawn in the embedded font's outlines (no `<text>` left to a viewer's
+/// fonts), its words kept in each group's `aria-label`, every glyph used
+/// defined.
 fn assert_svg(path: &Path, must_say: &str) {
     let text = std::fs::read_to_string(path).unwrap();
     let doc =
@@ -39,10 +42,28 @@ fn assert_svg(path: &Path, must_say: &str) {
     assert_eq!(root.tag_name().name(), "svg");
     assert_eq!(root.attribute("width"), Some("1200"), "{}", path.display());
     assert_eq!(root.attribute("height"), Some("800"), "{}", path.display());
+    assert!(
+        !doc.descendants().any(|n| n.has_tag_name("text")) && !text.contains("font-family"),
+        "{}: text left to the viewer's fonts",
+        path.display()
+    );
+    let defined: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("path"))
+        .filter_map(|n| n.attribute("id"))
+        .collect();
+    for used in doc.descendants().filter(|n| n.has_tag_name("use")) {
+        let href = used.attribute("href").unwrap_or("");
+        assert!(
+            defined.contains(&href.trim_start_matches('#')),
+            "{}: glyph {href} not defined",
+            path.display()
+        );
+    }
     let words: String = doc
         .descendants()
-        .filter(|n| n.has_tag_name("text"))
-        .filter_map(|n| n.text())
+        .filter(|n| n.has_tag_name("g"))
+        .filter_map(|n| n.attribute("aria-label"))
         .collect::<Vec<_>>()
         .join(" ");
     assert!(

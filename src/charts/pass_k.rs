@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use serde::Deserialize;
 
 use super::canvas::{Area, Backend, Chart, DrawResult};
-use super::frame::{LEGEND_WIDTH, house_style, legend_at_right, notes, plot};
+use super::frame::{Key, LEGEND_WIDTH, house_style, legend_at_right, notes, plot};
 use super::scale::{Ticked, format_number};
 use super::style::{BLUE, Dash, LineStyle, Marker, SKY_BLUE, VERMILLION, draw_line};
 use crate::stats::summary::PassK;
@@ -112,9 +112,13 @@ impl Chart for PassKChart<'_> {
             .map(|p| (p.k as f64, p.any.rate))
             .collect();
         for ((_, style), points) in CURVES.iter().zip([all, independent, any]) {
-            draw_line(&mut chart, &points, *style, None)?;
+            draw_line(&mut chart, &points, *style)?;
         }
-        let entries: Vec<(&str, RGBColor)> = CURVES.iter().map(|(n, s)| (*n, s.colour)).collect();
+        let mut entries: Vec<(String, Key)> = CURVES
+            .iter()
+            .map(|(n, s)| (n.to_string(), Key::Line(*s)))
+            .collect();
+        entries.insert(1, ("95% interval of pass^k".into(), Key::Band(BLUE)));
         legend_at_right(root, &entries)?;
         let mut remarks = vec![
             "band: 95% Wilson interval of pass^k over tasks (each task one observation)"

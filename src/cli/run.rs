@@ -243,10 +243,11 @@ fn load(
     if changes.is_empty() && !keep_document {
         return Ok((None, scenario::load(file)?));
     }
-    let mut doc = scenario::read_document(file)?;
+    let original = scenario::read_document(file)?;
+    let mut doc = original.clone();
     let mut p = Problems::default();
     overrides::apply(&mut doc, changes, &mut p);
     refuse(file, p)?;
-    let s = scenario::compile_document(file, &doc).map_err(scenario::locate_in_file)?;
+    let s = overrides::compile_changed(file, &original, &doc, changes)?;
     Ok((Some(doc), s))
 }

@@ -5,6 +5,7 @@
 //! simulation never has to validate anything.
 
 pub mod common_cause;
+pub mod dynamic;
 pub mod latency;
 pub mod rates;
 pub mod resource;
@@ -13,6 +14,7 @@ pub mod uses;
 pub mod workload;
 
 pub use common_cause::CommonCause;
+pub use dynamic::{AgentLoop, Count, Dynamic, FanOut, Growth};
 pub use latency::Latency;
 pub use rates::{GateRates, Loading, StepRates, TaskRate};
 pub use resource::{Batching, Discipline, Link, OnFull, Pool, RateLimit, ServiceTime};
@@ -116,6 +118,9 @@ pub struct Node {
     pub merge: Merge,
     /// Present for gates only.
     pub gate: Option<Gate>,
+    /// Present for agent loops and dynamic fan-outs: the node's step is run
+    /// a random number of times, in series or in parallel.
+    pub dynamic: Option<Box<Dynamic>>,
 }
 
 /// A hand-off between two nodes, itself a step that can be slow or fail.

@@ -1,10 +1,11 @@
 //! `[[common_causes]]` as written in a scenario: a shared cause of failure
 //! that strikes several steps of a task together.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One common cause of failure.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommonCauseSpec {
     /// Name (it keys the cause's random stream, so variants share draws).
@@ -20,7 +21,7 @@ pub struct CommonCauseSpec {
 }
 
 /// The failure a common cause produces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CauseEffectSpec {
     /// A wrong answer that looks right.

@@ -122,6 +122,44 @@ def main():
         print(row(f"coordsim ({threads} thread{'s' if threads > 1 else ''})", wall,
                   6 * PIPE_TRIALS, fig(figures), base))
 
+    precision_and_rare()
+
+
+def precision_and_rare():
+    """(3) --precision against --trials N for the N it used; (4) importance
+    sampling against crude Monte Carlo at the same precision (same-run ratios)."""
+    six = os.path.join(ROOT, "scenarios", "six-step-pipeline.toml")
+    print("\n(3) --precision on the six-step pipeline: the batches' cost, as a ratio to "
+          "--trials N for the N used (2 threads)")
+    for spec in ("success=0.0005", "p99=0.5%"):
+        wall, s = coordsim([six, "--precision", spec], 2)
+        n = s["precision"]["trials"]
+        fixed, _ = coordsim([six, "--trials", str(n)], 2)
+        r = s["precision"]
+        print(f"    --precision {spec:<15} {n:>9} trials  {wall:7.3f} s  vs --trials {n}: "
+              f"{fixed:7.3f} s  ratio {wall / fixed:5.2f}   {r['figure']} {r['value']:.6g} "
+              f"± {r['half_width']:.3g} ({r['interval']})")
+
+    rare = os.path.join(ROOT, "scenarios", "rare-silent-gates.toml")
+    n = 200_000
+    print(f"\n(4) rare-silent-gates (P(silent) = 1e-7): importance sampling (--rare, {n} trials) "
+          "against crude Monte Carlo at the same relative half-width (2 threads)")
+    wall_is, s = coordsim([rare, "--rare", "--trials", str(n)], 2)
+    silent = next(o for o in s["outcomes"] if o["outcome"] == "silent")
+    rel = 1.96 * silent["std_error"] / silent["rate"]
+    wall_crude, crude = coordsim([rare, "--trials", str(n)], 2)
+    p = 1e-7
+    needed = (1.96 / rel) ** 2 * (1 - p) / p
+    crude_time = wall_crude / n * needed
+    print(f"    --rare:  silent {silent['rate']:.4e} [{silent['ci95'][0]:.4e}, "
+          f"{silent['ci95'][1]:.4e}] (±{100 * rel:.1f}%), ESS of hits "
+          f"{silent['hits_ess']:.0f}, in {wall_is:.3f} s")
+    print(f"    crude:   silent count {crude['silent_failure']['count']} of {n} in "
+          f"{wall_crude:.3f} s; ±{100 * rel:.1f}% needs {needed:.3g} trials: "
+          f"{crude_time:.0f} s at this speed")
+    print(f"    ratio (crude time / importance-sampling time at the same precision): "
+          f"{crude_time / wall_is:.3g}")
+
 
 if __name__ == "__main__":
     main()

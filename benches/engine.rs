@@ -1,6 +1,9 @@
 //! Hot paths of the engine, measured with criterion (`cargo bench`):
 //! the event queue (push/pop in a steady state), one six-step trial, a batch
-//! of six-step trials through `run_trials`, and one loaded M/M/c replication.
+//! of six-step trials through `run_trials`, one loaded M/M/c replication, a
+//! `--precision` run beside `--trials N` for the N it uses, and importance
+//! sampling (`--rare`) beside crude trials of the same scenario (their ratio
+//! is the per-trial cost of the biasing and the weights).
 //!
 //! Throughput is reported in events (queue operations or simulated events)
 //! or trials per second. Never run from `cargo test`.
@@ -14,9 +17,13 @@ use coordsim::engine::EventQueue;
 use coordsim::scenario::{Scenario, compile, load, parse};
 use coordsim::seed::{self, ReplicationSeed};
 use coordsim::sim::Control;
+use coordsim::sim::precision::simulate_to_precision;
+use coordsim::sim::rare::run_rare;
 use coordsim::sim::trials::run_trials;
 use coordsim::stats::Accumulator;
+use coordsim::stats::precision::Precision;
 use coordsim::task::TaskSim;
+use coordsim::task::bias::FailureBias;
 use coordsim::world::run_replication;
 use std::sync::atomic::AtomicBool;
 
@@ -119,5 +126,45 @@ fn mmc_world(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, event_queue, six_step_trial, mmc_world);
+fn precision_and_rare(c: &mut Criterion) {
+    let s = six_step();
+    let precision = Precision::parse("success=0.002", 10_000_000).expect("valid precision");
+    let n = simulate_to_precision(&s, 1, &precision, Control::none())
+        .expect("runs")
+        .trials;
+    let mut group = c.benchmark_group("precision");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(n));
+    group.bench_function("six_step_success_0.002", |b| {
+        b.iter(|| black_box(simulate_to_precision(&s, 1, &precision, Control::none())))
+    });
+    group.bench_function("six_step_same_trials_fixed", |b| {
+        b.iter(|| black_box(run_trials(&s.model, 1, 0..n, Control::none())))
+    });
+    group.finish();
+
+    let rare = load(Path::new("scenarios/rare-silent-gates.toml")).expect("bundled scenario");
+    let trials = 100_000u64;
+    let mut group = c.benchmark_group("rare");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(trials));
+    group.bench_function("gates_importance_sampling_100k", |b| {
+        b.iter(|| {
+            let bias = FailureBias::new(0.5);
+            black_box(run_rare(&rare, 1, trials, bias, Control::none()))
+        })
+    });
+    group.bench_function("gates_crude_100k", |b| {
+        b.iter(|| black_box(run_trials(&rare.model, 1, 0..trials, Control::none())))
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    event_queue,
+    six_step_trial,
+    mmc_world,
+    precision_and_rare
+);
 criterion_main!(benches);

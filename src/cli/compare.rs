@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use super::CliError;
 use super::interrupt::{sim_error, stop_flag};
-use super::options::{CommonOptions, written_line};
+use super::options::{CommonOptions, PrecisionOptions, written_line};
 use super::review_args::{claim_out, load_all, write_files};
-use crate::review::{export, run_compare, text};
+use crate::review::{comparison_key, export, run_compare, run_compare_to_precision, text};
 use crate::sim::Control;
 
 /// Arguments of `coordsim compare`.
@@ -24,6 +24,10 @@ pub struct CompareArgs {
     /// Also report cost per month at this many tasks per month.
     #[arg(long)]
     pub tasks_per_month: Option<u64>,
+    /// `--precision FIGURE=HALF_WIDTH` (the difference of each variant to the
+    /// base, to that precision) and `--trial-cap N`.
+    #[command(flatten)]
+    pub precision: PrecisionOptions,
     /// The options every simulating command shares (`--set` applies to every
     /// scenario compared; `--format json`: compare.json).
     #[command(flatten)]
@@ -34,9 +38,21 @@ pub struct CompareArgs {
 pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     let mut files = vec![args.base.clone()];
     files.extend(args.variants.iter().cloned());
+    let mut precision = None;
     let (arms, trials, seed) = load_all(&files, &args.common, |p| {
         if args.tasks_per_month == Some(0) {
             p.add("--tasks-per-month", "is 0; allowed: at least 1");
+        }
+        precision = args.precision.parse(&args.common.sim, p);
+        if let Some(pr) = precision.filter(|pr| comparison_key(pr.figure).is_none()) {
+            p.add(
+                "--precision",
+                format!(
+                    "names {}, which compare does not report; allowed in compare: success, \
+                     silent, loud, escalated, mean, p50, p95, p99, e.g. --precision p99=2%",
+                    pr.figure.name()
+                ),
+            );
         }
     })?;
     let mut claim = claim_out(&args.common, &arms[0].label, "compare")?;
@@ -46,14 +62,11 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     let c = pool
         .install(|| {
             let control = Control::new(stop_flag());
-            run_compare(
-                &arms,
-                trials,
-                seed,
-                !args.no_crn,
-                args.tasks_per_month,
-                control,
-            )
+            let (crn, per_month) = (!args.no_crn, args.tasks_per_month);
+            match &precision {
+                Some(pr) => run_compare_to_precision(&arms, seed, crn, per_month, pr, control),
+                None => run_compare(&arms, trials, seed, crn, per_month, control),
+            }
         })
         .map_err(|e| sim_error(args.base.display(), e))?;
     let json = export::json(&c);
@@ -65,6 +78,14 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
         ],
     )?;
     args.common.output.print(|| text::comparison(&c), || json)?;
+    if let Some(pr) = c.precision.as_ref().filter(|pr| !pr.met) {
+        args.common.output.note(format_args!(
+            "warning: --precision {}={} not reached: the cap of {} trials left the widest \
+             difference at ±{:.3e}; raise --trial-cap",
+            pr.figure, pr.target, pr.cap, pr.half_width
+        ));
+    }
+    let trials = c.trials;
     args.common.output.note(format_args!(
         "{} configurations x {trials} trials in {:.3} s; wrote {}",
         arms.len(),

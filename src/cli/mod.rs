@@ -28,7 +28,7 @@ pub use compare::CompareArgs;
 pub use generate::{command_names, man_page};
 pub use init::InitArgs;
 pub use merge::MergeArgs;
-pub use options::{CommonOptions, Format, OutputOptions, SimOptions};
+pub use options::{CommonOptions, Format, OutputOptions, PrecisionOptions, SimOptions};
 pub use report::ReportArgs;
 pub use run::RunArgs;
 pub use shard::ShardOption;

@@ -12,7 +12,9 @@ use clap::ValueEnum;
 use super::CliError;
 use super::console::{self, note};
 use crate::overrides::{self, Override};
-use crate::scenario::{ScenarioError, compile::check_trials, problem::Problems};
+use crate::scenario::compile::{MAX_TRIALS, check_trials};
+use crate::scenario::{ScenarioError, problem::Problems};
+use crate::stats::precision::{DEFAULT_CAP, Precision};
 
 /// Most worker threads `--threads` may ask for: more would only spend the
 /// time of creating them (results do not depend on the number).
@@ -81,6 +83,56 @@ impl SimOptions {
             .num_threads(self.threads.unwrap_or(0))
             .build()
             .map_err(|e| CliError::Io(format!("cannot start worker threads: {e}")))
+    }
+}
+
+/// `--precision FIGURE=HALF_WIDTH` and `--trial-cap N` (`run`, `sweep`, `compare`).
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Precision")]
+pub struct PrecisionOptions {
+    /// Run until the 95% interval of FIGURE is within ±HALF_WIDTH, instead of
+    /// a fixed number of trials: FIGURE is success, silent, loud, escalated,
+    /// mean (latency) or a latency quantile (p50, p95, p99, p99.9); HALF_WIDTH
+    /// is absolute (0.001: a probability, or seconds) or relative (2%), e.g.
+    /// `--precision silent=0.0005` or `--precision p99=2%`. Trials run in
+    /// batches of 10000, 20000, 40000, ... (the same for any thread count);
+    /// the result is that of `--trials N` for the N used, which is reported.
+    /// compare: the difference of each variant to the base, to that precision.
+    /// Independent trials only (not [workload] scenarios).
+    #[arg(long, value_name = "FIGURE=HALF_WIDTH")]
+    pub precision: Option<String>,
+    /// Most trials a --precision run may use (per point, per configuration)
+    /// [default: 100000000]; reaching it is reported.
+    #[arg(long, value_name = "N", requires = "precision")]
+    pub trial_cap: Option<u64>,
+}
+
+impl PrecisionOptions {
+    /// The precision asked for, if any; problems (with `--trials`, which a
+    /// precision run does not take) go to `p`.
+    pub fn parse(&self, sim: &SimOptions, p: &mut Problems) -> Option<Precision> {
+        let text = self.precision.as_deref()?;
+        let cap = self.trial_cap.unwrap_or(DEFAULT_CAP);
+        if !(1..=MAX_TRIALS).contains(&cap) {
+            p.add(
+                "--trial-cap",
+                format!("is {cap}; allowed: 1 to {MAX_TRIALS} trials, e.g. --trial-cap 1000000"),
+            );
+        }
+        if sim.trials.is_some() {
+            p.add(
+                "--trials",
+                "does not apply with --precision, which decides the trials itself; \
+                 to bound them use --trial-cap N, e.g. --trial-cap 1000000",
+            );
+        }
+        match Precision::parse(text, cap) {
+            Ok(precision) => Some(precision),
+            Err(e) => {
+                p.add("--precision", e);
+                None
+            }
+        }
     }
 }
 

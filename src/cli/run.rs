@@ -4,13 +4,17 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::interrupt::{sim_error, stop_flag};
-use super::options::{CommonOptions, refuse, written_line};
+use super::options::{CommonOptions, PrecisionOptions, refuse, written_line};
 use super::shard::{ShardOption, ShardTarget, run_shard};
 use super::{CliError, outdir};
-use crate::output::{folder, results, table};
+use crate::output::{folder, rare, results, table};
 use crate::overrides::{self, Override};
 use crate::scenario::{self, Scenario, problem::Problems};
+use crate::sim::precision::{projected_trials, simulate_to_precision};
+use crate::sim::rare::{self as rare_sim, run_rare};
 use crate::sim::{Control, simulate};
+use crate::stats::rare::RareSummary;
+use crate::task::bias::FailureBias;
 
 /// Arguments of `coordsim run`.
 #[derive(Debug, clap::Args)]
@@ -30,6 +34,22 @@ pub struct RunArgs {
     /// `--shard K/N`.
     #[command(flatten)]
     pub slice: ShardOption,
+    /// Estimate rare outcome rates (silent, loud, escalated far below
+    /// 1/trials) by importance sampling: failures are drawn with probability
+    /// at least --bias and every trial is weighted by its exact likelihood
+    /// ratio. Prints the rates with 95% intervals, hits and effective sample
+    /// sizes, and writes rare.json (instead of summary.json and nodes.csv).
+    /// Independent trials only: not with [workload], pass_k > 1 or --correlation.
+    #[arg(long)]
+    pub rare: bool,
+    /// With --rare: every failure probability (a step's silent + loud, a
+    /// gate's miss of a wrong input) below THETA is raised to THETA
+    /// (0 < THETA < 1) [default: 0.5].
+    #[arg(long, value_name = "THETA", requires = "rare")]
+    pub bias: Option<f64>,
+    /// `--precision FIGURE=HALF_WIDTH` and `--trial-cap N`.
+    #[command(flatten)]
+    pub precision: PrecisionOptions,
     /// The options every simulating command shares.
     #[command(flatten)]
     pub common: CommonOptions,
@@ -59,10 +79,19 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     }
     refuse(&args.file, p)?;
     let (doc, s) = load(&args.file, &changes, args.slice.shard.is_some())?;
-    let trials = args.common.sim.trials.unwrap_or(s.trials);
+    let mut trials = args.common.sim.trials.unwrap_or(s.trials);
     let seed = args.common.sim.seed.unwrap_or(s.seed);
     let mut p = Problems::default();
     args.common.sim.check(&mut p);
+    let precision = args.precision.parse(&args.common.sim, &mut p);
+    if precision.is_some() && s.workload.is_some() {
+        p.add(
+            "--precision",
+            "applies to independent trials; a scenario with [workload] is measured over its \
+             replications: raise workload.replications to narrow its intervals, e.g. \
+             --set workload.replications=40",
+        );
+    }
     if s.workload.is_some() && args.common.sim.trials.is_some() {
         p.add(
             "--trials",
@@ -70,6 +99,9 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
              workload.duration_s, its repetitions workload.replications",
         );
     }
+    let bias = args
+        .rare
+        .then(|| rare_bias(args, &s, precision.is_some(), &mut p));
     let name = &s.model.name;
     let force = args.common.output.force;
     let dir = args.common.output.dir(name)?;
@@ -81,6 +113,17 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     if let (Some(shard), Some(doc)) = (args.slice.shard, &doc) {
         let what = format!("shard {shard} of scenario \"{name}\"");
         let claim = outdir::claim_shard(&dir, name, force, &what)?;
+        if let Some(precision) = &precision {
+            // Every shard projects the same N from the same first batch.
+            trials = pool
+                .install(|| projected_trials(&s, seed, precision, Control::new(stop_flag())))
+                .map_err(|e| sim_error(args.file.display(), e))?;
+            args.common.output.note(format_args!(
+                "--precision {}: every shard runs its slice of {trials} trials, projected \
+                 from the first batch; merge the shards for the result",
+                args.precision.precision.as_deref().unwrap_or_default()
+            ));
+        }
         let target = ShardTarget {
             shard,
             file: &args.file,
@@ -91,9 +134,38 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     }
     let what = format!("run of scenario \"{name}\"");
     let mut claim = outdir::claim_results(&dir, name, force, &what)?;
+    if let Some(bias) = bias {
+        let started = Instant::now();
+        let tally = pool
+            .install(|| run_rare(&s, seed, trials, bias, Control::new(stop_flag())))
+            .map_err(|e| sim_error(args.file.display(), e))?;
+        let summary = RareSummary::new(name, seed, bias.theta(), &tally);
+        let quiet = args.common.output.quiet;
+        let files = rare::rare_files(&summary);
+        let written = outdir::write_set(&mut claim, &files, &rare::rare_stale(), quiet)?;
+        args.common
+            .output
+            .print(|| rare::render(&summary), || files[0].1.clone())?;
+        if let Some(w) = summary.degenerate() {
+            args.common.output.note(format_args!("warning: {w}"));
+        }
+        args.common.output.note(format_args!(
+            "{trials} trials (importance sampling) in {:.3} s on {} threads; wrote {}",
+            started.elapsed().as_secs_f64(),
+            pool.current_num_threads(),
+            written_line(&written)
+        ));
+        return Ok(());
+    }
     let started = Instant::now();
     let summary = pool
-        .install(|| simulate(&s, trials, seed, Control::new(stop_flag())))
+        .install(|| {
+            let control = Control::new(stop_flag());
+            match &precision {
+                Some(precision) => simulate_to_precision(&s, seed, precision, control),
+                None => simulate(&s, trials, seed, control),
+            }
+        })
         .map_err(|e| sim_error(args.file.display(), e))?;
     let elapsed = started.elapsed();
     let files = results::run_files(&summary);
@@ -103,6 +175,13 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         || table::render(&summary),
         || results::summary_json(&summary).into_bytes(),
     )?;
+    if let Some(r) = summary.precision.as_ref().filter(|r| !r.met) {
+        args.common.output.note(format_args!(
+            "warning: --precision {}={} not reached: the cap of {} trials left the interval \
+             at ±{:.3e}; raise --trial-cap",
+            r.figure, r.target, r.cap, r.half_width
+        ));
+    }
     let what = match &summary.load {
         Some(load) => format!(
             "{} replications ({} tasks measured, {} events)",
@@ -117,6 +196,40 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         written_line(&written)
     ));
     Ok(())
+}
+
+/// The failure bias of `--rare`, checked: its range, the options it does not
+/// combine with, and the scenario's features it does not support.
+fn rare_bias(args: &RunArgs, s: &Scenario, precision: bool, p: &mut Problems) -> FailureBias {
+    let theta = args.bias.unwrap_or(0.5);
+    if !(theta > 0.0 && theta < 1.0) {
+        p.add(
+            "--bias",
+            format!("is {theta}; allowed: a probability above 0 and below 1, e.g. --bias 0.5"),
+        );
+    }
+    if precision {
+        p.add(
+            "--rare",
+            "does not combine with --precision; give the trials, e.g. --rare --trials 100000",
+        );
+    }
+    if args.slice.shard.is_some() {
+        p.add(
+            "--shard",
+            "does not combine with --rare (its weighted sums are not kept in partial files); \
+             run --rare on one machine",
+        );
+    }
+    if let Some((feature, why)) = rare_sim::unsupported(s) {
+        p.add("--rare", format!("{feature} is not supported: {why}"));
+    }
+    // An invalid THETA has been refused above; 0.5 only stands in for it.
+    FailureBias::new(if theta > 0.0 && theta < 1.0 {
+        theta
+    } else {
+        0.5
+    })
 }
 
 /// The scenario, compiled once, with the `--set` changes applied. Its

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::console::note;
-use super::options::{CommonOptions, refuse};
+use super::options::{CommonOptions, PrecisionOptions, refuse};
 use super::progress::Progress;
 use super::shard::{ShardOption, ShardTarget, sweep_shard};
 use super::{CliError, interrupt, outdir};
@@ -44,6 +44,9 @@ pub struct SweepArgs {
     /// `--shard K/N`.
     #[command(flatten)]
     pub slice: ShardOption,
+    /// `--precision FIGURE=HALF_WIDTH` (every point to that precision) and `--trial-cap N`.
+    #[command(flatten)]
+    pub precision: PrecisionOptions,
     /// The options every simulating command shares (`--set` applies before `--vary`).
     #[command(flatten)]
     pub common: CommonOptions,
@@ -59,6 +62,15 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     let mut p = Problems::default();
     args.common.sim.check(&mut p);
     let changes = args.common.sim.overrides(&mut p);
+    let precision = args.precision.parse(&args.common.sim, &mut p);
+    if precision.is_some() && args.slice.shard.is_some() {
+        p.add(
+            "--shard",
+            "does not apply with --precision in a sweep: each point decides its trials from \
+             all of them; run the sweep on one machine, or shard `coordsim run --precision` \
+             point by point (--set the point's values)",
+        );
+    }
     refuse(&args.file, p)?;
     let original = read_document(&args.file)?;
     let mut doc = original.clone();
@@ -83,6 +95,21 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         args.common.sim.seed,
     )
     .map_err(CliError::BadInput)?;
+    let plan = match precision {
+        Some(precision) => {
+            let first = &plan.points[0].values;
+            if plan.scenario_at(first).is_ok_and(|s| s.workload.is_some()) {
+                return Err(CliError::BadInput(format!(
+                    "{}: --precision: applies to independent trials; a scenario with \
+                     [workload] is measured over its replications: raise \
+                     workload.replications to narrow its intervals",
+                    args.file.display()
+                )));
+            }
+            plan.with_precision(precision)
+        }
+        None => plan,
+    };
     let force = args.common.output.force;
     let dir = args.common.output.dir(&plan.scenario)?;
     folder::check(&dir, &plan.scenario, force)
@@ -106,7 +133,8 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
             claim,
         );
     }
-    if plan.total_trials() > args.max_trials && !args.yes {
+    // A precision sweep is bounded by --trial-cap instead.
+    if plan.precision.is_none() && plan.total_trials() > args.max_trials && !args.yes {
         return Err(CliError::BadInput(too_big(args, &plan, &pool)));
     }
     let what = format!("sweep of scenario \"{}\"", plan.scenario);
@@ -190,7 +218,10 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     args.common.output.note(format_args!(
         "{} points, {} trials in {:.3} s on {} threads; wrote {} files to {}",
         results.len(),
-        plan.total_trials(),
+        match plan.precision {
+            Some(_) => results.iter().map(|r| r.summary.trials).sum(),
+            None => plan.total_trials(),
+        },
         elapsed.as_secs_f64(),
         pool.current_num_threads(),
         written.len(),

@@ -10,5 +10,6 @@ pub mod folder;
 pub mod kept;
 pub mod lock;
 pub mod name;
+pub mod rare;
 pub mod results;
 pub mod table;

@@ -4,7 +4,7 @@ use crate::stats::Summary;
 
 /// Files an earlier run's result set may have beside it that a new run makes
 /// stale: the node chart `coordsim chart --nodes` drew from the old summary.
-pub const RUN_STALE: &[&str] = &["nodes.png", "nodes.svg"];
+pub const RUN_STALE: &[&str] = &["nodes.png", "nodes.svg", "rare.json"];
 
 /// The summary as pretty JSON (what `summary.json` holds and `--format json` prints).
 pub fn summary_json(summary: &Summary) -> String {

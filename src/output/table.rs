@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::stats::Summary;
 use crate::stats::load::{Estimate, LoadSummary};
+use crate::stats::precision::PrecisionReport;
 use crate::stats::summary::Rate;
 
 /// Renders the summary as the plain-text tables `coordsim run` prints.
@@ -61,6 +62,9 @@ pub fn render(summary: &Summary) -> String {
             .per_success
             .map_or("n/a".into(), |t| format!("{t:.1}"))
     );
+    if let Some(r) = &s.precision {
+        let _ = writeln!(out, "{}", precision_line(r));
+    }
     if let Some(load) = &s.load {
         out.push_str(&render_load(load));
     }
@@ -105,6 +109,37 @@ pub fn render(summary: &Summary) -> String {
         );
     }
     out
+}
+
+/// What a `--precision` run reached, in one line.
+pub fn precision_line(r: &PrecisionReport) -> String {
+    format!(
+        "precision        {} to ±{}: {} [{}, {}] (95% CI, {}), ±{:.3e} after {} trials{}",
+        r.figure,
+        r.target,
+        fig(r.value),
+        fig(r.ci95[0]),
+        fig(r.ci95[1]),
+        r.interval,
+        r.half_width,
+        r.trials,
+        if r.met {
+            String::new()
+        } else {
+            format!(" (NOT reached: cap of {} trials)", r.cap)
+        }
+    )
+}
+
+/// A figure: six decimals, or four significant digits below 0.001.
+fn fig(v: f64) -> String {
+    if v.is_infinite() {
+        "unbounded".into()
+    } else if v != 0.0 && v.abs() < 0.001 {
+        format!("{v:.4e}")
+    } else {
+        format!("{v:.6}")
+    }
 }
 
 fn ci(r: &Rate) -> String {

@@ -56,6 +56,29 @@ pub struct Comparison {
     pub tasks_per_month: Option<u64>,
     /// Base (index 0) and variants.
     pub arms: Vec<ArmReport>,
+    /// What a `--precision` comparison reached (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<DiffPrecision>,
+}
+
+/// What a `--precision` comparison reached: every variant's difference to
+/// the base on one figure, to a stated half-width.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DiffPrecision {
+    /// The figure, as named on the command line (`success`, `p99`, ...).
+    pub figure: String,
+    /// The figure's key in the comparison (`p_correct`, `latency_p99_s`, ...).
+    pub key: String,
+    /// The half-width asked for, as given (`0.001`; `2%`: of the base's value).
+    pub target: String,
+    /// The widest half-width of the differences' 95% intervals.
+    pub half_width: f64,
+    /// Trials per arm used.
+    pub trials: u64,
+    /// The cap on trials.
+    pub cap: u64,
+    /// Whether every difference is as narrow as asked.
+    pub met: bool,
 }
 
 /// Builds the comparison of a paired run of `arms` (arm 0 is the base).
@@ -87,6 +110,7 @@ pub fn compare(
         common_random_numbers: run.crn,
         tasks_per_month,
         arms: reports,
+        precision: None,
     }
 }
 

@@ -30,12 +30,13 @@ pub mod variant;
 pub use analyze::Analysis;
 /// Simulates every what-if of an arm against it and ranks them.
 pub use analyze::analyse as run_analysis;
-use compare::Comparison;
+use compare::{Comparison, DiffPrecision};
 pub use error::ReviewError;
 use variant::Arm;
 
 use crate::sim::paired::run_paired;
 use crate::sim::{Control, SimError};
+use crate::stats::precision::{Figure, HalfWidth, Precision};
 
 /// Runs `arms` (the first is the base) in lockstep and compares them.
 pub fn run_compare(
@@ -49,4 +50,70 @@ pub fn run_compare(
     let models: Vec<&crate::model::Model> = arms.iter().map(|a| &a.scenario.model).collect();
     let run = run_paired(&models, seed, trials, crn, control)?;
     Ok(compare::compare(arms, &run, seed, tasks_per_month))
+}
+
+/// The key in a [`Comparison`] of the figure `--precision` names, or `None`
+/// for a figure a comparison does not report (quantiles other than p50,
+/// p95, p99).
+pub fn comparison_key(figure: Figure) -> Option<&'static str> {
+    Some(match figure {
+        Figure::Success => "p_correct",
+        Figure::Silent => "p_silent",
+        Figure::Loud => "p_loud",
+        Figure::Escalated => "p_escalated",
+        Figure::MeanLatency => "latency_mean_s",
+        Figure::Quantile(50.0) => "latency_p50_s",
+        Figure::Quantile(95.0) => "latency_p95_s",
+        Figure::Quantile(99.0) => "latency_p99_s",
+        Figure::Quantile(_) => return None,
+    })
+}
+
+/// As [`run_compare`], with as many trials as it takes for every variant's
+/// difference to the base on the figure of `precision` to have a 95%
+/// interval within its half-width (relative: to the base's value), or the
+/// cap. Each batch size (10⁴·2ᵏ) is a whole paired run from trial 0, so the
+/// result is exactly that of `compare --trials N` (the sections of the
+/// quantile intervals are cut by the total): at most twice the final trials.
+pub fn run_compare_to_precision(
+    arms: &[Arm],
+    seed: u64,
+    crn: bool,
+    tasks_per_month: Option<u64>,
+    precision: &Precision,
+    control: Control<'_>,
+) -> Result<Comparison, SimError> {
+    let key = comparison_key(precision.figure).expect("checked by the caller");
+    let mut trials = 0;
+    loop {
+        trials = precision.next_batch_end(trials);
+        let mut c = run_compare(arms, trials, seed, crn, tasks_per_month, control)?;
+        let mut widest = 0.0_f64;
+        let mut met = true;
+        for arm in &c.arms[1..] {
+            let f = arm
+                .figures
+                .iter()
+                .find(|f| f.key == key)
+                .expect("every arm has the figure");
+            let half = f.ci95.map_or(f64::INFINITY, |[lo, hi]| (hi - lo) / 2.0);
+            widest = widest.max(half);
+            met &= match precision.half_width {
+                HalfWidth::Absolute(h) => half <= h,
+                HalfWidth::Relative(r) => f.base.is_some_and(|b| b != 0.0 && half <= r * b.abs()),
+            };
+        }
+        if met || trials >= precision.cap {
+            c.precision = Some(DiffPrecision {
+                figure: precision.figure.name(),
+                key: key.into(),
+                target: precision.half_width.text(),
+                half_width: widest,
+                trials,
+                cap: precision.cap,
+                met,
+            });
+            return Ok(c);
+        }
+    }
 }

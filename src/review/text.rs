@@ -70,6 +70,21 @@ pub fn comparison(c: &Comparison) -> String {
             "independent random numbers (--no-crn)"
         }
     );
+    if let Some(p) = &c.precision {
+        let _ = writeln!(
+            out,
+            "precision: differences in {} to ±{}: widest ±{:.3e} after {} trials{}\n",
+            p.key,
+            p.target,
+            p.half_width,
+            p.trials,
+            if p.met {
+                String::new()
+            } else {
+                format!(" (NOT reached: cap of {} trials)", p.cap)
+            }
+        );
+    }
     for arm in &c.arms[1..] {
         let _ = writeln!(out, "variant {} ({})", arm.name, arm.source);
         for p in &arm.patches {

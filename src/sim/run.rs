@@ -102,7 +102,7 @@ pub fn summarize(scenario: &Scenario, seed: u64, tally: Tally) -> Summary {
 }
 
 /// Independent trials `range`, refused when a task ran away or the run was stopped.
-fn checked_trials(
+pub(super) fn checked_trials(
     scenario: &Scenario,
     seed: u64,
     range: std::ops::Range<u64>,

@@ -4,6 +4,8 @@ pub mod accumulator;
 pub mod cofailure;
 pub mod interval;
 pub mod load;
+pub mod precision;
+pub mod rare;
 pub mod replication;
 pub mod summary;
 pub mod timeavg;

@@ -139,6 +139,10 @@ pub struct Summary {
     /// (`[run] failure_correlation`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failure_correlation: Vec<super::cofailure::FailurePair>,
+    /// What a `--precision` run reached: the figure, its interval and the
+    /// trials used (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<super::precision::PrecisionReport>,
 }
 
 /// The reliability of k runs of the same task.
@@ -230,6 +234,7 @@ impl Summary {
             load: None,
             pass_k: pass_k(acc),
             failure_correlation: super::cofailure::correlations(model, acc),
+            precision: None,
         }
     }
 }

@@ -10,6 +10,7 @@ use super::grid::Grid;
 use super::values::AxisValue;
 use crate::overrides::resolve;
 use crate::scenario::{Scenario, compile_document, locate_in_file, patch::set_path};
+use crate::stats::precision::Precision;
 
 /// A checked sweep, ready to run.
 #[derive(Debug, Clone)]
@@ -26,6 +27,9 @@ pub struct Plan {
     pub targets: Vec<String>,
     /// Trials and seed of every point, in the order they run.
     pub points: Vec<PointPlan>,
+    /// `--precision`: every point runs until this is met (its `trials` are
+    /// then the cap, the most it may run).
+    pub precision: Option<Precision>,
 }
 
 /// What one point runs.
@@ -72,6 +76,7 @@ impl Plan {
             grid,
             targets,
             points: Vec::new(),
+            precision: None,
         };
         for i in 0..plan.grid.len() {
             let values = plan.grid.point(i);
@@ -90,6 +95,15 @@ impl Plan {
             });
         }
         Ok(plan)
+    }
+
+    /// The same plan, every point run to `precision` (capped at its cap).
+    pub fn with_precision(mut self, precision: Precision) -> Plan {
+        for point in &mut self.points {
+            point.trials = precision.cap;
+        }
+        self.precision = Some(precision);
+        self
     }
 
     /// The scenario at the given axis values, compiled.
@@ -118,6 +132,9 @@ impl Plan {
         let mut text = format!("coordsim {}\n", env!("CARGO_PKG_VERSION"));
         text += &toml::to_string(&self.doc).unwrap_or_default();
         text += &format!("\n{:?}\n", self.targets);
+        if let Some(p) = &self.precision {
+            text += &format!("precision {p:?}\n");
+        }
         for p in &self.points {
             text += &format!("{:?} {} {}\n", p.values, p.trials, p.seed);
         }

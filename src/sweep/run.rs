@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::plan::{Plan, PointPlan};
 use super::theory;
 use super::values::AxisValue;
+use crate::sim::precision::simulate_to_precision;
 use crate::sim::{Control, SimError, simulate};
 use crate::stats::Summary;
 
@@ -103,7 +104,11 @@ pub fn run_resumable(
                 }
             }
         };
-        trials_done += point.trials;
+        // A precision point runs as many trials as it needs, at most `trials`.
+        trials_done += match plan.precision {
+            Some(_) => result.summary.trials,
+            None => point.trials,
+        };
         on_point(Progress {
             done: index + 1,
             total: plan.points.len(),
@@ -124,7 +129,11 @@ fn run_point(plan: &Plan, point: &PointPlan, stop: &AtomicBool) -> Result<PointR
     let scenario = plan
         .scenario_at(&point.values)
         .expect("every point was checked when the plan was made");
-    let summary = simulate(&scenario, point.trials, point.seed, Control::new(stop))?;
+    let control = Control::new(stop);
+    let summary = match &plan.precision {
+        Some(precision) => simulate_to_precision(&scenario, point.seed, precision, control)?,
+        None => simulate(&scenario, point.trials, point.seed, control)?,
+    };
     // Under load, queues can turn into failures (rejections, timeouts):
     // the closed form of independent tasks no longer applies.
     let theory_success = if scenario.workload.is_some() {

@@ -11,6 +11,7 @@
 //! time on a private queue (independent trials); the loaded world
 //! ([`crate::world`]) hosts many tasks contending for resources.
 
+pub mod bias;
 mod join;
 mod solo;
 mod state;

@@ -30,6 +30,16 @@ impl<'m> TaskSim<'m> {
         }
     }
 
+    /// Draws failures with `bias` (importance sampling) from the next task on.
+    pub fn set_bias(&mut self, bias: Option<super::bias::FailureBias>) {
+        self.task.set_bias(bias);
+    }
+
+    /// The likelihood ratio of the last task's draws (1 without biasing).
+    pub fn weight(&self) -> f64 {
+        self.task.weight()
+    }
+
     /// Simulates one task whose random streams derive from `seed`, adding
     /// per-exec figures into `counters` (which must have `model.exec_count()` entries).
     pub fn run(&mut self, seed: TaskSeed, counters: &mut [ExecCounters]) -> TrialResult {

@@ -12,6 +12,7 @@ use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::SplitMix64;
 
 use self::branches::DynRun;
+use super::bias::{self, FailureBias};
 use super::join::{Verdict, needs, verdict};
 use super::{Acquire, Event, ExecCounters, Runaway, TaskOutcome, TrialResult};
 use crate::model::{
@@ -124,6 +125,10 @@ pub struct TaskState<'m> {
     varying_gates: Vec<usize>,
     /// Events handled since the task began (for the runaway limit).
     events: u64,
+    /// Failure biasing (importance sampling), if on, and the likelihood
+    /// ratio of the task's draws so far (1 without biasing).
+    bias: Option<FailureBias>,
+    weight: f64,
     /// For each exec, its index in `dyn_runs` when it is a loop or a
     /// fan-out, else `NOT_DYNAMIC`.
     dyn_slot: Vec<u32>,
@@ -198,9 +203,21 @@ impl<'m> TaskState<'m> {
                 })
                 .collect(),
             events: 0,
+            bias: None,
+            weight: 1.0,
             dyn_slot: branches::slots(model),
             dyn_runs: branches::runs(model),
         }
+    }
+
+    /// Draws failures with `bias` (importance sampling) from the next task on.
+    pub fn set_bias(&mut self, bias: Option<FailureBias>) {
+        self.bias = bias;
+    }
+
+    /// The likelihood ratio of the current task's draws (1 without biasing).
+    pub fn weight(&self) -> f64 {
+        self.weight
     }
 
     /// The random stream of `exec` in the current task.
@@ -244,6 +261,7 @@ impl<'m> TaskState<'m> {
         self.task_seed = seed;
         self.trial_serial += 1;
         self.events = 0;
+        self.weight = 1.0;
         for &source in &self.model.sources {
             self.immediate.push_back(Immediate::TryStart(source));
         }
@@ -485,10 +503,12 @@ impl<'m> TaskState<'m> {
             None => step.outcome,
             Some(_) => self.probs[exec],
         };
+        let bias = self.bias;
         let Some(resource) = step.resource else {
             let rng = self.stream(exec, slot, branch);
             let duration = step.latency.sample(rng) + grown;
-            let mut outcome = probs.draw(rng);
+            let (mut outcome, ratio) = bias::draw(bias, probs, rng);
+            self.weight *= ratio;
             if step.persistence != 0.0 {
                 outcome = self.persisted(exec, slot, branch, step.persistence, outcome);
             }
@@ -510,7 +530,8 @@ impl<'m> TaskState<'m> {
         };
         let rng = self.stream(exec, slot, branch);
         let own = step.latency.sample(rng) + grown;
-        let mut outcome = probs.draw(rng);
+        let (mut outcome, ratio) = bias::draw(bias, probs, rng);
+        self.weight *= ratio;
         if step.persistence != 0.0 {
             outcome = self.persisted(exec, slot, branch, step.persistence, outcome);
         }
@@ -669,7 +690,14 @@ impl<'m> TaskState<'m> {
         let corrupted = taint != CLEAN;
         let (sensitivity, false_alarm) = self.gate_probs[node];
         let p_flag = if corrupted { sensitivity } else { false_alarm };
-        let flagged = p_flag > 0.0 && self.rng(node).random::<f64>() < p_flag;
+        let flagged = match self.bias {
+            Some(b) if corrupted && p_flag > 0.0 => {
+                let (flagged, ratio) = b.gate_flags_corrupted(p_flag, self.rng(node).random());
+                self.weight *= ratio;
+                flagged
+            }
+            _ => p_flag > 0.0 && self.rng(node).random::<f64>() < p_flag,
+        };
         if !flagged {
             if corrupted {
                 c[node].missed += 1;

@@ -150,6 +150,9 @@ pub struct Model {
     pub difficulties: Vec<String>,
     /// Runs of every task for pass^k (`[run] pass_k`; 1: each task runs once).
     pub pass_k: u32,
+    /// Latency thresholds of the service-level objectives, seconds, ascending
+    /// (`[run] slo`, `--slo`): the summary reports P(latency ≤ x) for each.
+    pub slo: Vec<f64>,
 }
 
 /// Bounds on one task (`[run] max_events`, `max_time_s`): a task that needs

@@ -3,6 +3,7 @@
 pub mod accumulator;
 pub mod interval;
 pub mod load;
+pub mod quantile;
 pub mod replication;
 pub mod summary;
 pub mod timeavg;

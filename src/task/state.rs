@@ -53,6 +53,8 @@ struct ExecState {
     failed_in: u32,
     /// Nodes: inputs delivered ok and right (what a vote counts).
     clean_in: u32,
+    /// An attempt has begun and not yet ended.
+    in_flight: bool,
 }
 
 impl ExecState {
@@ -67,6 +69,7 @@ impl ExecState {
         ok_in: 0,
         failed_in: 0,
         clean_in: 0,
+        in_flight: false,
     };
 
     fn reset_keep_epoch(&mut self) {
@@ -114,6 +117,8 @@ pub struct TaskState<'m> {
     varying_gates: Vec<usize>,
     /// Events handled since the task began (for the runaway limit).
     events: u64,
+    /// Attempts begun and not yet ended.
+    in_flight: u32,
 }
 
 /// Something a task asks its host to do.
@@ -175,6 +180,7 @@ impl<'m> TaskState<'m> {
                 })
                 .collect(),
             events: 0,
+            in_flight: 0,
         }
     }
 
@@ -216,6 +222,7 @@ impl<'m> TaskState<'m> {
         self.task_seed = seed;
         self.trial_serial += 1;
         self.events = 0;
+        self.in_flight = 0;
         for &source in &self.model.sources {
             self.immediate.push_back(Immediate::TryStart(source));
         }
@@ -328,8 +335,16 @@ impl<'m> TaskState<'m> {
 
     /// The finished task's result, `latency` seconds after it began; records
     /// which exec a delivered wrong answer came from.
+    /// Attempts still running are counted as cancelled.
     pub fn finish(&self, latency: f64, c: &mut [ExecCounters]) -> TrialResult {
         let (outcome, taint) = self.result.expect("finish is called on a decided task");
+        if self.in_flight > 0 {
+            for (exec, st) in self.state.iter().enumerate() {
+                if st.in_flight {
+                    c[exec].cancelled += 1;
+                }
+            }
+        }
         let silent_origin =
             (outcome == TaskOutcome::Silent && taint != CLEAN).then_some(taint as usize);
         if let Some(origin) = silent_origin {
@@ -397,6 +412,8 @@ impl<'m> TaskState<'m> {
         let model = self.model;
         let step = model.step(exec);
         self.state[exec].attempts += 1;
+        self.state[exec].in_flight = true;
+        self.in_flight += 1;
         c[exec].attempts += 1;
         self.cost_usd += step.cost.usd;
         self.tokens += step.cost.tokens;
@@ -447,6 +464,8 @@ impl<'m> TaskState<'m> {
     }
 
     fn attempt_ended(&mut self, exec: usize, outcome: AttemptOutcome, c: &mut [ExecCounters]) {
+        self.state[exec].in_flight = false;
+        self.in_flight -= 1;
         let in_taint = self.state[exec].in_taint;
         match outcome {
             AttemptOutcome::Loud | AttemptOutcome::Timeout => {
@@ -577,14 +596,26 @@ impl<'m> TaskState<'m> {
         c[node].loops += 1;
         let n = self.model.nodes.len();
         for &e in &gate.region_edges {
+            self.cancel_in_flight(n + e, c);
             self.state[n + e].reset_keep_epoch();
         }
         for &r in &gate.region {
+            self.cancel_in_flight(r, c);
             self.state[r].reset_keep_epoch();
             self.recount_inputs(r);
         }
         for &r in &gate.region {
             self.immediate.push_back(Immediate::TryStart(r));
+        }
+    }
+
+    /// Counts an attempt of `exec` still running as cancelled (a loop-back
+    /// restarts the step, and the attempt's end will be ignored).
+    fn cancel_in_flight(&mut self, exec: usize, c: &mut [ExecCounters]) {
+        if self.state[exec].in_flight {
+            self.state[exec].in_flight = false;
+            self.in_flight -= 1;
+            c[exec].cancelled += 1;
         }
     }
 

@@ -100,6 +100,7 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
         limits: settings.limits,
         difficulties: Vec::new(),
         pass_k: settings.pass_k,
+        slo: settings.slo,
     };
     index_difficulties(&mut model);
     Ok(Scenario {

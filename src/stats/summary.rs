@@ -168,6 +168,8 @@ pub struct Summary {
 /// P(latency ≤ threshold): one service-level objective.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SloAttainment {
+    /// `le_<threshold>s` (`le_2s`, `le_0p5s`): names its columns in `sweep.csv`.
+    pub id: String,
     /// The latency threshold, seconds.
     pub threshold_s: f64,
     /// Tasks that ended (whatever their outcome) within the threshold, with
@@ -177,6 +179,13 @@ pub struct SloAttainment {
     /// (goodput within the SLO), across replications.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goodput: Option<Estimate>,
+}
+
+impl SloAttainment {
+    /// The id of the SLO at `threshold_s` seconds: `le_2s`, `le_0p5s`.
+    pub fn id_of(threshold_s: f64) -> String {
+        format!("le_{}s", threshold_s.to_string().replace('.', "p"))
+    }
 }
 
 /// The method behind each kind of interval in a summary, in words.
@@ -358,6 +367,7 @@ impl Summary {
                 .slo
                 .iter()
                 .map(|&threshold_s| SloAttainment {
+                    id: SloAttainment::id_of(threshold_s),
                     threshold_s,
                     within: Rate::new(
                         count_at_most(&acc.latency_ns, threshold_s),

@@ -34,7 +34,8 @@ pub struct SweepArgs {
     /// uninterrupted sweep.
     #[arg(long)]
     pub resume: bool,
-    /// Most trials (over all points) run without --yes.
+    /// Most trials (over all points; for [workload] scenarios, tasks
+    /// measured) run without --yes.
     #[arg(long, default_value_t = 1_000_000_000, value_name = "N")]
     pub max_trials: u64,
     /// Run a sweep of more than --max-trials trials.
@@ -57,6 +58,27 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     let quiet = args.common.output.quiet;
     let mut p = Problems::default();
     args.common.sim.check(&mut p);
+    if args.slice.shard.is_some() {
+        // A shard runs its slice of every point and writes a partial file.
+        let not_for_shards = [
+            (
+                args.resume,
+                "--resume",
+                "a shard runs its slice whole; run it again to redo it",
+            ),
+            (
+                args.no_charts,
+                "--no-charts",
+                "a shard draws no charts; pass it to merge",
+            ),
+            (args.yes, "--yes", "a shard runs whatever its size"),
+        ];
+        for (given, flag, why) in not_for_shards {
+            if given {
+                p.add(flag, format!("does not apply with --shard: {why}"));
+            }
+        }
+    }
     let changes = args.common.sim.overrides(&mut p);
     refuse(&args.file, p)?;
     let mut doc = read_document(&args.file)?;
@@ -100,7 +122,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
             claim,
         );
     }
-    if plan.total_trials() > args.max_trials && !args.yes {
+    if plan.total_tasks() > args.max_trials && !args.yes {
         return Err(CliError::BadInput(too_big(args, &plan, &pool)));
     }
     let what = format!("sweep of scenario \"{}\"", plan.scenario);
@@ -116,7 +138,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
 
     let started = Instant::now();
     let stop = interrupt::stop_flag();
-    let mut progress = Progress::new(quiet, plan.total_trials());
+    let mut progress = Progress::new(quiet, plan.total_tasks(), plan.unit());
     // A point that cannot be kept (a full disk) is a failure to write, not bad input.
     let mut save_failed = None;
     let outcome = pool.install(|| {
@@ -182,9 +204,14 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         .output
         .print(|| overview(&table), || json.clone())?;
     args.common.output.note(format_args!(
-        "{} points, {} trials in {:.3} s on {} threads; wrote {} files to {}",
+        "{} points, {} {} in {:.3} s on {} threads; wrote {} files to {}",
         results.len(),
-        plan.total_trials(),
+        results.iter().map(|r| r.summary.trials).sum::<u64>(),
+        if plan.unit() == "tasks" {
+            "tasks measured"
+        } else {
+            "trials"
+        },
         elapsed.as_secs_f64(),
         pool.current_num_threads(),
         written.len(),
@@ -255,45 +282,72 @@ fn resume_note(resume: bool, kept: &[Option<sweep::PointResult>], dir: &Path, pl
     }
 }
 
-/// Trials per pilot run when estimating how long a large sweep takes.
-const PILOT_TRIALS: u64 = 2_000;
+/// Trials per pilot run when estimating how long a large sweep of
+/// independent trials takes.
+const PILOT_TRIALS: u64 = 10_000;
 
 /// The refusal of a sweep above `--max-trials`, with the time it would take,
-/// estimated from short pilot runs of its first and last points.
+/// estimated from pilot runs of its first and last points: for independent
+/// trials, [`PILOT_TRIALS`] of each, scaled to every point's trials; for a
+/// loaded run, one replication of each, scaled to the rounds of
+/// replications every point runs on the pool's threads.
 fn too_big(args: &SweepArgs, plan: &Plan, pool: &rayon::ThreadPool) -> String {
     let ends = [plan.points.first(), plan.points.last()];
-    let mut per_trial = Vec::new();
+    let mut per_point = Vec::new();
+    let mut piloted = Vec::new();
     for point in ends.into_iter().flatten() {
-        let Ok(s) = plan.scenario_at(&point.values) else {
+        let Ok(mut s) = plan.scenario_at(&point.values) else {
             continue;
         };
-        let trials = PILOT_TRIALS.min(point.trials);
+        let (trials, scale) = match s.workload.as_mut() {
+            Some(w) => {
+                let reps = w.replications;
+                w.replications = 1;
+                piloted.push("1 replication".to_string());
+                // Replications run side by side, one per thread.
+                let threads = pool.current_num_threads().max(1) as u32;
+                (point.trials, reps.div_ceil(threads) as f64)
+            }
+            None => {
+                let trials = PILOT_TRIALS.min(point.trials);
+                piloted.push(format!("{trials} trials"));
+                (trials, point.trials as f64 / trials.max(1) as f64)
+            }
+        };
         let t = Instant::now();
         if pool
             .install(|| crate::sim::simulate(&s, trials, point.seed, crate::sim::Control::none()))
             .is_ok()
         {
-            per_trial.push(t.elapsed().as_secs_f64() / trials as f64);
+            per_point.push(t.elapsed().as_secs_f64() * scale);
         }
     }
-    let estimate = if per_trial.is_empty() {
+    let estimate = if per_point.is_empty() {
         String::new()
     } else {
-        let mean = per_trial.iter().sum::<f64>() / per_trial.len() as f64;
+        let mean = per_point.iter().sum::<f64>() / per_point.len() as f64;
+        piloted.dedup();
         format!(
-            ", which would take about {} on {} threads (estimated from {} pilot trials)",
-            human_duration(mean * plan.total_trials() as f64),
+            ", which would take about {} on {} threads (estimated from pilot runs of {} of \
+             its first and last points)",
+            human_duration(mean * plan.points.len() as f64),
             pool.current_num_threads(),
-            PILOT_TRIALS * per_trial.len() as u64
+            piloted.join(" and ")
         )
     };
+    let unit = plan.unit();
     format!(
-        "{}: this sweep runs {} trials over {} points, more than --max-trials {}{estimate}; \
-         pass --yes to run it anyway, or lower --trials or the number of points",
+        "{}: this sweep runs {} {unit} over {} points, more than --max-trials {}{estimate}; \
+         pass --yes to run it anyway, or lower {} or the number of points",
         args.file.display(),
-        plan.total_trials(),
+        plan.total_tasks(),
         plan.points.len(),
-        args.max_trials
+        args.max_trials,
+        if unit == "tasks" {
+            "workload.tasks or workload.replications"
+        } else {
+            "--trials"
+        }
     )
 }
 

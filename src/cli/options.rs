@@ -146,8 +146,10 @@ pub enum Format {
 impl OutputOptions {
     /// The output folder: `--out`, else `outputs/<scenario>` (built from a
     /// valid scenario name only, see [`crate::output::folder::default_dir`]).
-    pub fn dir(&self, scenario: &str) -> Result<PathBuf, CliError> {
-        super::outdir::out_dir(self.out.as_deref(), scenario)
+    /// With `changes` (`--set`, see [`crate::output::provenance::folder_name`])
+    /// the default folder is `outputs/<scenario>--set-<hash>`.
+    pub fn dir(&self, scenario: &str, changes: &[String]) -> Result<PathBuf, CliError> {
+        super::outdir::out_dir(self.out.as_deref(), scenario, changes)
     }
 
     /// Prints the table (`--format table`) or the JSON document on standard

@@ -7,6 +7,7 @@ use super::interrupt::{sim_error, stop_flag};
 use super::options::{CommonOptions, refuse, written_line};
 use super::shard::{ShardOption, ShardTarget, run_shard};
 use super::{CliError, outdir};
+use crate::output::provenance::{describe, provenance, result_changes};
 use crate::output::{folder, results, table};
 use crate::overrides::{self, Override};
 use crate::scenario::{self, Scenario, problem::Problems};
@@ -60,7 +61,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     }
     let name = &s.model.name;
     let force = args.common.output.force;
-    let dir = args.common.output.dir(name)?;
+    let dir = args.common.output.dir(name, &result_changes(&changes))?;
     if let Err(e) = folder::check(&dir, name, force) {
         p.add("--out", e);
     }
@@ -74,15 +75,23 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             file: &args.file,
             output: &args.common.output,
             pool: &pool,
+            overrides: describe(&changes),
         };
         return run_shard(&target, doc, &s, trials, seed, claim);
     }
     let what = format!("run of scenario \"{name}\"");
     let mut claim = outdir::claim_results(&dir, name, force, &what)?;
     let started = Instant::now();
-    let summary = pool
+    let mut summary = pool
         .install(|| simulate(&s, trials, seed, Control::new(stop_flag())))
         .map_err(|e| sim_error(args.file.display(), e))?;
+    let doc = match doc {
+        Some(doc) => doc,
+        None => scenario::read_document(&args.file)?,
+    };
+    let document = toml::to_string(&doc)
+        .map_err(|e| CliError::Io(format!("cannot write the scenario as TOML: {e}")))?;
+    summary.provenance = Some(provenance(&document, describe(&changes), &s.model));
     let elapsed = started.elapsed();
     let files = results::run_files(&summary);
     let quiet = args.common.output.quiet;

@@ -9,6 +9,7 @@ use super::progress::Progress;
 use super::shard::{ShardOption, ShardTarget, sweep_shard};
 use super::{CliError, interrupt, outdir};
 use crate::charts::{self, Rendered};
+use crate::output::provenance::{describe, result_changes};
 use crate::output::{folder, kept};
 use crate::overrides;
 use crate::scenario::{file::ScenarioFile, problem::Problems, read_document};
@@ -100,7 +101,10 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     )
     .map_err(CliError::BadInput)?;
     let force = args.common.output.force;
-    let dir = args.common.output.dir(&plan.scenario)?;
+    let dir = args
+        .common
+        .output
+        .dir(&plan.scenario, &result_changes(&changes))?;
     folder::check(&dir, &plan.scenario, force)
         .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
     let pool = args.common.sim.pool()?;
@@ -112,6 +116,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
             file: &args.file,
             output: &args.common.output,
             pool: &pool,
+            overrides: describe(&changes),
         };
         return sweep_shard(
             &target,

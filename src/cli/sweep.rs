@@ -60,17 +60,13 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     let mut p = Problems::default();
     args.common.sim.check(&mut p);
     if args.slice.shard.is_some() {
-        // A shard runs its slice of every point and writes a partial file.
+        // A shard runs its slice of every point and writes a partial file
+        // (`--no-charts` is harmless there: a shard draws none).
         let not_for_shards = [
             (
                 args.resume,
                 "--resume",
                 "a shard runs its slice whole; run it again to redo it",
-            ),
-            (
-                args.no_charts,
-                "--no-charts",
-                "a shard draws no charts; pass it to merge",
             ),
             (args.yes, "--yes", "a shard runs whatever its size"),
         ];

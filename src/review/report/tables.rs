@@ -41,11 +41,11 @@ pub fn headline(r: &Report) -> Table {
     Table { columns, rows }
 }
 
-/// A headline difference: only P(correct) is better higher.
+/// A headline difference: only P(correct) and SLO attainment are better higher.
 fn headline_verdict(f: &Figure) -> Verdict {
     match f.diff {
         Some(d) if f.significant => {
-            if (d > 0.0) == (f.key == "p_correct") {
+            if (d > 0.0) == (f.key == "p_correct" || f.key.starts_with("p_slo_")) {
                 Verdict::Better
             } else {
                 Verdict::Worse

@@ -163,6 +163,10 @@ pub struct Summary {
     /// What was run, by which program (`summary.json` of `run` and `merge`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<Provenance>,
+    /// Failure correlation of every pair of nodes and hand-offs that failed
+    /// (`[run] failure_correlation`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failure_correlation: Vec<super::cofailure::FailurePair>,
 }
 
 /// P(latency ≤ threshold): one service-level objective.
@@ -378,6 +382,7 @@ impl Summary {
                 .collect(),
             intervals: IntervalMethods::independent(!model.slo.is_empty()),
             provenance: None,
+            failure_correlation: super::cofailure::correlations(model, acc),
         }
     }
 }

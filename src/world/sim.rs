@@ -367,6 +367,7 @@ impl<'m> World<'m> {
             generation,
             exec: req.exec as u32,
             epoch: req.epoch,
+            branch: req.branch,
             outcome: req.outcome,
             work: req.work,
             resource: req.resource,
@@ -418,6 +419,7 @@ impl<'m> World<'m> {
         let event = Event::AttemptEnd {
             exec: r.exec as usize,
             epoch: r.epoch,
+            branch: r.branch,
             outcome,
         };
         self.deliver(slot, generation, event);

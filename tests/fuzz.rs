@@ -372,6 +372,7 @@ fn make_partial_seeds() -> Vec<Vec<u8>> {
                 seed: Some(7),
                 vary: Vec::new(),
                 version: env!("CARGO_PKG_VERSION").into(),
+                overrides: Vec::new(),
             };
             let point = PointPart {
                 length,

@@ -150,7 +150,17 @@ fn set_depth_is_the_repeat_of_the_repeated_node_as_in_sweeps() {
         &t.path().join("file"),
     ));
     assert_eq!(by_depth["nodes"], by_file["nodes"]);
-    assert_eq!(by_depth, by_path);
+    // The same run, recorded with the change as it was given.
+    assert_eq!(by_depth["provenance"]["overrides"][0], "depth=5");
+    assert_eq!(by_path["provenance"]["overrides"][0], "nodes.step.repeat=5");
+    let without_provenance = |mut v: serde_json::Value| {
+        v.as_object_mut().unwrap().remove("provenance");
+        v
+    };
+    assert_eq!(
+        without_provenance(by_depth.clone()),
+        without_provenance(by_path)
+    );
     assert_eq!(by_depth["success"], by_file["success"]);
     // A sweep point at depth 5 is the same run.
     let sweep = stdout_json(&coordsim(

@@ -108,12 +108,16 @@ fn the_html_report_is_well_formed_complete_and_self_contained() {
     ] {
         assert!(md.contains(heading), "{heading} missing from report.md");
     }
-    for chart in ["graph.svg", "outcomes.svg", "tornado.svg"] {
+    for chart in [
+        "report-graph.svg",
+        "report-outcomes.svg",
+        "report-tornado.svg",
+    ] {
         assert!(md.contains(&format!("({chart})")));
         let svg = std::fs::read_to_string(scratch.path().join(chart)).unwrap();
         roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{chart}: {e}"));
     }
-    let dot = std::fs::read_to_string(scratch.path().join("graph.dot")).unwrap();
+    let dot = std::fs::read_to_string(scratch.path().join("report-graph.dot")).unwrap();
     assert!(dot.starts_with("digraph \"support-agent\""));
     assert!(dot.contains("\"retrieve\" -> \"generate\"") && dot.contains("style=dashed"));
 }

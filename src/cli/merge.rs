@@ -8,6 +8,7 @@ use super::{CliError, outdir};
 use crate::charts;
 use crate::output::folder::{self, Claim};
 use crate::output::name::check_scenario_name;
+use crate::output::provenance::provenance;
 use crate::output::{results, table};
 use crate::scenario::{Scenario, compile_document, file::ScenarioFile};
 use crate::shard::{Identity, Partial, merge_points};
@@ -69,7 +70,13 @@ fn claim_folder(args: &MergeArgs, id: &Identity, scenario: &str) -> Result<Claim
             id.scenario
         )));
     }
-    let dir = args.output.dir(scenario)?;
+    let changes: Vec<String> = id
+        .overrides
+        .iter()
+        .filter(|c| !c.starts_with("run.slo="))
+        .cloned()
+        .collect();
+    let dir = args.output.dir(scenario, &changes)?;
     folder::check(&dir, scenario, args.output.force)
         .map_err(|e| CliError::BadInput(format!("--out: {e}")))?;
     let what = format!("merge of scenario \"{scenario}\"");
@@ -127,7 +134,8 @@ fn merge_run(
     let mut claim = claim_folder(args, id, &s.model.name)?;
     let tally = tallies.into_iter().next().expect("one point");
     check_length(&s, trials, &tally)?;
-    let summary = summarize(&s, seed, tally);
+    let mut summary = summarize(&s, seed, tally);
+    summary.provenance = Some(provenance(&id.document, id.overrides.clone(), &s.model));
     let files = results::run_files(&summary);
     let quiet = args.output.quiet;
     let written = outdir::write_set(&mut claim, &files, &results::run_stale(), quiet)?;

@@ -56,12 +56,42 @@ pub struct SimOptions {
     /// before --vary.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+    /// Service-level objectives: latency thresholds in seconds, e.g.
+    /// `--slo 2,5,30`; reports P(latency <= x) for each with its interval
+    /// (and, for [workload] scenarios, the goodput within it); the same as
+    /// `--set run.slo=[2,5,30]`.
+    #[arg(long, value_name = "SECONDS,...")]
+    pub slo: Option<String>,
 }
 
 impl SimOptions {
     /// The `--set` changes, parsed; problems go to `p`.
+    /// `--slo` comes last, as `run.slo=[...]`.
     pub fn overrides(&self, p: &mut Problems) -> Vec<Override> {
-        overrides::parse_all(&self.set, p)
+        let mut changes = overrides::parse_all(&self.set, p);
+        if let Some(slo) = &self.slo {
+            let values: Result<Vec<f64>, _> =
+                slo.split(',').map(|x| x.trim().parse::<f64>()).collect();
+            match values {
+                Ok(values) if !values.is_empty() => {
+                    let list: Vec<String> = values.iter().map(|x| format!("{x:?}")).collect();
+                    let mut slo_change =
+                        overrides::parse_all(&[format!("run.slo=[{}]", list.join(", "))], p);
+                    for change in &mut slo_change {
+                        change.origin = format!("--slo {slo}");
+                    }
+                    changes.extend(slo_change);
+                }
+                _ => p.add(
+                    "--slo",
+                    format!(
+                        "is {slo:?}; allowed: latency thresholds in seconds separated by commas, \
+                         e.g. --slo 2,5,30"
+                    ),
+                ),
+            }
+        }
+        changes
     }
 
     /// Checks `--trials` and `--threads` (the file's trials are checked with the file).
@@ -168,8 +198,10 @@ pub enum Format {
 impl OutputOptions {
     /// The output folder: `--out`, else `outputs/<scenario>` (built from a
     /// valid scenario name only, see [`crate::output::folder::default_dir`]).
-    pub fn dir(&self, scenario: &str) -> Result<PathBuf, CliError> {
-        super::outdir::out_dir(self.out.as_deref(), scenario)
+    /// With `changes` (`--set`, see [`crate::output::provenance::folder_name`])
+    /// the default folder is `outputs/<scenario>--set-<hash>`.
+    pub fn dir(&self, scenario: &str, changes: &[String]) -> Result<PathBuf, CliError> {
+        super::outdir::out_dir(self.out.as_deref(), scenario, changes)
     }
 
     /// Prints the table (`--format table`) or the JSON document on standard

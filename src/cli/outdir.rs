@@ -17,11 +17,20 @@ impl From<ClaimError> for CliError {
     }
 }
 
-/// `--out`, else `outputs/<scenario>` (built from a valid scenario name only).
-pub fn out_dir(out: Option<&Path>, scenario: &str) -> Result<PathBuf, CliError> {
+/// `--out`, else `outputs/<scenario>` (built from a valid scenario name
+/// only), or `outputs/<scenario>--set-<hash>` with `changes`.
+pub fn out_dir(
+    out: Option<&Path>,
+    scenario: &str,
+    changes: &[String],
+) -> Result<PathBuf, CliError> {
     match out {
         Some(dir) => Ok(dir.to_path_buf()),
-        None => folder::default_dir(scenario).map_err(CliError::BadInput),
+        None => folder::default_dir(scenario)
+            .map(|dir| {
+                dir.with_file_name(crate::output::provenance::folder_name(scenario, changes))
+            })
+            .map_err(CliError::BadInput),
     }
 }
 

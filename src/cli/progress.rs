@@ -11,7 +11,7 @@ use super::console::note;
 /// Shortest interval between two plain progress lines.
 const LINE_INTERVAL: Duration = Duration::from_secs(2);
 
-/// A progress reporter counting trials.
+/// A progress reporter counting trials (or tasks).
 pub enum Progress {
     /// An indicatif bar (stderr is a terminal).
     Bar(ProgressBar),
@@ -21,14 +21,16 @@ pub enum Progress {
         started: Instant,
         /// When the last line was printed.
         last: Instant,
+        /// What is counted: "trials" or "tasks".
+        unit: &'static str,
     },
     /// Nothing (`--quiet`).
     Quiet,
 }
 
 impl Progress {
-    /// A reporter for `total` trials.
-    pub fn new(quiet: bool, total: u64) -> Progress {
+    /// A reporter for `total` units (`unit`: "trials", or "tasks" for loaded runs).
+    pub fn new(quiet: bool, total: u64, unit: &'static str) -> Progress {
         if quiet {
             return Progress::Quiet;
         }
@@ -37,12 +39,13 @@ impl Progress {
             return Progress::Lines {
                 started: now,
                 last: now,
+                unit,
             };
         }
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:32}] {percent:>3}% of {human_len} trials, ETA {eta}  {msg}",
-        )
+        let style = ProgressStyle::with_template(&format!(
+            "{{elapsed_precise}} [{{bar:32}}] {{percent:>3}}% of {{human_len}} {unit}, ETA {{eta}}  {{msg}}"
+        ))
         .expect("the template is valid")
         .progress_chars("=> ");
         bar.set_style(style);
@@ -57,7 +60,11 @@ impl Progress {
                 bar.set_position(done);
                 bar.set_message(what.to_string());
             }
-            Progress::Lines { started, last } => {
+            Progress::Lines {
+                started,
+                last,
+                unit,
+            } => {
                 let now = Instant::now();
                 if now.duration_since(*last) < LINE_INTERVAL && done < total {
                     return;
@@ -71,7 +78,7 @@ impl Progress {
                     0.0
                 };
                 note!(
-                    "{what}: {:.0}% of {total} trials, {elapsed:.1} s elapsed, ETA {eta:.1} s",
+                    "{what}: {:.0}% of {total} {unit}, {elapsed:.1} s elapsed, ETA {eta:.1} s",
                     100.0 * fraction
                 );
             }

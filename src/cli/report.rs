@@ -72,10 +72,16 @@ pub fn report(args: &ReportArgs) -> Result<(), CliError> {
         &[
             ("report.html", html::render(&report).into_bytes()),
             ("report.md", markdown::render(&report).into_bytes()),
-            ("graph.dot", report.graph_dot.clone().into_bytes()),
-            ("graph.svg", graph_svg.into_bytes()),
-            ("outcomes.svg", report.outcomes_svg.clone().into_bytes()),
-            ("tornado.svg", report.tornado_svg.clone().into_bytes()),
+            ("report-graph.dot", report.graph_dot.clone().into_bytes()),
+            ("report-graph.svg", graph_svg.into_bytes()),
+            (
+                "report-outcomes.svg",
+                report.outcomes_svg.clone().into_bytes(),
+            ),
+            (
+                "report-tornado.svg",
+                report.tornado_svg.clone().into_bytes(),
+            ),
         ],
     )?;
     args.common

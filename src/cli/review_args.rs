@@ -6,6 +6,7 @@ use super::interrupt::sim_error;
 use super::options::{CommonOptions, refuse};
 use super::{CliError, outdir};
 use crate::output::folder::{self, Claim};
+use crate::output::provenance::result_changes;
 use crate::review::ReviewError;
 use crate::review::variant::{Arm, load_arm_with};
 use crate::scenario::problem::Problems;
@@ -44,7 +45,7 @@ pub fn load_all(
     extra(&mut p);
     let name = &base.label;
     if let Err(e) = output
-        .dir(name)
+        .dir(name, &result_changes(&changes))
         .map_err(|e| e.to_string())
         .and_then(|dir| folder::check(&dir, name, output.force))
     {
@@ -59,7 +60,9 @@ pub fn load_all(
 pub fn claim_out(common: &CommonOptions, name: &str, command: &str) -> Result<Claim, CliError> {
     let what = format!("{command} of scenario \"{name}\"");
     let output = &common.output;
-    outdir::claim_results(&output.dir(name)?, name, output.force, &what)
+    let changes = common.sim.overrides(&mut Problems::default());
+    let dir = output.dir(name, &result_changes(&changes))?;
+    outdir::claim_results(&dir, name, output.force, &what)
 }
 
 /// Writes `files` (name, bytes) together into the claimed folder, marked as

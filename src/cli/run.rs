@@ -7,6 +7,7 @@ use super::interrupt::{sim_error, stop_flag};
 use super::options::{CommonOptions, PrecisionOptions, refuse, written_line};
 use super::shard::{ShardOption, ShardTarget, run_shard};
 use super::{CliError, outdir};
+use crate::output::provenance::{describe, provenance, result_changes};
 use crate::output::{folder, rare, results, table};
 use crate::overrides::{self, Override};
 use crate::scenario::{self, Scenario, problem::Problems};
@@ -104,7 +105,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         .then(|| rare_bias(args, &s, precision.is_some(), &mut p));
     let name = &s.model.name;
     let force = args.common.output.force;
-    let dir = args.common.output.dir(name)?;
+    let dir = args.common.output.dir(name, &result_changes(&changes))?;
     if let Err(e) = folder::check(&dir, name, force) {
         p.add("--out", e);
     }
@@ -129,6 +130,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             file: &args.file,
             output: &args.common.output,
             pool: &pool,
+            overrides: describe(&changes),
         };
         return run_shard(&target, doc, &s, trials, seed, claim);
     }
@@ -158,7 +160,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         return Ok(());
     }
     let started = Instant::now();
-    let summary = pool
+    let mut summary = pool
         .install(|| {
             let control = Control::new(stop_flag());
             match &precision {
@@ -167,6 +169,13 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             }
         })
         .map_err(|e| sim_error(args.file.display(), e))?;
+    let doc = match doc {
+        Some(doc) => doc,
+        None => scenario::read_document(&args.file)?,
+    };
+    let document = toml::to_string(&doc)
+        .map_err(|e| CliError::Io(format!("cannot write the scenario as TOML: {e}")))?;
+    summary.provenance = Some(provenance(&document, describe(&changes), &s.model));
     let elapsed = started.elapsed();
     let files = results::run_files(&summary);
     let quiet = args.common.output.quiet;

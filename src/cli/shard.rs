@@ -36,6 +36,8 @@ pub(super) struct ShardTarget<'a> {
     pub output: &'a OutputOptions,
     /// The worker pool.
     pub pool: &'a rayon::ThreadPool,
+    /// The `--set` changes as `PATH=VALUE` (recorded in the partial).
+    pub overrides: Vec<String>,
 }
 
 /// `coordsim run --shard K/N`: slice K of the run's units of the compiled
@@ -65,6 +67,7 @@ pub(super) fn run_shard(
         seed: Some(seed),
         vary: Vec::new(),
         version: env!("CARGO_PKG_VERSION").into(),
+        overrides: target.overrides.clone(),
     };
     let point = PointPart {
         length,
@@ -131,6 +134,7 @@ pub(super) fn sweep_shard(
         seed,
         vary: vary.to_vec(),
         version: env!("CARGO_PKG_VERSION").into(),
+        overrides: target.overrides.clone(),
     };
     let partial = Partial::new(identity, target.shard, points);
     let path = write_partial(claim, &partial)?;

@@ -9,6 +9,7 @@ use super::progress::Progress;
 use super::shard::{ShardOption, ShardTarget, sweep_shard};
 use super::{CliError, interrupt, outdir};
 use crate::charts::{self, Rendered};
+use crate::output::provenance::{describe, result_changes};
 use crate::output::{folder, kept};
 use crate::overrides;
 use crate::scenario::{file::ScenarioFile, problem::Problems, read_document};
@@ -35,7 +36,8 @@ pub struct SweepArgs {
     /// uninterrupted sweep.
     #[arg(long)]
     pub resume: bool,
-    /// Most trials (over all points) run without --yes.
+    /// Most trials (over all points; for [workload] scenarios, tasks
+    /// measured) run without --yes.
     #[arg(long, default_value_t = 1_000_000_000, value_name = "N")]
     pub max_trials: u64,
     /// Run a sweep of more than --max-trials trials.
@@ -61,6 +63,23 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     let quiet = args.common.output.quiet;
     let mut p = Problems::default();
     args.common.sim.check(&mut p);
+    if args.slice.shard.is_some() {
+        // A shard runs its slice of every point and writes a partial file
+        // (`--no-charts` is harmless there: a shard draws none).
+        let not_for_shards = [
+            (
+                args.resume,
+                "--resume",
+                "a shard runs its slice whole; run it again to redo it",
+            ),
+            (args.yes, "--yes", "a shard runs whatever its size"),
+        ];
+        for (given, flag, why) in not_for_shards {
+            if given {
+                p.add(flag, format!("does not apply with --shard: {why}"));
+            }
+        }
+    }
     let changes = args.common.sim.overrides(&mut p);
     let precision = args.precision.parse(&args.common.sim, &mut p);
     if precision.is_some() && args.slice.shard.is_some() {
@@ -111,7 +130,10 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         None => plan,
     };
     let force = args.common.output.force;
-    let dir = args.common.output.dir(&plan.scenario)?;
+    let dir = args
+        .common
+        .output
+        .dir(&plan.scenario, &result_changes(&changes))?;
     folder::check(&dir, &plan.scenario, force)
         .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
     let pool = args.common.sim.pool()?;
@@ -123,6 +145,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
             file: &args.file,
             output: &args.common.output,
             pool: &pool,
+            overrides: describe(&changes),
         };
         return sweep_shard(
             &target,
@@ -134,7 +157,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         );
     }
     // A precision sweep is bounded by --trial-cap instead.
-    if plan.precision.is_none() && plan.total_trials() > args.max_trials && !args.yes {
+    if plan.precision.is_none() && plan.total_tasks() > args.max_trials && !args.yes {
         return Err(CliError::BadInput(too_big(args, &plan, &pool)));
     }
     let what = format!("sweep of scenario \"{}\"", plan.scenario);
@@ -150,7 +173,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
 
     let started = Instant::now();
     let stop = interrupt::stop_flag();
-    let mut progress = Progress::new(quiet, plan.total_trials());
+    let mut progress = Progress::new(quiet, plan.total_tasks(), plan.unit());
     // A point that cannot be kept (a full disk) is a failure to write, not bad input.
     let mut save_failed = None;
     let outcome = pool.install(|| {
@@ -216,11 +239,13 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         .output
         .print(|| overview(&table), || json.clone())?;
     args.common.output.note(format_args!(
-        "{} points, {} trials in {:.3} s on {} threads; wrote {} files to {}",
+        "{} points, {} {} in {:.3} s on {} threads; wrote {} files to {}",
         results.len(),
-        match plan.precision {
-            Some(_) => results.iter().map(|r| r.summary.trials).sum(),
-            None => plan.total_trials(),
+        results.iter().map(|r| r.summary.trials).sum::<u64>(),
+        if plan.unit() == "tasks" {
+            "tasks measured"
+        } else {
+            "trials"
         },
         elapsed.as_secs_f64(),
         pool.current_num_threads(),
@@ -292,45 +317,72 @@ fn resume_note(resume: bool, kept: &[Option<sweep::PointResult>], dir: &Path, pl
     }
 }
 
-/// Trials per pilot run when estimating how long a large sweep takes.
-const PILOT_TRIALS: u64 = 2_000;
+/// Trials per pilot run when estimating how long a large sweep of
+/// independent trials takes.
+const PILOT_TRIALS: u64 = 10_000;
 
 /// The refusal of a sweep above `--max-trials`, with the time it would take,
-/// estimated from short pilot runs of its first and last points.
+/// estimated from pilot runs of its first and last points: for independent
+/// trials, [`PILOT_TRIALS`] of each, scaled to every point's trials; for a
+/// loaded run, one replication of each, scaled to the rounds of
+/// replications every point runs on the pool's threads.
 fn too_big(args: &SweepArgs, plan: &Plan, pool: &rayon::ThreadPool) -> String {
     let ends = [plan.points.first(), plan.points.last()];
-    let mut per_trial = Vec::new();
+    let mut per_point = Vec::new();
+    let mut piloted = Vec::new();
     for point in ends.into_iter().flatten() {
-        let Ok(s) = plan.scenario_at(&point.values) else {
+        let Ok(mut s) = plan.scenario_at(&point.values) else {
             continue;
         };
-        let trials = PILOT_TRIALS.min(point.trials);
+        let (trials, scale) = match s.workload.as_mut() {
+            Some(w) => {
+                let reps = w.replications;
+                w.replications = 1;
+                piloted.push("1 replication".to_string());
+                // Replications run side by side, one per thread.
+                let threads = pool.current_num_threads().max(1) as u32;
+                (point.trials, reps.div_ceil(threads) as f64)
+            }
+            None => {
+                let trials = PILOT_TRIALS.min(point.trials);
+                piloted.push(format!("{trials} trials"));
+                (trials, point.trials as f64 / trials.max(1) as f64)
+            }
+        };
         let t = Instant::now();
         if pool
             .install(|| crate::sim::simulate(&s, trials, point.seed, crate::sim::Control::none()))
             .is_ok()
         {
-            per_trial.push(t.elapsed().as_secs_f64() / trials as f64);
+            per_point.push(t.elapsed().as_secs_f64() * scale);
         }
     }
-    let estimate = if per_trial.is_empty() {
+    let estimate = if per_point.is_empty() {
         String::new()
     } else {
-        let mean = per_trial.iter().sum::<f64>() / per_trial.len() as f64;
+        let mean = per_point.iter().sum::<f64>() / per_point.len() as f64;
+        piloted.dedup();
         format!(
-            ", which would take about {} on {} threads (estimated from {} pilot trials)",
-            human_duration(mean * plan.total_trials() as f64),
+            ", which would take about {} on {} threads (estimated from pilot runs of {} of \
+             its first and last points)",
+            human_duration(mean * plan.points.len() as f64),
             pool.current_num_threads(),
-            PILOT_TRIALS * per_trial.len() as u64
+            piloted.join(" and ")
         )
     };
+    let unit = plan.unit();
     format!(
-        "{}: this sweep runs {} trials over {} points, more than --max-trials {}{estimate}; \
-         pass --yes to run it anyway, or lower --trials or the number of points",
+        "{}: this sweep runs {} {unit} over {} points, more than --max-trials {}{estimate}; \
+         pass --yes to run it anyway, or lower {} or the number of points",
         args.file.display(),
-        plan.total_trials(),
+        plan.total_tasks(),
         plan.points.len(),
-        args.max_trials
+        args.max_trials,
+        if unit == "tasks" {
+            "workload.tasks or workload.replications"
+        } else {
+            "--trials"
+        }
     )
 }
 

@@ -161,6 +161,9 @@ pub struct Model {
     pub difficulties: Vec<String>,
     /// Runs of every task for pass^k (`[run] pass_k`; 1: each task runs once).
     pub pass_k: u32,
+    /// Latency thresholds of the service-level objectives, seconds, ascending
+    /// (`[run] slo`, `--slo`): the summary reports P(latency ≤ x) for each.
+    pub slo: Vec<f64>,
     /// Shared causes of failure (`[[common_causes]]`), drawn once per task.
     pub common_causes: Vec<CommonCause>,
     /// Whether runs count which nodes and hand-offs fail in the same task

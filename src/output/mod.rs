@@ -3,7 +3,8 @@
 //! [`files`] writes files atomically (and result sets together), [`lock`]
 //! and [`folder`] make an output folder one scenario's and one writer's,
 //! [`name`] keeps paths built from names inside `outputs/`, [`results`] and
-//! [`kept`] are what runs and sweeps write.
+//! [`kept`] are what runs and sweeps write, [`provenance`] says where a
+//! result comes from.
 
 pub mod files;
 pub mod folder;
@@ -11,5 +12,6 @@ pub mod kept;
 pub mod lock;
 pub mod name;
 pub mod rare;
+pub mod provenance;
 pub mod results;
 pub mod table;

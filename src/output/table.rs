@@ -19,7 +19,10 @@ pub fn render(summary: &Summary) -> String {
     let _ = writeln!(
         out,
         "{:<16} {:>10}  {:<25} {:>10}",
-        "outcome", "rate", "95% CI (Wilson)", "trials"
+        "outcome",
+        "rate",
+        format!("95% CI ({})", s.intervals.rates_short()),
+        if s.load.is_some() { "tasks" } else { "trials" }
     );
     for (name, rate) in [
         ("correct", &s.success),
@@ -39,15 +42,22 @@ pub fn render(summary: &Summary) -> String {
     let l = &s.latency_s;
     let _ = writeln!(
         out,
-        "\nlatency (s)      mean {} [{}, {}]  p50 {}  p95 {}  p99 {}  max {}",
+        "\nlatency (s)      mean {} [{}, {}]  max {}",
         secs(l.mean),
         secs(l.mean_ci95[0]),
         secs(l.mean_ci95[1]),
-        secs(l.p50),
-        secs(l.p95),
-        secs(l.p99),
         secs(l.max)
     );
+    let _ = writeln!(
+        out,
+        "                 p50 {}  p95 {}  p99 {}",
+        quantile(l.p50, l.p50_ci95),
+        quantile(l.p95, l.p95_ci95),
+        quantile(l.p99, l.p99_ci95)
+    );
+    if !s.slo.is_empty() {
+        out.push_str(&render_slo(s));
+    }
     let _ = writeln!(
         out,
         "cost (USD)       per task {}  per successful task {}",
@@ -74,12 +84,14 @@ pub fn render(summary: &Summary) -> String {
     if !s.failure_correlation.is_empty() {
         out.push_str(&render_correlation(s));
     }
+    out.push_str(&render_methods(s));
     let _ = writeln!(
         out,
-        "\n{:<24} {:<9} {:>9} {:>10} {:>9} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}",
+        "\n{:<24} {:<9} {:>9} {:>10} {:>10} {:>9} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}",
         "node",
         "kind",
         "att/task",
+        "cancelled",
         "loud",
         "timeouts",
         "exhausted",
@@ -93,10 +105,11 @@ pub fn render(summary: &Summary) -> String {
     for n in &s.nodes {
         let _ = writeln!(
             out,
-            "{:<24} {:<9} {:>9.4} {:>10} {:>9} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}",
+            "{:<24} {:<9} {:>9.4} {:>10} {:>10} {:>9} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}",
             truncate(&n.id, 24),
             n.kind,
             n.attempts_per_task,
+            n.cancelled,
             n.loud_failures,
             n.timeouts,
             n.exhausted,
@@ -140,6 +153,50 @@ fn fig(v: f64) -> String {
     } else {
         format!("{v:.6}")
     }
+}
+
+/// A quantile with its interval: `0.5678 [0.5671, 0.5685]`, or `[n/a]`.
+fn quantile(v: f64, ci: Option<[f64; 2]>) -> String {
+    match ci {
+        Some([lo, hi]) => format!("{} [{}, {}]", secs(v), secs(lo), secs(hi)),
+        None => format!("{} [n/a]", secs(v)),
+    }
+}
+
+/// One line per SLO threshold: P(latency ≤ x), and the goodput within it.
+fn render_slo(s: &Summary) -> String {
+    let mut out = String::new();
+    for slo in &s.slo {
+        let goodput = slo.goodput.as_ref().map_or(String::new(), |g| {
+            format!("  goodput within it {} correct tasks/s", estimate(g, 4))
+        });
+        let _ = writeln!(
+            out,
+            "{:<16} P(latency <= {} s) {:.6} {}{goodput}",
+            "SLO",
+            slo.threshold_s,
+            slo.within.rate,
+            ci(&slo.within)
+        );
+    }
+    out
+}
+
+/// How the intervals were made, one line per kind.
+fn render_methods(s: &Summary) -> String {
+    let m = &s.intervals;
+    let mut out = String::from("\n95% intervals:\n");
+    let mut line = |what: &str, how: &str| {
+        if !how.is_empty() {
+            let _ = writeln!(out, "  {what:<13} {how}");
+        }
+    };
+    line("rates", &m.rates);
+    line("mean latency", &m.latency_mean);
+    line("p50/p95/p99", &m.latency_quantiles);
+    line("SLO", &m.slo);
+    line("load figures", &m.load);
+    out
 }
 
 fn ci(r: &Rate) -> String {

@@ -7,7 +7,8 @@ use super::variant::Arm;
 use crate::sim::paired::{PairedRun, SectionFigures};
 use crate::stats::Summary;
 use crate::stats::accumulator::{NANOS_PER_SECOND, PICO_PER_USD};
-use crate::stats::interval::Z95;
+use crate::stats::interval::{Z95, wilson};
+use crate::stats::quantile::count_at_most;
 
 /// One headline figure of one arm, with its difference to the base.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -196,6 +197,43 @@ fn pass_k_figures(
     .collect()
 }
 
+/// P(latency ≤ x) for each SLO threshold of the base (`--slo`), for arm `k`
+/// and the base, keyed `p_slo_le_<x>s`. The difference's interval is
+/// Newcombe's hybrid score interval from the two arms' Wilson intervals,
+/// which treats the arms as independent: on common random numbers the arms
+/// are positively correlated, so the interval is conservative (wider than
+/// a paired one would be).
+fn slo_figures(run: &PairedRun, summaries: &[Summary], k: usize) -> Vec<Figure> {
+    let base = &summaries[0];
+    base.slo
+        .iter()
+        .map(|slo| {
+            let x = slo.threshold_s;
+            let rate = |arm: &crate::stats::Accumulator| {
+                let n = arm.latency_ns.len();
+                let c = count_at_most(&arm.latency_ns, x);
+                let (lo, hi) = wilson(c, n, Z95);
+                (if n == 0 { 0.0 } else { c as f64 / n as f64 }, lo, hi)
+            };
+            let (p0, l0, u0) = rate(&run.arms[0]);
+            let (p1, l1, u1) = rate(&run.arms[k]);
+            let f = figure(
+                &format!("p_slo_{}", slo.id),
+                &format!("P(latency <= {x} s)"),
+                Some(p1),
+                Some(p0),
+            );
+            if k == 0 {
+                return f;
+            }
+            let d = p1 - p0;
+            let lo = d - ((p1 - l1).powi(2) + (u0 - p0).powi(2)).sqrt();
+            let hi = d + ((u1 - p1).powi(2) + (p0 - l0).powi(2)).sqrt();
+            with_diff(f, d, Some((lo, hi)))
+        })
+        .collect()
+}
+
 /// The headline figures of arm `k` (with differences when `k > 0`).
 pub fn figures(
     run: &PairedRun,
@@ -321,6 +359,7 @@ pub fn figures(
         }
         None => f,
     });
+    out.extend(slo_figures(run, summaries, k));
     if let Some(tasks) = per_month {
         let t = tasks as f64;
         let f = figure(

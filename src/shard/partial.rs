@@ -33,6 +33,10 @@ pub struct Identity {
     pub vary: Vec<String>,
     /// The coordsim version that wrote the file.
     pub version: String,
+    /// The `--set` (and `--slo`, `--pass-k`) changes as `PATH=VALUE`, for the
+    /// merged summary's provenance and default folder.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
 }
 
 impl Identity {

@@ -78,6 +78,10 @@ fn check_counters(c: &ExecCounters, trials: u64) -> Result<(), String> {
         ),
         (c.timeouts <= c.loud, "timeouts exceed its loud failures"),
         (
+            c.silent as u128 + c.loud as u128 + c.cancelled as u128 <= c.attempts as u128,
+            "silent + loud failures + cancelled attempts exceed its attempts",
+        ),
+        (
             c.exhausted <= c.loud,
             "exhaustions exceed its loud failures",
         ),
@@ -97,6 +101,16 @@ fn check_counters(c: &ExecCounters, trials: u64) -> Result<(), String> {
 pub fn check_replication(r: &Replication) -> Result<(), String> {
     check_trials(&r.acc)?;
     let mut floats = vec![("span", r.span), ("end_time", r.end_time)];
+    if let Some(n) = r
+        .correct_within_slo
+        .iter()
+        .find(|&&n| n > r.correct_completions)
+    {
+        return Err(format!(
+            "{n} correct completions within an SLO of {} correct completions",
+            r.correct_completions
+        ));
+    }
     if r.correct_completions > r.completions {
         return Err(format!(
             "{} correct completions of {} completions",

@@ -292,6 +292,8 @@ pub struct ReplicationWire {
     pub started: u64,
     pub completions: u64,
     pub correct_completions: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub correct_within_slo: Vec<u64>,
     pub pools: Vec<PoolWire>,
     pub links: Vec<LinkWire>,
     pub events: u64,
@@ -308,6 +310,7 @@ impl ReplicationWire {
             started: r.started,
             completions: r.completions,
             correct_completions: r.correct_completions,
+            correct_within_slo: r.correct_within_slo.clone(),
             pools: r.pools.iter().map(PoolWire::from_figures).collect(),
             links: r
                 .links
@@ -334,6 +337,7 @@ impl ReplicationWire {
             started: self.started,
             completions: self.completions,
             correct_completions: self.correct_completions,
+            correct_within_slo: self.correct_within_slo.clone(),
             pools: self
                 .pools
                 .iter()

@@ -7,8 +7,11 @@ use super::stability::offered_load;
 use super::trials::run_trials;
 use super::{Control, SimError};
 use crate::scenario::Scenario;
+use crate::stats::interval::wilson_replicated;
 use crate::stats::load::{Estimate, LoadSummary, OfferedLoad};
+use crate::stats::quantile::count_at_most;
 use crate::stats::replication::Replication;
+use crate::stats::summary::{Rate, WILSON_EFFECTIVE};
 use crate::stats::{Accumulator, Summary};
 
 /// Simulates `scenario` from base `seed` on the current rayon pool and
@@ -190,28 +193,100 @@ fn summarize_replications(
 }
 
 /// Tasks of one loaded run are not independent (they share queues), so the
-/// intervals of rates and of the mean latency come from the spread across
-/// independent replications (Student t), not from the pooled task count.
+/// intervals come from the spread across independent replications: rates
+/// (and SLO attainment) as Wilson intervals on the effective sample size
+/// ([`wilson_replicated`]), the mean latency and the quantiles as Student t
+/// intervals of the replications' own values.
 fn replication_intervals(summary: &mut Summary, reps: &[Replication]) {
-    let rate_of = |count: fn(&Accumulator) -> u64| -> Vec<f64> {
+    let r = reps.len();
+    let rates = |count: &dyn Fn(&Replication) -> u64| -> Vec<f64> {
         reps.iter()
-            .map(|r| count(&r.acc) as f64 / r.acc.trials.max(1) as f64)
+            .map(|rep| count(rep) as f64 / rep.acc.trials.max(1) as f64)
             .collect()
     };
-    // A degenerate interval (every replication alike, e.g. no failure at all)
-    // says nothing: the pooled Wilson interval stays.
-    let interval = |values: Vec<f64>, fallback: [f64; 2]| match Estimate::from_values(&values).ci95
-    {
-        Some([lo, hi]) if hi > lo => [lo, hi],
-        _ => fallback,
+    let set = |rate: &mut Rate, values: Vec<f64>, n: u64| {
+        let (lo, hi) = wilson_replicated(rate.rate, n, &values);
+        rate.ci95 = [lo, hi];
     };
-    summary.success.ci95 = interval(rate_of(|a| a.correct), summary.success.ci95);
-    summary.silent_failure.ci95 = interval(rate_of(|a| a.silent), summary.silent_failure.ci95);
-    summary.loud_failure.ci95 = interval(rate_of(|a| a.loud), summary.loud_failure.ci95);
-    summary.escalated.ci95 = interval(rate_of(|a| a.escalated), summary.escalated.ci95);
+    let n = summary.trials;
+    set(&mut summary.success, rates(&|rep| rep.acc.correct), n);
+    set(&mut summary.silent_failure, rates(&|rep| rep.acc.silent), n);
+    set(&mut summary.loud_failure, rates(&|rep| rep.acc.loud), n);
+    set(&mut summary.escalated, rates(&|rep| rep.acc.escalated), n);
     let means: Vec<f64> = reps
         .iter()
-        .map(|r| r.acc.latency_ns_sum as f64 / 1e9 / r.acc.trials.max(1) as f64)
+        .map(|rep| rep.acc.latency_ns_sum as f64 / 1e9 / rep.acc.trials.max(1) as f64)
         .collect();
-    summary.latency_s.mean_ci95 = interval(means, summary.latency_s.mean_ci95);
+    // A degenerate interval (every replication alike) says nothing: the
+    // pooled one stays.
+    if let Some([lo, hi]) = Estimate::from_values(&means).ci95
+        && hi > lo
+    {
+        summary.latency_s.mean_ci95 = [lo, hi];
+    }
+    let spread = |q: f64| -> Option<[f64; 2]> {
+        let values: Vec<f64> = reps
+            .iter()
+            .filter(|rep| !rep.acc.latency_ns.is_empty())
+            .map(|rep| rep.acc.latency_ns.value_at_quantile(q) as f64 / 1e9)
+            .collect();
+        Estimate::from_values(&values).ci95
+    };
+    let l = &mut summary.latency_s;
+    l.p50_ci95 = spread(0.50);
+    l.p95_ci95 = spread(0.95);
+    l.p99_ci95 = spread(0.99);
+    for (j, slo) in summary.slo.iter_mut().enumerate() {
+        let x = slo.threshold_s;
+        let values = rates(&|rep| count_at_most(&rep.acc.latency_ns, x));
+        set(&mut slo.within, values, n);
+        slo.goodput = Some(Estimate::from_values(
+            &reps
+                .iter()
+                .map(|rep| {
+                    let within = rep.correct_within_slo.get(j).copied().unwrap_or(0);
+                    if rep.span > 0.0 {
+                        within as f64 / rep.span
+                    } else {
+                        0.0
+                    }
+                })
+                .collect::<Vec<_>>(),
+        ));
+    }
+    let m = &mut summary.intervals;
+    m.rates = if r >= 2 {
+        format!(
+            "{WILSON_EFFECTIVE} n_eff = p(1-p)/V (V from the spread of the {r} replications' \
+             rates, n_eff at most the tasks measured; Student t quantile, {} degrees of freedom)",
+            r - 1
+        )
+    } else {
+        "Wilson score interval over the tasks measured, as if independent (1 replication: \
+         no spread to measure; run more replications for an honest interval)"
+            .into()
+    };
+    m.latency_mean = if r >= 2 {
+        format!("Student t across the {r} replications' mean latencies")
+    } else {
+        "normal approximation over the tasks measured, as if independent (1 replication)".into()
+    };
+    m.latency_quantiles = if r >= 2 {
+        format!(
+            "Student t across the {r} replications' own quantiles (an interval for their \
+             mean; the point value is the pooled quantile)"
+        )
+    } else {
+        "none: one replication has no spread".into()
+    };
+    if !summary.slo.is_empty() {
+        m.slo = format!(
+            "as the rates, from the replications' attainment; goodput within it: Student t \
+             across the {r} replications"
+        );
+    }
+    m.load = format!(
+        "Student t across the {r} replications, cut to the range the figure can take \
+         (fractions within [0, 1], busy servers within [0, servers])"
+    );
 }

@@ -11,24 +11,60 @@ pub fn wilson(successes: u64, n: u64, z: f64) -> (f64, f64) {
     if n == 0 {
         return (0.0, 1.0);
     }
-    let n_f = n as f64;
-    let p = successes as f64 / n_f;
-    let z2 = z * z;
-    let denom = 1.0 + z2 / n_f;
-    let centre = (p + z2 / (2.0 * n_f)) / denom;
-    let half = z * ((p * (1.0 - p) + z2 / (4.0 * n_f)) / n_f).sqrt() / denom;
+    let (lo, hi) = wilson_score(successes as f64 / n as f64, n as f64, z);
     // At k = 0 (k = n) the bound is exactly 0 (1); computed, it is off by rounding.
-    let lo = if successes == 0 {
+    let lo = if successes == 0 { 0.0 } else { lo };
+    let hi = if successes == n { 1.0 } else { hi };
+    (lo, hi)
+}
+
+/// The Wilson score interval of a proportion `p` observed over an
+/// (effective, possibly fractional) sample size `n` > 0, inside [0, 1].
+pub fn wilson_score(p: f64, n: f64, z: f64) -> (f64, f64) {
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = z * ((p * (1.0 - p) + z2 / (4.0 * n)) / n).sqrt() / denom;
+    let lo = if p <= 0.0 {
         0.0
     } else {
         (centre - half).max(0.0)
     };
-    let hi = if successes == n {
+    let hi = if p >= 1.0 {
         1.0
     } else {
         (centre + half).min(1.0)
     };
     (lo, hi)
+}
+
+/// The 95% interval of a proportion estimated from correlated tasks grouped
+/// in independent replications: the Wilson score interval on the effective
+/// sample size n_eff = p(1 − p) / V, where V is the variance of the pooled
+/// proportion estimated from the spread of the replications' own
+/// proportions (s² / R), with the Student t quantile of R − 1 degrees of
+/// freedom in place of z. n_eff is at most the pooled count `n` (the spread
+/// never makes the interval narrower than independent tasks would), and is
+/// `n` when the replications do not differ at all. `rates` are the
+/// replications' proportions, `p` the pooled one.
+pub fn wilson_replicated(p: f64, n: u64, rates: &[f64]) -> (f64, f64) {
+    let r = rates.len();
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    if r < 2 {
+        return wilson_score(p, n as f64, Z95);
+    }
+    let mean = rates.iter().sum::<f64>() / r as f64;
+    let var = rates.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (r as f64 - 1.0);
+    let v = var / r as f64;
+    let t = student_t_critical(0.05, r as f64 - 1.0);
+    let n_eff = if v > 0.0 && p > 0.0 && p < 1.0 {
+        (p * (1.0 - p) / v).min(n as f64)
+    } else {
+        n as f64
+    };
+    wilson_score(p, n_eff, t)
 }
 
 /// Normal-approximation interval for a mean from its sum and sum of squares.

@@ -20,7 +20,11 @@ pub struct OfferedLoad {
     pub bounded: bool,
 }
 
-/// A mean across replications with its 95% interval (`null` with one replication).
+/// A mean across replications with its 95% interval (`null` with one replication):
+/// the Student t interval of the replications' values, cut to the range the
+/// figure can take (every figure here is at least 0; fractions of time or of
+/// requests at most 1, busy servers at most the servers), so that an
+/// interval never claims an impossible value.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Estimate {
     /// Mean over replications.
@@ -32,10 +36,15 @@ pub struct Estimate {
 impl Estimate {
     /// The estimate from one value per replication.
     pub fn from_values(values: &[f64]) -> Self {
+        Self::within(values, f64::INFINITY)
+    }
+
+    /// The estimate of a figure that lies in [0, `max`].
+    pub fn within(values: &[f64], max: f64) -> Self {
         let (mean, ci) = t_interval(values, 0.05);
         Estimate {
             mean,
-            ci95: ci.map(|(lo, hi)| [lo, hi]),
+            ci95: ci.map(|(lo, hi)| [lo.clamp(0.0, max), hi.clamp(0.0, max)]),
         }
     }
 }
@@ -146,6 +155,9 @@ impl LoadSummary {
         let per_rep = |f: &dyn Fn(&Replication) -> f64| -> Estimate {
             Estimate::from_values(&reps.iter().map(f).collect::<Vec<_>>())
         };
+        let fraction = |f: &dyn Fn(&Replication) -> f64| -> Estimate {
+            Estimate::within(&reps.iter().map(f).collect::<Vec<_>>(), 1.0)
+        };
         let rate = |count: f64, r: &Replication| if r.span > 0.0 { count / r.span } else { 0.0 };
         let pools = model
             .pools
@@ -179,16 +191,22 @@ impl LoadSummary {
                     utilization: limited.then(|| match pool.batching {
                         // Batch slots in use: a batching server counts as busy
                         // as soon as one request runs, which says little.
-                        Some(b) => per_rep(&|r| {
+                        Some(b) => fraction(&|r| {
                             rate(r.pools[i].batched.integral, r) / (servers * b.max_batch as f64)
                         }),
-                        None => per_rep(&|r| rate(r.pools[i].busy.integral, r) / servers),
+                        None => fraction(&|r| rate(r.pools[i].busy.integral, r) / servers),
                     }),
-                    mean_busy: per_rep(&|r| rate(r.pools[i].busy.integral, r)),
+                    mean_busy: Estimate::within(
+                        &reps
+                            .iter()
+                            .map(|r| rate(r.pools[i].busy.integral, r))
+                            .collect::<Vec<_>>(),
+                        if limited { servers } else { f64::INFINITY },
+                    ),
                     mean_queue: per_rep(&|r| rate(r.pools[i].queue.integral, r)),
                     mean_in_system: per_rep(&|r| rate(r.pools[i].system.integral, r)),
                     mean_wait_s: per_rep(&|r| ratio(r.pools[i].wait_sum, r.pools[i].admitted)),
-                    p_wait: per_rep(&|r| ratio(r.pools[i].waited as f64, r.pools[i].admitted)),
+                    p_wait: fraction(&|r| ratio(r.pools[i].waited as f64, r.pools[i].admitted)),
                     wait_p50_s: q(0.50),
                     wait_p95_s: q(0.95),
                     wait_p99_s: q(0.99),
@@ -216,7 +234,7 @@ impl LoadSummary {
             .enumerate()
             .map(|(i, link)| LinkSummary {
                 id: link.id.clone(),
-                utilization: per_rep(&|r| rate(r.links[i].busy.integral, r)),
+                utilization: fraction(&|r| rate(r.links[i].busy.integral, r)),
                 mean_active: per_rep(&|r| rate(r.links[i].active.integral, r)),
                 bytes_per_s: per_rep(&|r| rate(r.links[i].bytes, r)),
                 arrival_rate: per_rep(&|r| rate(r.links[i].transfers as f64, r)),

@@ -6,6 +6,7 @@ pub mod interval;
 pub mod load;
 pub mod precision;
 pub mod rare;
+pub mod quantile;
 pub mod replication;
 pub mod summary;
 pub mod timeavg;

@@ -106,6 +106,8 @@ pub struct Replication {
     pub completions: u64,
     /// Tasks that finished correct in the window.
     pub correct_completions: u64,
+    /// Of those, per `[run] slo` threshold, the ones whose latency was at most it.
+    pub correct_within_slo: Vec<u64>,
     /// Per pool, in model order.
     pub pools: Vec<PoolFigures>,
     /// Per link, in model order.

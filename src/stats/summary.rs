@@ -6,21 +6,24 @@ use serde::{Deserialize, Serialize};
 
 use super::accumulator::{Accumulator, NANOS_PER_SECOND, PICO_PER_USD};
 use super::interval::{Z95, mean_interval, wilson};
+use super::load::Estimate;
+use super::quantile::{count_at_most, quantile_interval};
 use crate::model::Model;
 
-/// A proportion with its 95% Wilson interval.
+/// A proportion with its 95% interval (how it was made: [`IntervalMethods::rates`]).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Rate {
     /// Number of trials with this outcome.
     pub count: u64,
     /// count / trials.
     pub rate: f64,
-    /// 95% Wilson score interval [low, high].
+    /// 95% interval [low, high], always inside [0, 1].
     pub ci95: [f64; 2],
 }
 
 impl Rate {
-    fn new(count: u64, trials: u64) -> Self {
+    /// `count` of `trials` with its Wilson score interval (independent trials).
+    pub fn new(count: u64, trials: u64) -> Self {
         let (lo, hi) = wilson(count, trials, Z95);
         Rate {
             count,
@@ -43,10 +46,20 @@ pub struct LatencySummary {
     pub mean_ci95: [f64; 2],
     /// Median.
     pub p50: f64,
+    /// 95% interval of the median ([`IntervalMethods::latency_quantiles`]);
+    /// `null` when too few trials bound it.
+    #[serde(default)]
+    pub p50_ci95: Option<[f64; 2]>,
     /// 95th percentile.
     pub p95: f64,
+    /// 95% interval of the 95th percentile.
+    #[serde(default)]
+    pub p95_ci95: Option<[f64; 2]>,
     /// 99th percentile.
     pub p99: f64,
+    /// 95% interval of the 99th percentile.
+    #[serde(default)]
+    pub p99_ci95: Option<[f64; 2]>,
     /// Largest value seen.
     pub max: f64,
 }
@@ -81,6 +94,11 @@ pub struct ExecSummary {
     pub attempts: u64,
     /// Attempts per task.
     pub attempts_per_task: f64,
+    /// Attempts still running when the task's outcome was decided (a merge
+    /// had the inputs it needed, or the task failed elsewhere) or a gate's
+    /// loop-back restarted the step: neither loud, silent nor ok.
+    #[serde(default)]
+    pub cancelled: u64,
     /// Attempts that failed loudly (including timeouts).
     pub loud_failures: u64,
     /// Attempts that hit the step's timeout.
@@ -135,6 +153,16 @@ pub struct Summary {
     /// (`[run] pass_k`); intervals are over tasks, each task one observation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pass_k: Vec<PassK>,
+    /// Service-level objectives (`[run] slo`, `--slo`): for each latency
+    /// threshold, the share of tasks that ended within it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slo: Vec<SloAttainment>,
+    /// How every interval of this summary was made.
+    #[serde(default)]
+    pub intervals: IntervalMethods,
+    /// What was run, by which program (`summary.json` of `run` and `merge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
     /// Failure correlation of every pair of nodes and hand-offs that failed
     /// (`[run] failure_correlation`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -143,6 +171,111 @@ pub struct Summary {
     /// trials used (absent otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision: Option<super::precision::PrecisionReport>,
+}
+
+/// P(latency ≤ threshold): one service-level objective.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SloAttainment {
+    /// `le_<threshold>s` (`le_2s`, `le_0p5s`): names its columns in `sweep.csv`.
+    pub id: String,
+    /// The latency threshold, seconds.
+    pub threshold_s: f64,
+    /// Tasks that ended (whatever their outcome) within the threshold, with
+    /// the rate's interval ([`IntervalMethods::slo`]).
+    pub within: Rate,
+    /// Loaded runs: correct tasks finished within the threshold per second
+    /// (goodput within the SLO), across replications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goodput: Option<Estimate>,
+}
+
+impl SloAttainment {
+    /// The id of the SLO at `threshold_s` seconds: `le_2s`, `le_0p5s`.
+    pub fn id_of(threshold_s: f64) -> String {
+        format!("le_{}s", threshold_s.to_string().replace('.', "p"))
+    }
+}
+
+/// The method behind each kind of interval in a summary, in words.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct IntervalMethods {
+    /// Outcome rates (and pass^k).
+    pub rates: String,
+    /// The mean latency.
+    pub latency_mean: String,
+    /// p50, p95 and p99.
+    pub latency_quantiles: String,
+    /// SLO attainment.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub slo: String,
+    /// The load figures (throughput, goodput, pools, links).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub load: String,
+}
+
+impl IntervalMethods {
+    /// The methods for independent trials.
+    pub fn independent(with_slo: bool) -> Self {
+        IntervalMethods {
+            rates: WILSON.into(),
+            latency_mean: "normal approximation (z = 1.96) from the trials' standard deviation"
+                .into(),
+            latency_quantiles: ORDER_STATISTIC.into(),
+            slo: if with_slo {
+                format!(
+                    "{WILSON}; a latency counts as within the threshold when its whole \
+                     histogram bucket (0.1% wide) is"
+                )
+            } else {
+                String::new()
+            },
+            load: String::new(),
+        }
+    }
+
+    /// The short name of the rate intervals, for a table header.
+    pub fn rates_short(&self) -> &'static str {
+        if self.rates.starts_with(WILSON) {
+            "Wilson"
+        } else if self.rates.starts_with(WILSON_EFFECTIVE) {
+            "Wilson, eff. n"
+        } else {
+            "see note"
+        }
+    }
+}
+
+/// The rate interval of independent trials.
+pub const WILSON: &str = "Wilson score interval, each trial independent";
+/// The rate interval of a loaded run's replications.
+pub const WILSON_EFFECTIVE: &str = "Wilson score interval on the effective sample size";
+/// The quantile interval of independent trials.
+pub const ORDER_STATISTIC: &str = "distribution-free order-statistic interval (binomial ranks), \
+     widened to the histogram buckets (0.1%) holding its ends; null when too few trials bound it";
+
+/// Where a summary comes from: enough to tell two runs' results apart and
+/// to reproduce them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Provenance {
+    /// The coordsim version that produced it.
+    pub version: String,
+    /// SHA-256 of the scenario document as run (after `--set` changes), in
+    /// the canonical TOML form coordsim writes it in (hex).
+    pub scenario_sha256: String,
+    /// The `--set` changes, as given (empty: the file as it is).
+    pub overrides: Vec<String>,
+    /// The closed-form success rate of the scenario, where one exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<Reference>,
+}
+
+/// A closed-form value the simulated one can be checked against.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Reference {
+    /// P(correct) by the closed form.
+    pub success: f64,
+    /// Which closed form.
+    pub method: String,
 }
 
 /// The reliability of k runs of the same task.
@@ -174,6 +307,7 @@ impl Summary {
                 secs(acc.latency_ns.value_at_quantile(q))
             }
         };
+        let quantile_ci = |q: f64| quantile_interval(&acc.latency_ns, q);
         let cost_total = acc.cost_pusd_sum as f64 / PICO_PER_USD;
         let tokens_total = acc.tokens_sum as f64;
         let nodes = acc
@@ -190,6 +324,7 @@ impl Summary {
                     .to_string(),
                 attempts: c.attempts,
                 attempts_per_task: per(c.attempts as f64, trials).unwrap_or(0.0),
+                cancelled: c.cancelled,
                 loud_failures: c.loud,
                 timeouts: c.timeouts,
                 exhausted: c.exhausted,
@@ -214,8 +349,11 @@ impl Summary {
                 mean: per(sum_s, trials).unwrap_or(0.0),
                 mean_ci95: [mlo, mhi],
                 p50: quantile(0.50),
+                p50_ci95: quantile_ci(0.50),
                 p95: quantile(0.95),
+                p95_ci95: quantile_ci(0.95),
                 p99: quantile(0.99),
+                p99_ci95: quantile_ci(0.99),
                 max: if trials == 0 {
                     0.0
                 } else {
@@ -233,6 +371,21 @@ impl Summary {
             nodes,
             load: None,
             pass_k: pass_k(acc),
+            slo: model
+                .slo
+                .iter()
+                .map(|&threshold_s| SloAttainment {
+                    id: SloAttainment::id_of(threshold_s),
+                    threshold_s,
+                    within: Rate::new(
+                        count_at_most(&acc.latency_ns, threshold_s),
+                        acc.latency_ns.len(),
+                    ),
+                    goodput: None,
+                })
+                .collect(),
+            intervals: IntervalMethods::independent(!model.slo.is_empty()),
+            provenance: None,
             failure_correlation: super::cofailure::correlations(model, acc),
             precision: None,
         }

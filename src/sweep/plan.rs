@@ -42,6 +42,14 @@ pub struct PointPlan {
     /// Seed: `--seed`, else the point's own `run.seed`. The same for every
     /// point unless `run.seed` is varied: common random numbers across points.
     pub seed: u64,
+    /// The tasks the point measures (what its `trials` column will say): its
+    /// trials, or for a `[workload]` scenario its tasks × replications (for a
+    /// measurement window in seconds, the number expected: arrival rate ×
+    /// duration, or for a closed workload at most agents × duration / mean
+    /// think time).
+    pub tasks: u64,
+    /// True for a `[workload]` scenario (the point runs replications).
+    pub loaded: bool,
 }
 
 impl Plan {
@@ -58,6 +66,15 @@ impl Plan {
         seed: Option<u64>,
     ) -> Result<Plan, String> {
         let base = compile_document(file, &doc).map_err(|e| locate_in_file(e).to_string())?;
+        if base.workload.is_some() && trials.is_some() {
+            return Err(format!(
+                "{}: --trials does not apply to a scenario with [workload]: every point \
+                 runs workload.replications replications of workload.tasks tasks (or of \
+                 workload.duration_s seconds); vary or --set those instead, e.g. \
+                 --set workload.replications=8",
+                file.display()
+            ));
+        }
         let targets = grid
             .axes
             .iter()
@@ -88,10 +105,13 @@ impl Plan {
                     plan.describe(&values)
                 )
             })?;
+            let point_trials = trials.unwrap_or(s.trials);
             plan.points.push(PointPlan {
                 values,
-                trials: trials.unwrap_or(s.trials),
+                trials: point_trials,
                 seed: seed.unwrap_or(s.seed),
+                tasks: expected_tasks(&s, point_trials),
+                loaded: s.workload.is_some(),
             });
         }
         Ok(plan)
@@ -144,10 +164,40 @@ impl Plan {
         format!("{hash:016x}")
     }
 
-    /// Total trials over all points (for progress and ETA).
-    pub fn total_trials(&self) -> u64 {
-        self.points.iter().map(|p| p.trials).sum()
+    /// Total tasks over all points (for progress, ETA and `--max-trials`):
+    /// trials, or the tasks loaded points measure.
+    pub fn total_tasks(&self) -> u64 {
+        self.points
+            .iter()
+            .fold(0u64, |sum, p| sum.saturating_add(p.tasks))
     }
+
+    /// What the sweep's tasks are called: "trials", or "tasks" when its
+    /// points are loaded runs.
+    pub fn unit(&self) -> &'static str {
+        if self.points.iter().any(|p| p.loaded) {
+            "tasks"
+        } else {
+            "trials"
+        }
+    }
+}
+
+/// The tasks a run of `s` with `trials` trials measures: see [`PointPlan::tasks`].
+pub fn expected_tasks(s: &Scenario, trials: u64) -> u64 {
+    use crate::model::{Arrivals, Window};
+    let Some(w) = &s.workload else {
+        return trials;
+    };
+    let reps = w.replications as u64;
+    let per_rep = match (w.window, &w.arrivals) {
+        (Window::Tasks { tasks, .. }, _) => tasks as f64,
+        (Window::Time { duration, .. }, Arrivals::Open { .. }) => w.arrivals.mean_rate() * duration,
+        (Window::Time { duration, .. }, Arrivals::Closed { agents, think }) => {
+            *agents as f64 * duration / think.mean().max(f64::MIN_POSITIVE)
+        }
+    };
+    (per_rep.round().min(u64::MAX as f64) as u64).saturating_mul(reps)
 }
 
 /// `doc` with each (path, value) set, compiled as if read from `file`.

@@ -28,9 +28,10 @@ pub struct Progress<'a> {
     pub done: usize,
     /// Points in all.
     pub total: usize,
-    /// Trials finished.
+    /// Tasks measured so far (the points' `trials` columns summed).
     pub trials_done: u64,
-    /// Trials in all.
+    /// Tasks in all ([`Plan::total_tasks`]: exact, or expected for a
+    /// measurement window in seconds).
     pub trials_total: u64,
     /// The point just finished.
     pub point: &'a PointResult,
@@ -83,7 +84,7 @@ pub fn run_resumable(
     mut on_point: impl FnMut(Progress<'_>) -> Result<(), String>,
 ) -> Result<Outcome, String> {
     kept.resize(plan.points.len(), None);
-    let trials_total = plan.total_trials();
+    let trials_total = plan.total_tasks();
     let mut trials_done = 0;
     let mut results = Vec::with_capacity(plan.points.len());
     for ((index, point), kept) in plan.points.iter().enumerate().zip(kept) {
@@ -104,11 +105,7 @@ pub fn run_resumable(
                 }
             }
         };
-        // A precision point runs as many trials as it needs, at most `trials`.
-        trials_done += match plan.precision {
-            Some(_) => result.summary.trials,
-            None => point.trials,
-        };
+        trials_done += result.summary.trials;
         on_point(Progress {
             done: index + 1,
             total: plan.points.len(),

@@ -31,8 +31,14 @@ pub const FIGURES: &[(&str, &str)] = &[
     ("latency_mean_ci_low_s", "/latency_s/mean_ci95/0"),
     ("latency_mean_ci_high_s", "/latency_s/mean_ci95/1"),
     ("latency_p50_s", "/latency_s/p50"),
+    ("latency_p50_ci_low_s", "/latency_s/p50_ci95/0"),
+    ("latency_p50_ci_high_s", "/latency_s/p50_ci95/1"),
     ("latency_p95_s", "/latency_s/p95"),
+    ("latency_p95_ci_low_s", "/latency_s/p95_ci95/0"),
+    ("latency_p95_ci_high_s", "/latency_s/p95_ci95/1"),
     ("latency_p99_s", "/latency_s/p99"),
+    ("latency_p99_ci_low_s", "/latency_s/p99_ci95/0"),
+    ("latency_p99_ci_high_s", "/latency_s/p99_ci95/1"),
     ("latency_max_s", "/latency_s/max"),
     ("cost_per_task_usd", "/cost_usd/per_task"),
     ("cost_per_success_usd", "/cost_usd/per_success"),
@@ -129,6 +135,19 @@ impl SweepTable {
     /// The value of axis `axis` at row `row`.
     pub fn axis_value(&self, row: usize, axis: usize) -> f64 {
         self.rows[row][axis].parse().unwrap_or(f64::NAN)
+    }
+
+    /// The SLO thresholds (seconds) the sweep reports, from its
+    /// `slo.<id>.threshold_s` columns (first row), ascending.
+    pub fn slo_thresholds(&self) -> Vec<f64> {
+        let mut out: Vec<f64> = self
+            .columns
+            .iter()
+            .filter(|c| c.starts_with("slo.") && c.ends_with(".threshold_s"))
+            .filter_map(|c| (0..self.rows.len()).find_map(|r| self.get(r, c)))
+            .collect();
+        out.sort_by(f64::total_cmp);
+        out
     }
 
     /// The scenario name (of the first row).

@@ -98,6 +98,12 @@ pub struct ExecCounters {
     pub loops: u64,
     /// Gates: times the loop budget ran out.
     pub gate_exhausted: u64,
+    /// Attempts still running when their result stopped mattering: the
+    /// task's outcome was decided (e.g. a `k`-of-`n` merge had its inputs, or
+    /// the task failed elsewhere) or a gate's loop-back restarted the step.
+    /// Their outcome was drawn but never counted as loud, silent or ok.
+    #[serde(default)]
+    pub cancelled: u64,
 }
 
 impl ExecCounters {
@@ -114,6 +120,7 @@ impl ExecCounters {
         self.missed += other.missed;
         self.loops += other.loops;
         self.gate_exhausted += other.gate_exhausted;
+        self.cancelled += other.cancelled;
     }
 }
 

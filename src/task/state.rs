@@ -61,6 +61,8 @@ struct ExecState {
     failed_in: u32,
     /// Nodes: inputs delivered ok and right (what a vote counts).
     clean_in: u32,
+    /// Attempts begun and not yet ended (a fan-out runs several at once).
+    in_flight: u32,
 }
 
 impl ExecState {
@@ -75,6 +77,7 @@ impl ExecState {
         ok_in: 0,
         failed_in: 0,
         clean_in: 0,
+        in_flight: 0,
     };
 
     fn reset_keep_epoch(&mut self) {
@@ -129,6 +132,8 @@ pub struct TaskState<'m> {
     /// ratio of the task's draws so far (1 without biasing).
     bias: Option<FailureBias>,
     weight: f64,
+    /// Attempts begun and not yet ended.
+    in_flight: u32,
     /// For each exec, its index in `dyn_runs` when it is a loop or a
     /// fan-out, else `NOT_DYNAMIC`.
     dyn_slot: Vec<u32>,
@@ -205,6 +210,7 @@ impl<'m> TaskState<'m> {
             events: 0,
             bias: None,
             weight: 1.0,
+            in_flight: 0,
             dyn_slot: branches::slots(model),
             dyn_runs: branches::runs(model),
         }
@@ -262,6 +268,7 @@ impl<'m> TaskState<'m> {
         self.trial_serial += 1;
         self.events = 0;
         self.weight = 1.0;
+        self.in_flight = 0;
         for &source in &self.model.sources {
             self.immediate.push_back(Immediate::TryStart(source));
         }
@@ -411,8 +418,14 @@ impl<'m> TaskState<'m> {
 
     /// The finished task's result, `latency` seconds after it began; records
     /// which exec a delivered wrong answer came from.
+    /// Attempts still running are counted as cancelled.
     pub fn finish(&self, latency: f64, c: &mut [ExecCounters]) -> TrialResult {
         let (outcome, taint) = self.result.expect("finish is called on a decided task");
+        if self.in_flight > 0 {
+            for (exec, st) in self.state.iter().enumerate() {
+                c[exec].cancelled += st.in_flight as u64;
+            }
+        }
         let silent_origin =
             (outcome == TaskOutcome::Silent && taint != CLEAN).then_some(taint as usize);
         if let Some(origin) = silent_origin {
@@ -487,6 +500,8 @@ impl<'m> TaskState<'m> {
         let model = self.model;
         let step = model.step(exec);
         self.state[exec].attempts += 1;
+        self.state[exec].in_flight += 1;
+        self.in_flight += 1;
         c[exec].attempts += 1;
         self.cost_usd += step.cost.usd;
         self.tokens += step.cost.tokens;
@@ -561,6 +576,8 @@ impl<'m> TaskState<'m> {
         outcome: AttemptOutcome,
         c: &mut [ExecCounters],
     ) {
+        self.state[exec].in_flight = self.state[exec].in_flight.saturating_sub(1);
+        self.in_flight = self.in_flight.saturating_sub(1);
         let in_taint = self.state[exec].in_taint;
         let slot = self.dyn_slot[exec];
         match outcome {
@@ -723,14 +740,27 @@ impl<'m> TaskState<'m> {
         c[node].loops += 1;
         let n = self.model.nodes.len();
         for &e in &gate.region_edges {
+            self.cancel_in_flight(n + e, c);
             self.state[n + e].reset_keep_epoch();
         }
         for &r in &gate.region {
+            self.cancel_in_flight(r, c);
             self.state[r].reset_keep_epoch();
             self.recount_inputs(r);
         }
         for &r in &gate.region {
             self.immediate.push_back(Immediate::TryStart(r));
+        }
+    }
+
+    /// Counts an attempt of `exec` still running as cancelled (a loop-back
+    /// restarts the step, and the attempt's end will be ignored).
+    fn cancel_in_flight(&mut self, exec: usize, c: &mut [ExecCounters]) {
+        let running = self.state[exec].in_flight;
+        if running > 0 {
+            self.state[exec].in_flight = 0;
+            self.in_flight = self.in_flight.saturating_sub(running);
+            c[exec].cancelled += running as u64;
         }
     }
 

@@ -55,6 +55,7 @@ impl<'m> World<'m> {
             measure_closed: false,
             completions: 0,
             correct_completions: 0,
+            correct_within_slo: vec![0; model.slo.len()],
             unstable: None,
             standstill: Standstill::default(),
             stop,
@@ -107,6 +108,7 @@ impl<'m> World<'m> {
             started: self.measured_started,
             completions: self.completions,
             correct_completions: self.correct_completions,
+            correct_within_slo: self.correct_within_slo,
             pools: self
                 .pools
                 .into_iter()
@@ -340,6 +342,9 @@ impl<'m> World<'m> {
             self.completions += 1;
             if outcome == TaskOutcome::Correct {
                 self.correct_completions += 1;
+                for (n, &x) in self.correct_within_slo.iter_mut().zip(&self.model.slo) {
+                    *n += u64::from(result.latency <= x);
+                }
             }
         }
         s.active = false;

@@ -116,6 +116,8 @@ pub(super) struct World<'m> {
     pub(super) measure_closed: bool,
     pub(super) completions: u64,
     pub(super) correct_completions: u64,
+    /// Of those, per `[run] slo` threshold, the ones that took at most it.
+    pub(super) correct_within_slo: Vec<u64>,
     pub(super) unstable: Option<String>,
     /// Counts tasks ending while the clock stands still.
     pub(super) standstill: Standstill,

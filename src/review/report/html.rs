@@ -48,7 +48,7 @@ pub fn render(r: &Report) -> String {
     let code = |command: &str| format!("<code>{}</code>", xml(command));
     let _ = writeln!(s, "<p class=\"meta\">{}</p>", r.provenance(code));
 
-    s.push_str("<section id=\"graph\"><h2>What was simulated</h2>\n<p>The task graph, left to right in topological layers; hand-offs are labelled with their failure rates, a gate's loop-back is dashed. (Also in <code>graph.dot</code>.)</p>\n<div class=\"chart\">");
+    s.push_str("<section id=\"graph\"><h2>What was simulated</h2>\n<p>The task graph, left to right in topological layers; hand-offs are labelled with their failure rates, a gate's loop-back is dashed. (Also in <code>report-graph.dot</code>.)</p>\n<div class=\"chart\">");
     s.push_str(&r.graph_svg);
     s.push_str("</div></section>\n");
 

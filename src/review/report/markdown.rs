@@ -1,5 +1,7 @@
 //! The report in Markdown for a design doc; charts are the SVG files written
-//! beside it (`graph.svg`, `outcomes.svg`, `tornado.svg`).
+//! beside it (`report-graph.svg`, `report-outcomes.svg`, `report-tornado.svg`:
+//! names no other command writes, so a report never replaces a sweep's or an
+//! analysis's charts in a shared folder).
 //!
 //! Text from the scenario is escaped ([`markdown`], [`markdown_paragraph`],
 //! [`code_span`]) so that it reads as written and never becomes HTML, a link
@@ -23,13 +25,13 @@ pub fn render(r: &Report) -> String {
     }
     let _ = writeln!(s, "{}\n", r.provenance(code_span));
     s.push_str(
-        "## What was simulated\n\n![task graph](graph.svg)\n\nGraphviz source: `graph.dot`.\n\n",
+        "## What was simulated\n\n![task graph](report-graph.svg)\n\nGraphviz source: `report-graph.dot`.\n\n",
     );
 
     s.push_str("## Headline figures\n\n");
     table(&mut s, &headline(r));
     s.push_str(
-        "\n\\* the 95% interval of the difference excludes zero.\n\n![outcomes](outcomes.svg)\n\n",
+        "\n\\* the 95% interval of the difference excludes zero.\n\n![outcomes](report-outcomes.svg)\n\n",
     );
 
     s.push_str("## Recommendations\n\n");
@@ -38,7 +40,7 @@ pub fn render(r: &Report) -> String {
     }
     let _ = writeln!(
         s,
-        "\n## Where the gap opens\n\nEach what-if against the scenario as it is, on the same random numbers (gate: catches {:.0}%, false alarms {:.0}%, up to {} loop-backs).\n\n![tornado chart](tornado.svg)\n",
+        "\n## Where the gap opens\n\nEach what-if against the scenario as it is, on the same random numbers (gate: catches {:.0}%, false alarms {:.0}%, up to {} loop-backs).\n\n![tornado chart](report-tornado.svg)\n",
         100.0 * a.gate_sensitivity,
         100.0 * a.gate_false_alarm,
         a.gate_max_loops

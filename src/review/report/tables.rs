@@ -45,11 +45,12 @@ pub fn headline(r: &Report) -> Table {
 /// better lower).
 const HIGHER_IS_BETTER: [&str; 3] = ["p_correct", "p_pass_all_k", "p_pass_any_k"];
 
-/// A headline difference: P(correct), pass^K and pass@K are better higher.
+/// A headline difference: P(correct), pass^K, pass@K and SLO attainment
+/// are better higher.
 fn headline_verdict(f: &Figure) -> Verdict {
     match f.diff {
         Some(d) if f.significant => {
-            if (d > 0.0) == HIGHER_IS_BETTER.contains(&f.key.as_str()) {
+            if (d > 0.0) == HIGHER_IS_BETTER.contains(&f.key.as_str()) || f.key.starts_with("p_slo_") {
                 Verdict::Better
             } else {
                 Verdict::Worse

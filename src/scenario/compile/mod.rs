@@ -102,6 +102,7 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
         limits: settings.limits,
         difficulties: Vec::new(),
         pass_k: settings.pass_k,
+        slo: settings.slo,
         common_causes: Vec::new(),
         failure_correlation: false,
     };

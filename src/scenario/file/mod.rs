@@ -102,6 +102,10 @@ pub struct RunSpec {
     /// Runs of every task, for pass^k (default 1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pass_k: Option<u64>,
+    /// Latency thresholds (seconds) of service-level objectives: the summary
+    /// reports P(latency ≤ x) for each, e.g. `slo = [2, 5, 30]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slo: Option<Vec<f64>>,
     /// Count the tasks in which each pair of nodes and hand-offs fail
     /// together, and report their failure correlation (default false).
     #[serde(skip_serializing_if = "Option::is_none")]

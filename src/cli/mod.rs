@@ -6,8 +6,10 @@
 
 mod analyze;
 mod chart;
+mod check;
 mod compare;
 mod console;
+mod fit;
 mod interrupt;
 mod merge;
 mod options;
@@ -18,11 +20,14 @@ mod review_args;
 mod run;
 mod shard;
 mod sweep;
+mod traces_in;
 mod validate;
 
 pub use analyze::{AnalyzeArgs, GateArgs};
 pub use chart::ChartArgs;
+pub use check::CheckArgs;
 pub use compare::CompareArgs;
+pub use fit::FitArgs;
 pub use merge::MergeArgs;
 pub use options::{CommonOptions, Format, OutputOptions, SimOptions};
 pub use report::ReportArgs;
@@ -96,6 +101,17 @@ pub enum Command {
     /// sets with a shard missing or given twice. Writes what `run` (or
     /// `sweep`) writes, to outputs/<scenario-name>/ (or --out).
     Merge(MergeArgs),
+    /// Fit a scenario to observed traces (OTLP JSON, or a steps CSV/JSONL):
+    /// per node latency (fixed, exponential, lognormal or gamma by maximum
+    /// likelihood, chosen by AIC, with the KS distance), loud and silent
+    /// rates, gate rates, tokens and cost, retries; per task difficulty
+    /// across repeated runs. Writes the fitted scenario (-o) with each
+    /// figure's interval and sample size in a comment, and <stem>.fit.md.
+    Fit(FitArgs),
+    /// Simulate a scenario and compare it with observed traces: outcome
+    /// rates, latency quantiles, cost per task and per-node rates; flags each
+    /// observed figure outside the range the scenario predicts for it.
+    Check(CheckArgs),
 }
 
 /// Why a command failed.
@@ -181,5 +197,7 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Chart(args) => chart::chart(&args),
         Command::Merge(args) => merge::merge(&args),
+        Command::Fit(args) => fit::fit(&args),
+        Command::Check(args) => check::check(&args),
     }
 }

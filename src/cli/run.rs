@@ -11,6 +11,7 @@ use crate::output::{folder, results, table};
 use crate::overrides::{self, Override};
 use crate::scenario::{self, Scenario, problem::Problems};
 use crate::sim::{Control, simulate};
+use crate::trace::sample::{self, TracesOf};
 
 /// Arguments of `coordsim run`.
 #[derive(Debug, clap::Args)]
@@ -21,6 +22,24 @@ pub struct RunArgs {
     /// (the same as `--set run.pass_k=K`; independent trials only).
     #[arg(long, value_name = "K")]
     pub pass_k: Option<u64>,
+    /// Also write N sampled tasks as traces: traces.otlp.jsonl (OTLP JSON,
+    /// GenAI attributes, one request per line: an OpenTelemetry collector's
+    /// file receiver loads it) and traces.chrome.json (Perfetto UI,
+    /// chrome://tracing). With --pass-k, every run of each task. Independent
+    /// trials only.
+    #[arg(long, value_name = "N")]
+    pub traces: Option<u64>,
+    /// Which tasks --traces writes, picked from the seed alone: all (the
+    /// first N trials), silent, loud, escalated (the first N that ended so)
+    /// or slowest (the N slowest).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHICH",
+        default_value = "all",
+        requires = "traces"
+    )]
+    pub traces_of: TracesOf,
     /// `--shard K/N`.
     #[command(flatten)]
     pub slice: ShardOption,
@@ -28,6 +47,9 @@ pub struct RunArgs {
     #[command(flatten)]
     pub common: CommonOptions,
 }
+
+/// Most tasks `--traces` writes.
+pub const MAX_TRACES: u64 = 1_000_000;
 
 /// Runs the scenario, prints the report and writes the result files.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
@@ -58,6 +80,27 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
              workload.duration_s, its repetitions workload.replications",
         );
     }
+    if let Some(n) = args.traces {
+        if n == 0 || n > MAX_TRACES {
+            p.add(
+                "--traces",
+                format!("is {n}; allowed: 1 to {MAX_TRACES} tasks, e.g. --traces 100"),
+            );
+        }
+        if s.workload.is_some() {
+            p.add(
+                "--traces",
+                "is for independent trials; a scenario with [workload] cannot write traces yet \
+                 (its tasks share queues); e.g. run it without --traces",
+            );
+        }
+        if args.slice.shard.is_some() {
+            p.add(
+                "--traces",
+                "cannot be combined with --shard; run without --shard",
+            );
+        }
+    }
     let name = &s.model.name;
     let force = args.common.output.force;
     let dir = args.common.output.dir(name)?;
@@ -84,7 +127,14 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         .install(|| simulate(&s, trials, seed, Control::new(stop_flag())))
         .map_err(|e| sim_error(args.file.display(), e))?;
     let elapsed = started.elapsed();
-    let files = results::run_files(&summary);
+    let mut files = results::run_files(&summary);
+    if let Some(n) = args.traces {
+        let traces = pool.install(|| {
+            let picked = sample::pick(&s.model, seed, summary.trials, n, args.traces_of);
+            sample::record(&s.model, seed, &picked)
+        });
+        files.extend(crate::output::traces::files(&s.model, seed, &traces));
+    }
     let quiet = args.common.output.quiet;
     let written = outdir::write_set(&mut claim, &files, &results::run_stale(), quiet)?;
     args.common.output.print(

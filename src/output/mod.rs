@@ -12,3 +12,4 @@ pub mod lock;
 pub mod name;
 pub mod results;
 pub mod table;
+pub mod traces;

@@ -3,8 +3,14 @@
 use crate::stats::Summary;
 
 /// Files an earlier run's result set may have beside it that a new run makes
-/// stale: the node chart `coordsim chart --nodes` drew from the old summary.
-pub const RUN_STALE: &[&str] = &["nodes.png", "nodes.svg"];
+/// stale: the node chart `coordsim chart --nodes` drew from the old summary,
+/// and traces written by an earlier `run --traces`.
+pub const RUN_STALE: &[&str] = &[
+    "nodes.png",
+    "nodes.svg",
+    super::traces::OTLP_FILE,
+    super::traces::CHROME_FILE,
+];
 
 /// The summary as pretty JSON (what `summary.json` holds and `--format json` prints).
 pub fn summary_json(summary: &Summary) -> String {

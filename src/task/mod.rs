@@ -14,8 +14,8 @@
 mod solo;
 mod state;
 
-pub use solo::TaskSim;
-pub use state::{Outgoing, TaskState};
+pub use solo::{TaskSim, uncontended};
+pub use state::{GateDecision, Outgoing, TaskState};
 
 use crate::model::{AttemptOutcome, Limit, ResourceUse};
 

@@ -114,6 +114,20 @@ pub struct TaskState<'m> {
     varying_gates: Vec<usize>,
     /// Events handled since the task began (for the runaway limit).
     events: u64,
+    /// The last gate decision taken while handling an event: (gate node,
+    /// its input was wrong, it flagged). Read by trace recording only.
+    gate_decision: Option<GateDecision>,
+}
+
+/// A gate's decision on one pass, as a trace shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GateDecision {
+    /// The gate node.
+    pub node: NodeId,
+    /// Its input was corrupted.
+    pub input_wrong: bool,
+    /// It flagged the input.
+    pub flagged: bool,
 }
 
 /// Something a task asks its host to do.
@@ -175,6 +189,7 @@ impl<'m> TaskState<'m> {
                 })
                 .collect(),
             events: 0,
+            gate_decision: None,
         }
     }
 
@@ -283,6 +298,12 @@ impl<'m> TaskState<'m> {
             self.handle(event, c);
             self.drain(c);
         }
+    }
+
+    /// The gate decision taken by the last event handled, if any (at most one
+    /// gate decides per event: a gate decides when its own attempt ends).
+    pub fn take_gate_decision(&mut self) -> Option<GateDecision> {
+        self.gate_decision.take()
     }
 
     /// The requests made since the last call, for the host to carry out.
@@ -552,6 +573,11 @@ impl<'m> TaskState<'m> {
         let (sensitivity, false_alarm) = self.gate_probs[node];
         let p_flag = if corrupted { sensitivity } else { false_alarm };
         let flagged = p_flag > 0.0 && self.rng(node).random::<f64>() < p_flag;
+        self.gate_decision = Some(GateDecision {
+            node,
+            input_wrong: corrupted,
+            flagged,
+        });
         if !flagged {
             if corrupted {
                 c[node].missed += 1;

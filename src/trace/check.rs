@@ -9,12 +9,14 @@
 //! p ± z·√(p(1 − p)/n), the order-statistic interval; a mean cost: the
 //! simulated mean ± z·sd/√n). An observed figure outside its range is
 //! flagged. Per node, the scenario's fixed rate is flagged when it lies
-//! outside the observed rate's Wilson interval.
+//! outside the observed rate's Wilson interval, and its latency median when
+//! it lies outside the observed median's order-statistic interval (the
+//! sample quantiles at 1/2 ± z·√(1/(4n))).
 
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::fit::Fit;
-use crate::model::Model;
+use crate::model::{Latency, Model};
 use crate::stats::interval::wilson;
 
 /// Φ(x), the standard normal CDF.
@@ -114,6 +116,24 @@ pub fn compare(sim: &Simulated, fit: &Fit, model: &Model, z: f64) -> Vec<Figure>
         else {
             continue;
         };
+        if let Some(median) = median(&step.latency)
+            && nf.totals.durations.n > 0
+        {
+            let mut obs = nf.totals.durations.sample.clone();
+            obs.sort_by(f64::total_cmp);
+            let m = obs.len() as f64;
+            let half = z * (0.25 / m).sqrt();
+            let range = (
+                quantile(&obs, (0.5 - half).max(0.0)),
+                quantile(&obs, (0.5 + half).min(1.0)),
+            );
+            let name = format!("{} latency median (s)", nf.totals.name);
+            let mut f = figure(name, quantile(&obs, 0.5), obs.len() as u64, median, range);
+            // The observed median's order-statistic interval (plus the 1 ns
+            // resolution of a trace) must hold the scenario's median.
+            f.flagged = median < range.0 - 1e-9 || median > range.1 + 1e-9;
+            out.push(f);
+        }
         for (what, rate, value) in [
             ("silent", nf.silent, step.outcome.silent),
             ("loud", nf.loud, step.outcome.loud),
@@ -129,6 +149,21 @@ pub fn compare(sim: &Simulated, fit: &Fit, model: &Model, z: f64) -> Vec<Figure>
         }
     }
     out
+}
+
+/// The median of a step's latency distribution.
+fn median(l: &Latency) -> Option<f64> {
+    Some(match l {
+        Latency::Fixed(v) => *v,
+        Latency::Exponential { mean, .. } => mean * std::f64::consts::LN_2,
+        Latency::LogNormal { mu, .. } => mu.exp(),
+        Latency::Gamma { shape, scale, .. } => {
+            statrs::distribution::Gamma::new(*shape, 1.0 / scale)
+                .ok()?
+                .inverse_cdf(0.5)
+        }
+        Latency::Uniform { low, high, .. } => (low + high) / 2.0,
+    })
 }
 
 fn figure(name: String, observed: f64, n: u64, simulated: f64, range: (f64, f64)) -> Figure {

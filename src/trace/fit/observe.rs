@@ -71,9 +71,9 @@ impl Mapping {
         }
         candidates.into_iter().flatten().find_map(|c| {
             // A copy `id#k` of a repeated node is fitted as the node `id`.
-            let base =
-                c.split_once('#')
-                    .map_or(c, |(b, k)| if k.parse::<u32>().is_ok() { b } else { c });
+            let base = c
+                .split_once('#')
+                .map_or(c, |(b, k)| if k.parse::<u32>().is_ok() { b } else { c });
             self.known.iter().find(|k| *k == base).cloned()
         })
     }

@@ -23,7 +23,7 @@ pub fn write(structure: &str, model: &Model, fit: &Fit, source: &str) -> Result<
         fit.totals.tasks, fit.totals.spans
     );
     doc.decor_mut().set_prefix(header);
-    for nf in &fit.nodes {
+    for nf in fit.nodes.iter().filter(|n| n.totals.all.attempts > 0) {
         let Some(table) = step_table(&mut doc, &nf.totals.name, model) else {
             continue;
         };
@@ -204,6 +204,8 @@ fn apply(t: &mut Table, nf: &NodeFit, model: &Model, level: &str) {
             );
             set(t, "cost", Value::InlineTable(c), comment);
         }
+    }
+    if let Some(step) = step {
         let retries = nf.totals.max_attempt.saturating_sub(1);
         if retries > step.retry.max_retries {
             let mut r = InlineTable::new();

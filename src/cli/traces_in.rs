@@ -84,7 +84,7 @@ pub fn read_spans(
         }
         stats.records += 1;
         let result = match form {
-            Form::StepsJsonl => read::steps_jsonl(text).map(|o| out(o)),
+            Form::StepsJsonl => read::steps_jsonl(text).map(&mut *out),
             _ => read::otlp(text, out),
         };
         if let Err(e) = result {

@@ -15,6 +15,7 @@ pub mod heatmap;
 pub mod latency;
 pub mod nodes;
 pub mod outcomes;
+pub mod qq;
 pub mod scale;
 pub mod series;
 pub mod style;

@@ -112,7 +112,11 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
             f.name, f.observed, f.n, f.simulated, f.range.0, f.range.1, f.flagged
         );
     }
+    let chart = latency_chart(&sim, &fitted, name);
+    let rendered = crate::charts::render(&chart).map_err(CliError::Io)?;
     let files = vec![
+        ("check-latency.png".to_string(), rendered.png),
+        ("check-latency.svg".to_string(), rendered.svg.into_bytes()),
         (
             "check.json".to_string(),
             (serde_json::to_string_pretty(&json).expect("json") + "\n").into_bytes(),
@@ -147,4 +151,29 @@ fn table(figures: &[Figure], level: f64) -> String {
     let k = figures.iter().filter(|f| f.flagged).count();
     s += &format!("{k} of {} figures outside their range\n", figures.len());
     s
+}
+
+/// Observed task latency quantiles against the simulated ones.
+fn latency_chart(
+    sim: &check::Simulated,
+    fitted: &fit::Fit,
+    name: &str,
+) -> crate::charts::qq::QqChart {
+    use crate::charts::qq::{PROBABILITIES, QqChart};
+    use crate::trace::fit::report::sample_quantile;
+    let mut obs = fitted.totals.latency.sample.clone();
+    obs.sort_by(f64::total_cmp);
+    let points = PROBABILITIES
+        .iter()
+        .map(|&p| (sample_quantile(&sim.latencies, p), sample_quantile(&obs, p)))
+        .collect();
+    let label = format!("tasks ({} observed, {} simulated)", obs.len(), sim.trials);
+    QqChart {
+        name: "check-latency".into(),
+        title: format!("{name}: observed vs simulated task latency"),
+        x_title: "simulated quantile (s)".into(),
+        y_title: "observed quantile (s)".into(),
+        series: vec![(label, points)],
+        note: "points at p = 1, 5, 10, 20, ..., 90, 95, 99%".into(),
+    }
 }

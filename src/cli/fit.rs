@@ -136,21 +136,42 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
             "the fitted scenario is not valid (please report): {e}"
         ))
     })?;
-    let report = crate::trace::fit::report::markdown(&result, &notes);
     let report_path = args.output.with_extension("fit.md");
-    for (path, bytes) in [
-        (&args.output, out.as_bytes()),
-        (&report_path, report.as_bytes()),
-    ] {
+    let stem = args
+        .output
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("fitted");
+    let chart_stem = format!("{stem}.qq");
+    let qq = crate::trace::fit::report::qq_chart(&result, &chart_stem);
+    let rendered = if qq.series.is_empty() {
+        None
+    } else {
+        Some(crate::charts::render(&qq).map_err(CliError::Io)?)
+    };
+    let chart_file = rendered.as_ref().map(|_| format!("{chart_stem}.png"));
+    let report = crate::trace::fit::report::markdown(&result, &notes, chart_file.as_deref());
+    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
+        (args.output.clone(), out.into_bytes()),
+        (report_path.clone(), report.clone().into_bytes()),
+    ];
+    if let Some(r) = rendered {
+        files.push((
+            args.output.with_file_name(format!("{chart_stem}.png")),
+            r.png,
+        ));
+        files.push((
+            args.output.with_file_name(format!("{chart_stem}.svg")),
+            r.svg.into_bytes(),
+        ));
+    }
+    for (path, bytes) in &files {
         write_atomic(path, bytes)
             .map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))?;
     }
     super::console::write_out(format_args!("{report}"))?;
-    super::console::note!(
-        "wrote {} and {}",
-        args.output.display(),
-        report_path.display()
-    );
+    let names: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+    super::console::note!("wrote {}", names.join(", "));
     Ok(())
 }
 

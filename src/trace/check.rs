@@ -134,6 +134,24 @@ pub fn compare(sim: &Simulated, fit: &Fit, model: &Model, z: f64) -> Vec<Figure>
             f.flagged = median < range.0 - 1e-9 || median > range.1 + 1e-9;
             out.push(f);
         }
+        if let Some(g) = model
+            .nodes
+            .iter()
+            .find(|n| n.id == nf.totals.name)
+            .and_then(|n| n.gate.as_ref())
+            .filter(|g| g.rates.is_none())
+        {
+            for (what, rate, value) in [
+                ("sensitivity", nf.sensitivity, g.sensitivity),
+                ("false alarm", nf.false_alarm, g.false_alarm),
+            ] {
+                let Some(r) = rate else { continue };
+                let name = format!("{} {what}", nf.totals.name);
+                let mut f = figure(name, r.value, r.n, value, r.ci);
+                f.flagged = value < r.ci.0 || value > r.ci.1;
+                out.push(f);
+            }
+        }
         for (what, rate, value) in [
             ("silent", nf.silent, step.outcome.silent),
             ("loud", nf.loud, step.outcome.loud),

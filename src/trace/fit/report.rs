@@ -21,8 +21,51 @@ fn rate(r: &Option<Rate>) -> String {
     }
 }
 
-/// The report's Markdown.
-pub fn markdown(fit: &Fit, notes: &[String]) -> String {
+/// The QQ chart of the fit: for each node whose latency is not fixed, the
+/// observed quantiles against the chosen family's.
+pub fn qq_chart(fit: &Fit, name: &str) -> crate::charts::qq::QqChart {
+    use crate::charts::qq::{PROBABILITIES, QqChart};
+    let series = fit
+        .nodes
+        .iter()
+        .filter_map(|n| {
+            let best = n.latency.first()?;
+            if best.family.name() == "fixed" {
+                return None;
+            }
+            let mut obs = n.totals.durations.sample.clone();
+            obs.sort_by(f64::total_cmp);
+            let points = PROBABILITIES
+                .iter()
+                .map(|&p| (best.family.quantile(p), sample_quantile(&obs, p)))
+                .collect();
+            Some((
+                format!("{} ({})", n.totals.name, best.family.name()),
+                points,
+            ))
+        })
+        .collect();
+    QqChart {
+        name: name.into(),
+        title: "observed vs fitted latency quantiles".into(),
+        x_title: "fitted quantile (s)".into(),
+        y_title: "observed quantile (s)".into(),
+        series,
+        note: "points at p = 1, 5, 10, 20, ..., 90, 95, 99%; fixed latencies are not drawn".into(),
+    }
+}
+
+/// The sample quantile at p of sorted values (the ⌈p·n⌉-th).
+pub fn sample_quantile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i]
+}
+
+/// The report's Markdown; `chart` is the QQ chart's file name, if drawn.
+pub fn markdown(fit: &Fit, notes: &[String], chart: Option<&str>) -> String {
     let lv = level(fit.z);
     let t = &fit.totals;
     let mut s = String::new();
@@ -148,6 +191,9 @@ pub fn markdown(fit: &Fit, notes: &[String]) -> String {
                 c.ks
             );
         }
+    }
+    if let Some(file) = chart {
+        let _ = writeln!(s, "\n![observed vs fitted latency quantiles]({file})");
     }
     let diffs: Vec<_> = fit
         .nodes

@@ -242,3 +242,54 @@ fn check_passes_the_right_scenario_and_flags_a_wrong_one() {
         "{flags:?}"
     );
 }
+
+#[test]
+fn a_steps_table_is_fitted_and_its_bad_rows_located() {
+    let dir = Scratch::new();
+    let out = dir.path().join("steps.toml");
+    let o = bin()
+        .args(["fit", &format!("{FIXTURES}/steps.csv"), "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: toml::Table = toml::from_str(&fs::read_to_string(&out).unwrap()).unwrap();
+    let nodes = doc["nodes"].as_array().unwrap();
+    let answer = nodes
+        .iter()
+        .find(|n| n["id"].as_str() == Some("answer"))
+        .unwrap();
+    let lookup = nodes
+        .iter()
+        .find(|n| n["id"].as_str() == Some("lookup"))
+        .unwrap();
+    assert_eq!(
+        answer["after"].as_array().unwrap()[0].as_str(),
+        Some("lookup")
+    );
+    // First attempts of answer: t1 failed loudly, three did not: loud 1/4.
+    assert_eq!(answer["loud"].as_float(), Some(0.25));
+    // Labelled first attempts: t1's was loud (labelled by its status), the
+    // others ok: silent 0 of 4; lookup: t2's was silent, 1 of 4.
+    assert_eq!(answer["silent"].as_float(), Some(0.0));
+    assert_eq!(lookup["silent"].as_float(), Some(0.25));
+    assert_eq!(answer["retry"]["max"].as_integer(), Some(1));
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(report.contains("| silent | 0.5 "), "{report}");
+
+    let o = bin()
+        .args(["fit", &format!("{FIXTURES}/steps-bad.jsonl"), "-o"])
+        .arg(dir.path().join("bad.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("steps-bad.jsonl:2: start 0.5 and end 0.2"),
+        "{err}"
+    );
+    assert!(
+        err.contains("steps-bad.jsonl:3: status \"exploded\""),
+        "{err}"
+    );
+}

@@ -49,12 +49,24 @@ struct MapFile {
 /// Fits, writes the scenario and the report, prints the report's summary.
 pub fn fit(args: &FitArgs) -> Result<(), CliError> {
     let mut p = Problems::default();
-    if args.output.exists() && !args.force {
+    let stem = args
+        .output
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("fitted");
+    let targets = [
+        args.output.clone(),
+        args.output.with_extension("fit.md"),
+        args.output.with_file_name(format!("{stem}.qq.png")),
+        args.output.with_file_name(format!("{stem}.qq.svg")),
+    ];
+    if let Some(there) = targets.iter().find(|t| t.exists()).filter(|_| !args.force) {
         p.add(
             "-o",
             format!(
-                "{} exists; allowed: a new file, or --force to replace it",
-                args.output.display()
+                "{} exists; allowed: a name whose files (the scenario, <stem>.fit.md, \
+                 <stem>.qq.png, <stem>.qq.svg) are new, or --force to replace them",
+                there.display()
             ),
         );
     }

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use super::canvas::{Area, Backend, Chart, DrawResult};
 use super::frame::{house_style, notes, plot};
 use super::scale::{Scale, format_number};
-use super::style::{Dash, INK, LineStyle, Marker, draw_legend, draw_line};
+use super::style::{Dash, INK, Key, LABEL_SIZE, LineStyle, Marker, draw_line, legend_key, text};
 
 /// A QQ chart: each series is (label, points (expected, observed)).
 pub struct QqChart {
@@ -64,15 +64,20 @@ impl Chart for QqChart {
             .axis_style(INK)
             .draw()?;
         let (a, b) = (scale.to(scale.lo), scale.to(scale.hi));
-        chart
-            .draw_series(DashedLineSeries::new(
-                vec![(a, a), (b, b)],
-                6,
-                6,
-                INK.mix(0.5).stroke_width(2),
-            ))?
-            .label("agreement (y = x)")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 26, y)], INK.mix(0.5)));
+        chart.draw_series(DashedLineSeries::new(
+            vec![(a, a), (b, b)],
+            6,
+            6,
+            INK.mix(0.5).stroke_width(2),
+        ))?;
+        let mut keys = vec![(
+            "agreement (y = x)".to_string(),
+            Key::Line(LineStyle {
+                colour: RGBColor(0x80, 0x80, 0x80),
+                dash: Dash::Dashed,
+                marker: Marker::None,
+            }),
+        )];
         for (i, (label, points)) in self.series.iter().enumerate() {
             let pts: Vec<(f64, f64)> = points
                 .iter()
@@ -84,9 +89,15 @@ impl Chart for QqChart {
             if self.series.len() == 1 {
                 style.marker = Marker::Circle;
             }
-            draw_line(&mut chart, &pts, style, Some(label))?;
+            draw_line(&mut chart, &pts, style)?;
+            keys.push((label.clone(), Key::Line(style)));
         }
-        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+        // The legend in the upper left, which lines along the diagonal leave free.
+        for (i, (label, key)) in keys.iter().enumerate() {
+            let y = 100 + 30 * i as i32;
+            legend_key(root, *key, (160, y))?;
+            root.draw_text(label, &text(LABEL_SIZE), (210, y - 10))?;
+        }
         notes(root, std::slice::from_ref(&self.note))
     }
 }

@@ -22,6 +22,12 @@ pub struct RunArgs {
     /// (the same as `--set run.pass_k=K`; independent trials only).
     #[arg(long, value_name = "K")]
     pub pass_k: Option<u64>,
+    /// Count the tasks in which each pair of nodes and hand-offs fail together
+    /// and report their failure correlation (the same as
+    /// `--set run.failure_correlation=true`; independent trials, at most 64
+    /// nodes and hand-offs).
+    #[arg(long)]
+    pub correlation: bool,
     /// Also write N sampled tasks as traces: traces.otlp.jsonl (OTLP JSON,
     /// GenAI attributes, one request per line: an OpenTelemetry collector's
     /// file receiver loads it) and traces.chrome.json (Perfetto UI,
@@ -64,6 +70,12 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         }
         changes.extend(crate::overrides::parse_all(
             &[format!("run.pass_k={k}")],
+            &mut p,
+        ));
+    }
+    if args.correlation {
+        changes.extend(crate::overrides::parse_all(
+            &["run.failure_correlation=true".to_string()],
             &mut p,
         ));
     }
@@ -168,10 +180,11 @@ fn load(
     if changes.is_empty() && !keep_document {
         return Ok((None, scenario::load(file)?));
     }
-    let mut doc = scenario::read_document(file)?;
+    let original = scenario::read_document(file)?;
+    let mut doc = original.clone();
     let mut p = Problems::default();
     overrides::apply(&mut doc, changes, &mut p);
     refuse(file, p)?;
-    let s = scenario::compile_document(file, &doc).map_err(scenario::locate_in_file)?;
+    let s = overrides::compile_changed(file, &original, &doc, changes)?;
     Ok((Some(doc), s))
 }

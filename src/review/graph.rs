@@ -46,6 +46,21 @@ fn failure_label(step: &Step) -> String {
     parts.join(" · ")
 }
 
+/// "loop ×6" or "fan-out ×6.4" (the mean count) for a loop or fan-out
+/// node, joined with the rest of its detail; `detail` alone otherwise.
+fn with_repeats(n: &crate::model::Node, detail: String) -> String {
+    let Some(d) = n.dynamic.as_deref() else {
+        return detail;
+    };
+    let mean = format!("{:.1}", d.count().mean());
+    let mean = mean.trim_end_matches(".0");
+    let what = match d {
+        crate::model::Dynamic::Loop(_) => "loop",
+        crate::model::Dynamic::FanOut(_) => "fan-out",
+    };
+    format!("{what} ×{mean} · {detail}")
+}
+
 /// Topological layer of every node.
 pub fn layers(model: &Model) -> Vec<usize> {
     let mut layer = vec![0usize; model.nodes.len()];
@@ -144,6 +159,9 @@ pub fn svg(model: &Model) -> String {
                 100.0 * g.sensitivity,
                 100.0 * g.false_alarm
             ),
+            // A loop or fan-out says so instead of its rates, which would
+            // not fit in the box.
+            None if n.dynamic.is_some() => with_repeats(n, n.kind.name().to_string()),
             None => {
                 let f = failure_label(&n.step);
                 if f.is_empty() {
@@ -166,7 +184,8 @@ pub fn svg(model: &Model) -> String {
         );
     }
     s.push_str("</svg>");
-    s
+    // In the embedded font, as every chart.
+    crate::charts::outline::outline_text(&s)
 }
 
 /// The graph in Graphviz DOT (`dot -Tsvg graph.dot`).
@@ -181,11 +200,14 @@ pub fn dot(model: &Model) -> String {
             Some(g) => format!("gate, catches {:.0}%", 100.0 * g.sensitivity),
             None => {
                 let f = failure_label(&n.step);
-                if f.is_empty() {
-                    n.kind.name().into()
-                } else {
-                    format!("{}, {f}", n.kind.name())
-                }
+                with_repeats(
+                    n,
+                    if f.is_empty() {
+                        n.kind.name().into()
+                    } else {
+                        format!("{}, {f}", n.kind.name())
+                    },
+                )
             }
         };
         let _ = writeln!(

@@ -2,7 +2,9 @@
 
 pub mod bounds;
 pub mod compile;
+pub mod dynamic;
 pub mod file;
+pub mod forms;
 pub mod json;
 pub mod load;
 pub mod locate;
@@ -11,7 +13,9 @@ pub mod problem;
 pub mod progress;
 pub mod rates;
 pub mod resources;
+pub mod schema;
 pub mod step;
+pub mod templates;
 
 pub use compile::{NodeEntry, Scenario, compile};
 pub use load::{compile_document, load, locate_in_file, parse, read_document, read_text};

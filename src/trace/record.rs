@@ -152,8 +152,9 @@ impl<'m> Recorder<'m> {
                     exec,
                     epoch,
                     outcome,
+                    ..
                 } => (exec, epoch, SpanWhat::Attempt(end_of(outcome))),
-                Event::Retry { exec, epoch } => (exec, epoch, SpanWhat::Backoff),
+                Event::Retry { exec, epoch, .. } => (exec, epoch, SpanWhat::Backoff),
             };
             if self.epoch[exec] != Some(epoch) {
                 self.epoch[exec] = Some(epoch);

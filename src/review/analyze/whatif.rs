@@ -37,7 +37,11 @@ pub fn what_if_model(
 ) -> Result<Model, String> {
     let scenario = &arm.scenario;
     let built = match candidate.change {
-        Change::Perfect => Ok(changed(scenario, &candidate.target, make_perfect)),
+        Change::Perfect => {
+            let mut model = changed(scenario, &candidate.target, make_perfect);
+            spare_from_common_causes(&mut model, scenario, &candidate.target);
+            Ok(model)
+        }
         Change::OneMoreRetry => Ok(changed(scenario, &candidate.target, |step, _| {
             step.retry.max_retries = step.retry.max_retries.saturating_add(1);
         })),
@@ -73,6 +77,20 @@ fn changed(
     }
     index_difficulties(&mut model);
     model
+}
+
+/// A perfect component fails in no task, so no common cause strikes it any
+/// more (the cause still strikes its other members; one left with none is
+/// dropped, as the document edit drops it).
+fn spare_from_common_causes(model: &mut Model, scenario: &Scenario, target: &Target) {
+    let execs: Vec<usize> = match target {
+        Target::Node(entry) => scenario.entries[*entry].nodes.clone(),
+        Target::HandOff { edge, .. } => vec![model.nodes.len() + *edge],
+    };
+    for cause in &mut model.common_causes {
+        cause.members.retain(|m| !execs.contains(m));
+    }
+    model.common_causes.retain(|c| !c.members.is_empty());
 }
 
 /// No silent or loud failures, in any task; a gate catches every corrupted

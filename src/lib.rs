@@ -21,4 +21,5 @@ pub mod sim;
 pub mod stats;
 pub mod sweep;
 pub mod task;
+pub mod trace;
 pub mod world;

@@ -13,6 +13,7 @@
 //!            ├─ REPLICATIONS ─ replication r ─┬─ 1: arrivals, 2: think times
 //!            │                                └─ TRIALS ─ task j ─ TaskSeed ─ …
 //!            ├─ (seed ^ PILOT) ─ TRIALS ─ …   (stability pilot: visits per task)
+//!            ├─ TRACE_IDS ─ trial ─ run       (ids of written traces: no draws)
 //!            └─ ARM + k ─ TRIALS ─ …          (review arm k ≥ 1 without common random numbers)
 //! ```
 //!
@@ -53,6 +54,8 @@ const COMMON_CAUSE: u64 = 0x7A5C_5EED_0000_0006;
 /// Second-level domain, under a task's (or run's) seed, of the streams that
 /// draw how many iterations a loop runs or how many branches a fan-out spawns.
 const COUNTS: u64 = 0x7A5C_5EED_0000_0005;
+/// First-level domain of the identifiers of written traces (no draws: ids only).
+const TRACE_IDS: u64 = 0x07E1_7ACE_0000_0001;
 
 /// SplitMix64 finaliser of two words: well-spread seeds from structured inputs.
 #[inline]
@@ -185,6 +188,26 @@ impl ReplicationSeed {
     pub fn task(self, index: u64) -> TaskSeed {
         trial(self.0, index)
     }
+}
+
+/// The OTLP trace id (16 bytes) of run `run` of trial `trial` under base
+/// `seed`, written by `run --traces`: the same task gets the same id in every
+/// run of the same scenario and seed. No simulated draw uses it.
+pub fn trace_id(seed: u64, trial: u64, run: u32) -> [u8; 16] {
+    let root = mix(mix(mix(seed, TRACE_IDS), trial), run as u64);
+    let mut id = [0; 16];
+    id[..8].copy_from_slice(&mix(root, 1).to_be_bytes());
+    id[8..].copy_from_slice(&mix(root, 2).to_be_bytes());
+    id
+}
+
+/// The OTLP span id (8 bytes, never zero) of the `serial`-th span of the
+/// trace `trace` (0 is its root).
+pub fn span_id(trace: &[u8; 16], serial: u64) -> [u8; 8] {
+    let a = u64::from_be_bytes(trace[..8].try_into().expect("8 bytes"));
+    let b = u64::from_be_bytes(trace[8..].try_into().expect("8 bytes"));
+    let id = mix(mix(a, b), serial).max(1);
+    id.to_be_bytes()
 }
 
 /// The base seed of the pilot trials that estimate visits per task before a

@@ -17,6 +17,7 @@ pub mod nodes;
 pub mod outcomes;
 pub mod outline;
 pub mod pass_k;
+pub mod qq;
 pub mod scale;
 pub mod series;
 pub mod style;

@@ -6,8 +6,10 @@
 
 mod analyze;
 mod chart;
+mod check;
 mod compare;
 mod console;
+mod fit;
 mod generate;
 mod init;
 mod interrupt;
@@ -20,11 +22,14 @@ mod review_args;
 mod run;
 mod shard;
 mod sweep;
+mod traces_in;
 mod validate;
 
 pub use analyze::{AnalyzeArgs, GateArgs};
 pub use chart::ChartArgs;
+pub use check::CheckArgs;
 pub use compare::CompareArgs;
+pub use fit::FitArgs;
 pub use generate::{command_names, man_page};
 pub use init::InitArgs;
 pub use merge::MergeArgs;
@@ -131,6 +136,17 @@ pub enum Command {
     /// The schema checks shapes and field names; `coordsim validate` checks
     /// everything else (ranges, references, the graph).
     Schema,
+    /// Fit a scenario to observed traces (OTLP JSON, or a steps CSV/JSONL):
+    /// per node latency (fixed, exponential, lognormal or gamma by maximum
+    /// likelihood, chosen by AIC, with the KS distance), loud and silent
+    /// rates, gate rates, tokens and cost, retries; per task difficulty
+    /// across repeated runs. Writes the fitted scenario (-o) with each
+    /// figure's interval and sample size in a comment, and <stem>.fit.md.
+    Fit(FitArgs),
+    /// Simulate a scenario and compare it with observed traces: outcome
+    /// rates, latency quantiles, cost per task and per-node rates; flags each
+    /// observed figure outside the range the scenario predicts for it.
+    Check(CheckArgs),
 }
 
 /// Why a command failed.
@@ -225,5 +241,7 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
         Command::Completions { shell } => generate::completions(shell),
         Command::Man { command } => generate::man(command.as_deref()),
         Command::Schema => generate::schema(),
+        Command::Fit(args) => fit::fit(&args),
+        Command::Check(args) => check::check(&args),
     }
 }

@@ -16,6 +16,7 @@ use crate::sim::rare::{self as rare_sim, run_rare};
 use crate::sim::{Control, simulate};
 use crate::stats::rare::RareSummary;
 use crate::task::bias::FailureBias;
+use crate::trace::sample::{self, TracesOf};
 
 /// Arguments of `coordsim run`.
 #[derive(Debug, clap::Args)]
@@ -32,6 +33,24 @@ pub struct RunArgs {
     /// nodes and hand-offs).
     #[arg(long)]
     pub correlation: bool,
+    /// Also write N sampled tasks as traces: traces.otlp.jsonl (OTLP JSON,
+    /// GenAI attributes, one request per line: an OpenTelemetry collector's
+    /// file receiver loads it) and traces.chrome.json (Perfetto UI,
+    /// chrome://tracing). With --pass-k, every run of each task. Independent
+    /// trials only.
+    #[arg(long, value_name = "N")]
+    pub traces: Option<u64>,
+    /// Which tasks --traces writes, picked from the seed alone: all (the
+    /// first N trials), silent, loud, escalated (the first N that ended so)
+    /// or slowest (the N slowest).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHICH",
+        default_value = "all",
+        requires = "traces"
+    )]
+    pub traces_of: TracesOf,
     /// `--shard K/N`.
     #[command(flatten)]
     pub slice: ShardOption,
@@ -55,6 +74,9 @@ pub struct RunArgs {
     #[command(flatten)]
     pub common: CommonOptions,
 }
+
+/// Most tasks `--traces` writes.
+pub const MAX_TRACES: u64 = 1_000_000;
 
 /// Runs the scenario, prints the report and writes the result files.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
@@ -99,6 +121,33 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             "does not apply to a scenario with [workload]: its length is workload.tasks or \
              workload.duration_s, its repetitions workload.replications",
         );
+    }
+    if let Some(n) = args.traces {
+        if n == 0 || n > MAX_TRACES {
+            p.add(
+                "--traces",
+                format!("is {n}; allowed: 1 to {MAX_TRACES} tasks, e.g. --traces 100"),
+            );
+        }
+        if s.workload.is_some() {
+            p.add(
+                "--traces",
+                "is for independent trials; a scenario with [workload] cannot write traces yet \
+                 (its tasks share queues); e.g. run it without --traces",
+            );
+        }
+        if args.slice.shard.is_some() {
+            p.add(
+                "--traces",
+                "cannot be combined with --shard; run without --shard",
+            );
+        }
+        if args.rare {
+            p.add(
+                "--traces",
+                "cannot be combined with --rare (its trials are weighted); run without --rare",
+            );
+        }
     }
     let bias = args
         .rare
@@ -177,7 +226,14 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::Io(format!("cannot write the scenario as TOML: {e}")))?;
     summary.provenance = Some(provenance(&document, describe(&changes), &s.model));
     let elapsed = started.elapsed();
-    let files = results::run_files(&summary);
+    let mut files = results::run_files(&summary);
+    if let Some(n) = args.traces {
+        let traces = pool.install(|| {
+            let picked = sample::pick(&s.model, seed, summary.trials, n, args.traces_of);
+            sample::record(&s.model, seed, &picked)
+        });
+        files.extend(crate::output::traces::files(&s.model, seed, &traces));
+    }
     let quiet = args.common.output.quiet;
     let written = outdir::write_set(&mut claim, &files, &results::run_stale(), quiet)?;
     args.common.output.print(

@@ -15,3 +15,4 @@ pub mod rare;
 pub mod provenance;
 pub mod results;
 pub mod table;
+pub mod traces;

@@ -3,8 +3,16 @@
 use crate::stats::Summary;
 
 /// Files an earlier run's result set may have beside it that a new run makes
-/// stale: the node chart `coordsim chart --nodes` drew from the old summary.
-pub const RUN_STALE: &[&str] = &["nodes.png", "nodes.svg", "rare.json"];
+/// stale: the node chart `coordsim chart --nodes` drew from the old summary,
+/// the rare-event estimate of an earlier `run --rare`, and traces written by
+/// an earlier `run --traces`.
+pub const RUN_STALE: &[&str] = &[
+    "nodes.png",
+    "nodes.svg",
+    "rare.json",
+    super::traces::OTLP_FILE,
+    super::traces::CHROME_FILE,
+];
 
 /// The summary as pretty JSON (what `summary.json` holds and `--format json` prints).
 pub fn summary_json(summary: &Summary) -> String {

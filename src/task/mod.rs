@@ -16,8 +16,8 @@ mod join;
 mod solo;
 mod state;
 
-pub use solo::TaskSim;
-pub use state::{Outgoing, TaskState};
+pub use solo::{TaskSim, uncontended};
+pub use state::{GateDecision, Outgoing, TaskState};
 
 use crate::model::{AttemptOutcome, Limit, ResourceUse};
 

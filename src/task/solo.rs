@@ -95,7 +95,7 @@ impl<'m> TaskSim<'m> {
 }
 
 /// How long an attempt on idle resources takes, and how it ends (timeout applied).
-fn uncontended(model: &Model, req: &Acquire) -> (f64, Event) {
+pub fn uncontended(model: &Model, req: &Acquire) -> (f64, Event) {
     let transfer = req.resource.transfer.map_or(0.0, |t| {
         let link = &model.links[t.link];
         link.latency + t.bytes / link.bandwidth

@@ -139,6 +139,20 @@ pub struct TaskState<'m> {
     dyn_slot: Vec<u32>,
     /// The iterations or branches of each loop and fan-out node.
     dyn_runs: Vec<DynRun>,
+    /// The last gate decision taken while handling an event: (gate node,
+    /// its input was wrong, it flagged). Read by trace recording only.
+    gate_decision: Option<GateDecision>,
+}
+
+/// A gate's decision on one pass, as a trace shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GateDecision {
+    /// The gate node.
+    pub node: NodeId,
+    /// Its input was corrupted.
+    pub input_wrong: bool,
+    /// It flagged the input.
+    pub flagged: bool,
 }
 
 /// `dyn_slot` of an exec that runs its step once per execution.
@@ -213,6 +227,7 @@ impl<'m> TaskState<'m> {
             in_flight: 0,
             dyn_slot: branches::slots(model),
             dyn_runs: branches::runs(model),
+            gate_decision: None,
         }
     }
 
@@ -373,6 +388,12 @@ impl<'m> TaskState<'m> {
             self.handle(event, c);
             self.drain(c);
         }
+    }
+
+    /// The gate decision taken by the last event handled, if any (at most one
+    /// gate decides per event: a gate decides when its own attempt ends).
+    pub fn take_gate_decision(&mut self) -> Option<GateDecision> {
+        self.gate_decision.take()
     }
 
     /// The requests made since the last call, for the host to carry out.
@@ -715,6 +736,11 @@ impl<'m> TaskState<'m> {
             }
             _ => p_flag > 0.0 && self.rng(node).random::<f64>() < p_flag,
         };
+        self.gate_decision = Some(GateDecision {
+            node,
+            input_wrong: corrupted,
+            flagged,
+        });
         if !flagged {
             if corrupted {
                 c[node].missed += 1;

@@ -8,6 +8,7 @@ pub mod latency;
 pub mod rates;
 pub mod resource;
 pub mod step;
+pub mod subgraph;
 pub mod uses;
 pub mod workload;
 
@@ -15,6 +16,7 @@ pub use latency::Latency;
 pub use rates::{GateRates, Loading, StepRates, TaskRate};
 pub use resource::{Batching, Discipline, Link, OnFull, Pool, RateLimit, ServiceTime};
 pub use step::{AttemptCost, AttemptOutcome, Backoff, Jitter, OutcomeProbs, RetryPolicy, Step};
+pub use subgraph::{Junction, SubgraphRun};
 pub use uses::{LinkId, PoolId, ResourceUse, Transfer};
 pub use workload::{Arrivals, Window, Workload};
 
@@ -114,6 +116,8 @@ pub struct Node {
     pub merge: Merge,
     /// Present for gates only.
     pub gate: Option<Gate>,
+    /// Present for the entry and exit of a sub-graph.
+    pub junction: Option<Junction>,
 }
 
 /// A hand-off between two nodes, itself a step that can be slow or fail.

@@ -3,6 +3,8 @@
 pub mod bounds;
 pub mod compile;
 pub mod file;
+pub mod flatten;
+pub mod include;
 pub mod json;
 pub mod load;
 pub mod locate;

@@ -4,6 +4,7 @@ pub mod accumulator;
 pub mod interval;
 pub mod load;
 pub mod replication;
+pub mod rollup;
 pub mod summary;
 pub mod timeavg;
 pub mod wide;

@@ -8,7 +8,8 @@ use rand_xoshiro::SplitMix64;
 
 use super::{Acquire, Event, ExecCounters, Runaway, TaskOutcome, TrialResult};
 use crate::model::{
-    AttemptOutcome, EdgeId, Limit, Merge, Model, NodeId, OnExhausted, OutcomeProbs, TaskRate,
+    AttemptOutcome, EdgeId, Junction, Limit, Merge, Model, NodeId, OnExhausted, OutcomeProbs,
+    TaskRate,
 };
 use crate::seed::{ComponentKey, TaskSeed};
 
@@ -378,7 +379,10 @@ impl<'m> TaskState<'m> {
         match event {
             Event::Retry { exec, epoch } => {
                 if self.state[exec].epoch == epoch {
-                    self.begin_attempt(exec, c);
+                    match self.model.nodes.get(exec).and_then(|n| n.junction.as_ref()) {
+                        Some(Junction::Exit(run)) => self.restart_subgraph(run.entry),
+                        _ => self.begin_attempt(exec, c),
+                    }
                 }
             }
             Event::AttemptEnd {
@@ -677,10 +681,83 @@ impl<'m> TaskState<'m> {
         let need = merge_needs(merge, n_in as usize);
         if st.ok_in >= need {
             self.state[node].started = true;
-            self.begin_attempt(node, c);
+            self.run_node(node, c);
         } else if st.failed_in > n_in - need {
-            self.exec_failed(node);
+            self.inputs_failed(node, c);
         }
+    }
+
+    /// Runs a node whose inputs are in: an attempt of its step, or for a
+    /// sub-graph's junction, passing its input on at once (an exit counts
+    /// one run of its sub-graph).
+    #[inline]
+    fn run_node(&mut self, node: NodeId, c: &mut [ExecCounters]) {
+        match self.model.nodes[node].junction {
+            None => self.begin_attempt(node, c),
+            Some(ref j) => {
+                if matches!(j, Junction::Exit(_)) {
+                    c[node].attempts += 1;
+                }
+                let taint = self.state[node].in_taint;
+                self.node_completed(node, taint, c);
+            }
+        }
+    }
+
+    /// A node whose inputs can no longer satisfy it fails; a sub-graph's exit
+    /// first re-runs its sub-graph while its retries last.
+    fn inputs_failed(&mut self, node: NodeId, c: &mut [ExecCounters]) {
+        let model = self.model;
+        let Some(Junction::Exit(run)) = &model.nodes[node].junction else {
+            self.exec_failed(node);
+            return;
+        };
+        // Its inputs failed: the sub-graph never ran, and re-running it cannot help.
+        let entry = self.state[run.entry];
+        if entry.done && !entry.started {
+            self.exec_failed(node);
+            return;
+        }
+        c[node].attempts += 1;
+        c[node].loud += 1;
+        let runs = self.state[node].attempts + 1;
+        let retry = &model.nodes[node].step.retry;
+        if runs > retry.max_retries {
+            c[node].exhausted += 1;
+            self.exec_failed(node);
+            return;
+        }
+        // Reset the sub-graph as a loop-back does, keeping the run count.
+        let n = model.nodes.len();
+        for &e in &run.region_edges {
+            self.state[n + e].reset_keep_epoch();
+        }
+        for &r in &run.region {
+            self.state[r].reset_keep_epoch();
+            self.recount_inputs(r);
+        }
+        for &g in &run.gates {
+            self.gate_loops[g] = 0;
+        }
+        // What the failed run still had queued for this instant is void.
+        self.immediate.retain(|a| match *a {
+            Immediate::Deliver { edge, .. } => run.region_edges.binary_search(&edge).is_err(),
+            Immediate::TryStart(r) => run.region.binary_search(&r).is_err(),
+        });
+        self.state[node].attempts = runs;
+        // The entry waits for the backoff: nothing in the sub-graph starts before.
+        self.state[run.entry].started = true;
+        let delay = retry.delay_before(runs, self.rng(node));
+        let epoch = self.state[node].epoch;
+        let restart = Event::Retry { exec: node, epoch };
+        self.outbox.push(Outgoing::Schedule(delay, restart));
+    }
+
+    /// Starts a sub-graph again after its exit's backoff, from its entry.
+    fn restart_subgraph(&mut self, entry: NodeId) {
+        self.state[entry].started = false;
+        self.recount_inputs(entry);
+        self.immediate.push_back(Immediate::TryStart(entry));
     }
 
     /// A vote over `n_in` inputs, right when `k` of them arrive right. It is
@@ -705,11 +782,11 @@ impl<'m> TaskState<'m> {
         } else if waiting > 0 {
             return;
         } else {
-            self.exec_failed(node);
+            self.inputs_failed(node, c);
             return;
         }
         self.state[node].started = true;
-        self.begin_attempt(node, c);
+        self.run_node(node, c);
     }
 }
 

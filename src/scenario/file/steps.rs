@@ -11,6 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::DefaultsSpec;
 use super::attempt::{CostSpec, LatencySpec, RetrySpec, TokensSpec, TransferSpec};
 use super::merge::MergeSpec;
 use super::rate::{PersistenceSpec, RateSpec};
@@ -133,6 +134,14 @@ step_struct! {
         /// Expand into this many copies in series (`id#1` … `id#N`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub repeat: Option<u64>,
+        /// A sub-graph read from another scenario file (relative to this one),
+        /// flattened into this graph with ids `<id>/<its id>` when read.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub include: Option<String>,
+        /// A sub-graph written inline, flattened the same way; once flattened,
+        /// only its `defaults` (and the file it came from) are left here.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub graph: Option<GraphSpec>,
         ..step,
         /// Gates: P(flag | corrupted input), or its distribution over tasks.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -163,6 +172,26 @@ step_struct! {
         pub to: String,
         ..step,
     }
+}
+
+/// `graph = { ... }`: a sub-graph's own hand-off defaults and, before it is
+/// flattened, its nodes and edges.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GraphSpec {
+    /// The file the sub-graph was read from (set when an `include` is
+    /// flattened; shown in reports).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// `[defaults.edge]` of the sub-graph: its inner hand-offs' defaults.
+    #[serde(default, skip_serializing_if = "DefaultsSpec::is_empty")]
+    pub defaults: DefaultsSpec,
+    /// The sub-graph's nodes (moved out, namespaced, when flattened).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<NodeSpec>,
+    /// The sub-graph's `[[edges]]` (moved out, namespaced, when flattened).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edges: Vec<EdgeSpec>,
 }
 
 /// Node kinds.

@@ -37,7 +37,14 @@ pub fn what_if_model(
 ) -> Result<Model, String> {
     let scenario = &arm.scenario;
     let built = match candidate.change {
-        Change::Perfect => Ok(changed(scenario, &candidate.target, make_perfect)),
+        Change::Perfect => {
+            let mut model = changed(scenario, &candidate.target, make_perfect);
+            if let Target::Node(entry) = candidate.target {
+                // A perfect sub-graph: every step inside it, nested ones too.
+                make_inside_perfect(&mut model, &scenario.entries[entry].id);
+            }
+            Ok(model)
+        }
         Change::OneMoreRetry => Ok(changed(scenario, &candidate.target, |step, _| {
             step.retry.max_retries = step.retry.max_retries.saturating_add(1);
         })),
@@ -73,6 +80,29 @@ fn changed(
     }
     index_difficulties(&mut model);
     model
+}
+
+/// Makes every node and hand-off inside sub-graph `id` (ids `id/...`) perfect;
+/// nothing when `id` is not a sub-graph.
+fn make_inside_perfect(model: &mut Model, id: &str) {
+    let prefix = format!("{id}/");
+    let n = model.nodes.len();
+    for exec in 0..model.exec_count() {
+        let inside = match model.nodes.get(exec) {
+            Some(node) => node.id.starts_with(&prefix),
+            None => model.nodes[model.edges[exec - n].to]
+                .id
+                .starts_with(&prefix),
+        };
+        if !inside {
+            continue;
+        }
+        match model.nodes.get_mut(exec) {
+            Some(node) => make_perfect(&mut node.step, node.gate.as_mut()),
+            None => make_perfect(&mut model.edges[exec - n].step, None),
+        }
+    }
+    index_difficulties(model);
 }
 
 /// No silent or loud failures, in any task; a gate catches every corrupted

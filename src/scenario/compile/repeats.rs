@@ -98,6 +98,12 @@ pub fn expand_repeats<'a>(file: &'a ScenarioFile, p: &mut Problems) -> Option<Ex
     for (i, n) in file.nodes.iter().enumerate() {
         let path = format!("nodes[{i}] ({})", n.id);
         let scope = super::subgraphs::namespace(&n.id).to_string();
+        // A source of a sub-graph starts from the sub-graph's entry.
+        let after = if n.after.is_empty() && !scope.is_empty() {
+            vec![format!("{scope}{}", super::subgraphs::ENTRY_SUFFIX)]
+        } else {
+            n.after.clone()
+        };
         if n.graph.is_some() {
             let first = nodes.len();
             nodes.push(Expanded {
@@ -106,7 +112,7 @@ pub fn expand_repeats<'a>(file: &'a ScenarioFile, p: &mut Problems) -> Option<Ex
                 template: i,
                 path: path.clone(),
                 copy: 1,
-                after: n.after.clone(),
+                after: after.clone(),
                 role: Role::Entry,
                 scope: scope.clone(),
             });
@@ -127,11 +133,6 @@ pub fn expand_repeats<'a>(file: &'a ScenarioFile, p: &mut Problems) -> Option<Ex
             templates.insert(n.id.clone(), (first, first + 1));
             continue;
         }
-        let after = if n.after.is_empty() && !scope.is_empty() {
-            vec![format!("{scope}{}", super::subgraphs::ENTRY_SUFFIX)]
-        } else {
-            n.after.clone()
-        };
         match n.repeat {
             None => nodes.push(Expanded {
                 id: n.id.clone(),

@@ -13,7 +13,7 @@ use toml::{Table, Value};
 
 use super::candidates::{Candidate, Target};
 use super::{Change, GateSettings};
-use crate::model::{Gate, Model, OutcomeProbs, Step};
+use crate::model::{Gate, Junction, Model, OutcomeProbs, Step};
 use crate::review::edit;
 use crate::review::variant::Arm;
 use crate::scenario::rates::index_difficulties;
@@ -73,6 +73,9 @@ fn changed(
         Target::Node(entry) => {
             for &n in &scenario.entries[*entry].nodes {
                 let node = &mut model.nodes[n];
+                if matches!(node.junction, Some(Junction::Entry)) {
+                    continue; // a sub-graph's retries are its exit's
+                }
                 change(&mut node.step, node.gate.as_mut());
             }
         }

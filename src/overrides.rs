@@ -7,10 +7,14 @@
 //! such a path is resolved against a scenario document and set in it, before
 //! the document is compiled as if it had been written that way.
 
+use std::path::Path;
+
 use toml::{Table, Value};
 
+use crate::scenario::locate::value_at;
 use crate::scenario::patch::{parse_value, set_path, shown};
 use crate::scenario::problem::Problems;
+use crate::scenario::{Scenario, ScenarioError, compile_document, locate_in_file};
 
 /// The shorthand for the `repeat` field of the scenario's single repeated node.
 pub const DEPTH: &str = "depth";
@@ -62,6 +66,45 @@ pub fn apply(doc: &mut Table, overrides: &[Override], p: &mut Problems) {
             p.add(o.origin.clone(), e);
         }
     }
+}
+
+/// Compiles `changed`, the document `original` (read from `file`) with
+/// `overrides` applied. A problem in a field that an override changed is
+/// blamed on it: named by its flag (`--set nodes.a.silent=2: nodes[0]
+/// (a).silent: ...`) and given no line of the file, which does not hold the
+/// value; the other problems are located in the file as usual.
+pub fn compile_changed(
+    file: &Path,
+    original: &Table,
+    changed: &Table,
+    overrides: &[Override],
+) -> Result<Scenario, ScenarioError> {
+    compile_document(file, changed).map_err(|mut e| {
+        for problem in &mut e.problems {
+            if problem.field.is_empty() || problem.field.starts_with('-') {
+                continue;
+            }
+            let culprits: Vec<&str> = overrides
+                .iter()
+                .filter(|o| changes_field(original, o, &problem.field))
+                .map(|o| o.origin.as_str())
+                .collect();
+            if !culprits.is_empty() {
+                problem.field = format!("{}: {}", culprits.join(", "), problem.field);
+                problem.location = None;
+            }
+        }
+        locate_in_file(e)
+    })
+}
+
+/// True when applying `o` alone to `original` changes what `field` holds
+/// (or, when the field is not written, its deepest enclosing entry).
+fn changes_field(original: &Table, o: &Override, field: &str) -> bool {
+    let mut alone = original.clone();
+    let mut p = Problems::default();
+    apply(&mut alone, std::slice::from_ref(o), &mut p);
+    p.is_empty() && value_at(original, field) != value_at(&alone, field)
 }
 
 /// The field `path` names in `doc`: `path` itself, or for `depth` the

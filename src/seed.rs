@@ -6,7 +6,9 @@
 //! ```text
 //! base seed ─┬─ TRIALS ─ trial i ──────────────── TaskSeed ─┬─ component "name"   (node/edge draws)
 //!            │                                              ├─ TASK ─ purpose      (task-level draws:
-//!            │                                              │          per-task rates, difficulties)
+//!            │                                              │          per-task rates, difficulties,
+//!            │                                              │          common causes)
+//!            │                                              ├─ COUNTS ─ "name"     (loop and fan-out counts)
 //!            │                                              └─ RUNS ─ run r ≥ 1 ─ component "name" (pass^k)
 //!            ├─ REPLICATIONS ─ replication r ─┬─ 1: arrivals, 2: think times
 //!            │                                └─ TRIALS ─ task j ─ TaskSeed ─ …
@@ -46,6 +48,11 @@ const RUNS: u64 = 0x7A5C_5EED_0000_0002;
 const RATE: u64 = 0x7A5C_5EED_0000_0003;
 /// Task-level purpose: a shared difficulty.
 const DIFFICULTY: u64 = 0x7A5C_5EED_0000_0004;
+/// Task-level purpose: whether a common cause of failure strikes the task.
+const COMMON_CAUSE: u64 = 0x7A5C_5EED_0000_0006;
+/// Second-level domain, under a task's (or run's) seed, of the streams that
+/// draw how many iterations a loop runs or how many branches a fan-out spawns.
+const COUNTS: u64 = 0x7A5C_5EED_0000_0005;
 
 /// SplitMix64 finaliser of two words: well-spread seeds from structured inputs.
 #[inline]
@@ -84,6 +91,18 @@ impl TaskSeed {
         self.task_level(mix(DIFFICULTY, key.0))
     }
 
+    /// The stream of the draw of the common cause named by `key`.
+    pub fn common_cause(self, key: ComponentKey) -> u64 {
+        self.task_level(mix(COMMON_CAUSE, key.0))
+    }
+
+    /// The stream of the counts (loop iterations, fan-out branches) drawn by
+    /// the node keyed `key`, one draw per execution of the node: a domain of
+    /// its own, so that changing a count distribution changes no other draw.
+    pub fn count(self, key: ComponentKey) -> u64 {
+        mix(mix(self.0, COUNTS), key.0)
+    }
+
     /// The root of run `run` of this task (pass^k): run 0 is the task itself,
     /// so a task run once draws exactly as it always has.
     pub fn run(self, run: u32) -> TaskSeed {
@@ -106,6 +125,33 @@ impl ComponentKey {
         ComponentKey(name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
             (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
         }))
+    }
+
+    /// The key of copy `k` of the component called `name`, `name#k`: the
+    /// stream a `repeat`ed node's k-th copy draws from, and the one that
+    /// iteration k of a loop (branch k of a fan-out) of `name` draws from,
+    /// so that a loop of a fixed count draws what its `repeat` does.
+    /// Computed without allocating: FNV-1a continued over `#` and the digits.
+    pub fn copy(name: &str, k: u32) -> Self {
+        let mut digits = [0u8; 10];
+        let mut n = k;
+        let mut len = 0;
+        loop {
+            digits[len] = b'0' + (n % 10) as u8;
+            len += 1;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let suffix = std::iter::once(b'#').chain(digits[..len].iter().rev().copied());
+        ComponentKey(
+            name.bytes()
+                .chain(suffix)
+                .fold(0xcbf2_9ce4_8422_2325, |h, b| {
+                    (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+                }),
+        )
     }
 }
 
@@ -169,6 +215,26 @@ mod tests {
             for purpose in 0..64 {
                 assert_ne!(c, t.task_level(purpose));
             }
+        }
+    }
+
+    #[test]
+    fn a_copy_key_is_the_key_of_its_name() {
+        for (name, k) in [("act", 1), ("act", 10), ("x->y", 4_294_967_295), ("", 0)] {
+            assert_eq!(
+                ComponentKey::copy(name, k),
+                ComponentKey::of(&format!("{name}#{k}"))
+            );
+        }
+    }
+
+    #[test]
+    fn count_streams_are_not_component_or_task_level_streams() {
+        let t = trial(1, 7);
+        let key = ComponentKey::of("act");
+        assert_ne!(t.count(key), t.component(key));
+        for purpose in 0..64 {
+            assert_ne!(t.count(key), t.task_level(purpose));
         }
     }
 

@@ -30,7 +30,10 @@ fn assert_png(path: &Path) {
     assert_eq!((width, height), (WIDTH, HEIGHT), "{}", path.display());
 }
 
-/// Checks that the SVG parses as XML, states its size, and has text in it.
+/// Checks that the SVG parses as XML, states its size, and has text in it:
+/// drawn in the embedded font's outlines (no `<text>` left to a viewer's
+/// fonts), its words kept in each group's `aria-label`, every glyph used
+/// defined.
 fn assert_svg(path: &Path, must_say: &str) {
     let text = std::fs::read_to_string(path).unwrap();
     let doc =
@@ -39,10 +42,28 @@ fn assert_svg(path: &Path, must_say: &str) {
     assert_eq!(root.tag_name().name(), "svg");
     assert_eq!(root.attribute("width"), Some("1200"), "{}", path.display());
     assert_eq!(root.attribute("height"), Some("800"), "{}", path.display());
+    assert!(
+        !doc.descendants().any(|n| n.has_tag_name("text")) && !text.contains("font-family"),
+        "{}: text left to the viewer's fonts",
+        path.display()
+    );
+    let defined: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("path"))
+        .filter_map(|n| n.attribute("id"))
+        .collect();
+    for used in doc.descendants().filter(|n| n.has_tag_name("use")) {
+        let href = used.attribute("href").unwrap_or("");
+        assert!(
+            defined.contains(&href.trim_start_matches('#')),
+            "{}: glyph {href} not defined",
+            path.display()
+        );
+    }
     let words: String = doc
         .descendants()
-        .filter(|n| n.has_tag_name("text"))
-        .filter_map(|n| n.text())
+        .filter(|n| n.has_tag_name("g"))
+        .filter_map(|n| n.attribute("aria-label"))
         .collect::<Vec<_>>()
         .join(" ");
     assert!(
@@ -172,6 +193,54 @@ fn the_node_chart_is_drawn_from_a_runs_summary() {
     assert_png(&charts.join("nodes.png"));
     assert_svg(&charts.join("nodes.svg"), "wrong answers delivered");
     assert_svg(&charts.join("nodes.svg"), "planner->search");
+}
+
+#[test]
+fn the_pass_k_chart_is_drawn_from_a_pass_k_runs_summary() {
+    let scratch = Scratch::new();
+    let out = scratch.path().join("run");
+    assert_success(&coordsim(
+        &[
+            "run",
+            "scenarios/pass-k-agent.toml",
+            "--pass-k",
+            "4",
+            "--trials",
+            "3000",
+            "--out",
+        ],
+        &[&out],
+    ));
+    let charts = scratch.path().join("charts");
+    assert_success(&coordsim(
+        &["chart", "--pass-k"],
+        &[&out.join("summary.json"), Path::new("--out"), &charts],
+    ));
+    assert_png(&charts.join("pass-k.png"));
+    assert_svg(&charts.join("pass-k.svg"), "independent runs");
+    // A run without pass^k has nothing to draw: refused, nothing written.
+    let plain = scratch.path().join("plain");
+    assert_success(&coordsim(
+        &[
+            "run",
+            "scenarios/single-call-rag.toml",
+            "--trials",
+            "1000",
+            "--out",
+        ],
+        &[&plain],
+    ));
+    let output = coordsim(
+        &["chart", "--pass-k"],
+        &[
+            &plain.join("summary.json"),
+            Path::new("--out"),
+            &plain.join("c"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--pass-k K"));
+    assert!(!plain.join("c").exists());
 }
 
 #[test]

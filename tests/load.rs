@@ -1,7 +1,7 @@
 //! Loaded runs (many tasks contending for shared resources) against queueing
 //! theory: Erlang C, Little's law, closed-network and batching arithmetic.
 //! Intervals are across independent replications: the summary's 95% Student-t
-//! half-width is rescaled to 99.9% (MODEL.md asks tests to use 99.9%).
+//! half-width is rescaled to 99.9% (docs/MODEL.md asks tests to use 99.9%).
 
 mod common;
 
@@ -119,7 +119,7 @@ fn mmc_matches_erlang_c_at_several_loads() {
 
 #[test]
 fn erlang_c_reference_value() {
-    // MODEL.md R6 with c = 8, a = 7.2: C = 0.7015 (independent check of the helper).
+    // docs/MODEL.md, R6 with c = 8, a = 7.2: C = 0.7015 (independent check of the helper).
     assert!((erlang_c(8, 7.2) - 0.701_533).abs() < 1e-5);
 }
 

@@ -1,4 +1,4 @@
-//! The reference cases of ../shared/MODEL.md and further independent
+//! The reference cases of docs/MODEL.md and further independent
 //! computations, checked against the real binary. Every tolerance is the
 //! 99.9% confidence interval of the estimate, never a picked number.
 

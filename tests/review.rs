@@ -1,5 +1,5 @@
 //! Reviews: variant files, paired comparisons on common random numbers, and
-//! the "where does the gap open" analysis, checked against MODEL.md's closed
+//! the "where does the gap open" analysis, checked against docs/MODEL.md's closed
 //! forms and against independent computations.
 
 mod common;
@@ -125,7 +125,7 @@ fn a_patch_that_changes_nothing_gives_a_difference_of_exactly_zero() {
     );
 }
 
-/// R1 of MODEL.md: a chain of N steps at p has P(correct) = p^N; making one
+/// R1 of docs/MODEL.md: a chain of N steps at p has P(correct) = p^N; making one
 /// step perfect gives p^(N−1), a gain of p^(N−1) − p^N. With common random
 /// numbers and no loud failures every task right before stays right, so the
 /// gain is the share of tasks that only the variant gets right: a binomial
@@ -173,7 +173,7 @@ fn making_a_step_perfect_gains_what_r1_says() {
     }
 }
 
-/// R3 of MODEL.md through a variant that adds the gate, and R1 through the
+/// R3 of docs/MODEL.md through a variant that adds the gate, and R1 through the
 /// base: retrieve (s = 0.10) then generate (s = 0.05) is right with
 /// 0.9 × 0.95 = 0.855; a gate after generate (d = 0.9, f = 0.02, looping back
 /// to retrieve at most twice) gives 0.979828 correct, 0.016956 silent,

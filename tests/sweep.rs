@@ -98,7 +98,7 @@ fn every_row_equals_a_single_run_at_that_point_and_seed() {
 
 #[test]
 fn success_compounds_as_p_to_the_n() {
-    // MODEL.md R1: N steps, each right with p = 0.97 and nothing checking
+    // docs/MODEL.md, R1: N steps, each right with p = 0.97 and nothing checking
     // them: P(correct) = 0.97^N. Each point must hold it in its 99.9% interval.
     let scratch = Scratch::new();
     let out = scratch.path().join("out");

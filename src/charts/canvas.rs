@@ -62,7 +62,7 @@ pub fn render(chart: &impl Chart) -> Result<Rendered, String> {
     Ok(Rendered {
         name: chart.name().to_string(),
         png: encode_png(&rgb).map_err(|e| format!("chart {}: {e}", chart.name()))?,
-        svg,
+        svg: super::outline::outline_text(&svg),
     })
 }
 

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use plotters::style::{FontStyle, register_font};
 
 /// DejaVu Sans (licence: `assets/fonts/LICENSE-DejaVu.txt`).
-static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+pub(crate) static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
 /// The font family every chart uses; registered under the name plotters uses
 /// for its default labels, so that no text falls back to a system font.

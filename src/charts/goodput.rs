@@ -1,13 +1,12 @@
-//! Throughput and goodput against the first varied axis (the offered load),
-//! drawn when the summaries report them: loaded runs (`[workload]`) give
-//! `load.throughput.mean` and `load.goodput.mean`, in tasks per second.
-
-use plotters::prelude::*;
+//! Throughput and goodput against the first varied axis, drawn when the
+//! summaries report them: loaded runs (`[workload]`) give
+//! `load.throughput.mean` and `load.goodput.mean`, in tasks per second. One
+//! plot for a single line, small multiples (one panel per combination of
+//! the other axes) otherwise, so that every combination is shown.
 
 use super::canvas::{Area, Backend, DrawResult};
-use super::frame::SweepLines;
+use super::frame::{Key, Layout, SweepLines};
 use super::scale::Scale;
-use super::series::MAX_SERIES;
 use super::style::{LineStyle, draw_line};
 use crate::sweep::SweepTable;
 
@@ -26,50 +25,44 @@ pub fn columns(table: &SweepTable) -> Vec<&str> {
         .collect()
 }
 
-fn label_of(column: &str) -> &str {
-    COLUMNS
-        .iter()
-        .find(|(c, _)| *c == column)
-        .map_or(column, |(_, label)| label)
-}
-
 /// Draws the goodput chart of a sweep (only drawn when [`columns`] is not empty).
 pub fn draw<DB: Backend>(t: &SweepTable, root: &Area<DB>) -> DrawResult {
     let cols = columns(t);
-    let mut lines = SweepLines::new(t);
-    let mut drawn: Vec<(String, Vec<usize>, &str)> = Vec::new();
-    for s in &lines.series {
-        for c in &cols {
-            let label = if s.label.is_empty() {
-                label_of(c).to_string()
-            } else {
-                format!("{}, {}", s.label, label_of(c))
-            };
-            drawn.push((label, s.rows.clone(), c));
-        }
-    }
-    if drawn.len() > MAX_SERIES {
-        let note = format!("{MAX_SERIES} of {} lines shown", drawn.len());
-        lines.remarks.push(note);
-        drawn.truncate(MAX_SERIES);
-    }
-    let ys: Vec<f64> = drawn
-        .iter()
-        .flat_map(|(_, rows, c)| rows.iter().filter_map(|&r| t.get(r, c)))
+    let lines = SweepLines::new(t);
+    let ys: Vec<f64> = (0..t.rows.len())
+        .flat_map(|r| cols.iter().filter_map(move |c| t.get(r, c)))
         .chain([0.0])
         .collect();
     let y = Scale::fit(&ys, false, 0.06).clamp(0.0, f64::INFINITY);
-    let y_title = "throughput / goodput (tasks per second)";
-    let mut chart = lines.frame(root, "goodput", " (offered load)", y, y_title)?;
+    let layout = if lines.series.len() > 1 {
+        Layout::Apart
+    } else {
+        Layout::Together
+    };
+    let legend: Vec<(String, Key)> = COLUMNS
+        .iter()
+        .enumerate()
+        .filter(|(_, (c, _))| cols.contains(c))
+        .map(|(k, (_, label))| (label.to_string(), Key::Line(LineStyle::nth(k))))
+        .collect();
     let x = lines.x;
-    for (i, (label, rows, c)) in drawn.iter().enumerate() {
-        let points: Vec<(f64, f64)> = rows
-            .iter()
-            .filter_map(|&r| Some((x.to(t.axis_value(r, 0)), t.get(r, c)?)))
-            .collect();
-        draw_line(&mut chart, &points, LineStyle::nth(i), Some(label))?;
+    let y_title = "tasks per second";
+    let apart = layout == Layout::Apart;
+    let what = "throughput and goodput";
+    for (area, group) in &lines.panels(root, what, layout, y_title, &legend)? {
+        let mut chart = lines.plot(area, group, apart, y)?;
+        for &i in group {
+            for (k, (column, _)) in COLUMNS.iter().enumerate() {
+                let points: Vec<(f64, f64)> = lines.series[i]
+                    .rows
+                    .iter()
+                    .filter_map(|&r| Some((x.to(t.axis_value(r, 0)), t.get(r, column)?)))
+                    .collect();
+                if !points.is_empty() {
+                    draw_line(&mut chart, &points, LineStyle::nth(k))?;
+                }
+            }
+        }
     }
-    // The legend avoids the first line drawn: the first series' first column.
-    let upper_left = SeriesLabelPosition::UpperLeft;
-    lines.finish(root, &mut chart, cols.first().copied(), upper_left)
+    Ok(())
 }

@@ -1,11 +1,11 @@
-//! Latency quantiles (p50, p95, p99) against the first varied axis.
-
-use plotters::prelude::*;
+//! Latency quantiles (p50, p95, p99) against the first varied axis: one
+//! plot for a single line, small multiples (one panel per combination of
+//! the other axes, three quantiles each) otherwise.
 
 use super::canvas::{Area, Backend, DrawResult};
-use super::frame::SweepLines;
+use super::frame::{Key, Layout, SweepLines};
 use super::scale::Scale;
-use super::style::{Dash, INK, LineStyle, Marker, draw_line, legend_entry};
+use super::style::{LineStyle, draw_line};
 use crate::sweep::SweepTable;
 
 /// The quantiles drawn, with their column and legend name.
@@ -15,8 +15,7 @@ const QUANTILES: [(&str, &str); 3] = [
     ("latency_p99_s", "p99"),
 ];
 
-/// Draws the latency chart of a sweep. With one line per combination of the other
-/// axes, colour tells the lines apart and dash and marker the quantiles.
+/// Draws the latency chart of a sweep.
 pub fn draw<DB: Backend>(t: &SweepTable, root: &Area<DB>) -> DrawResult {
     let mut lines = SweepLines::new(t);
     let ys: Vec<f64> = (0..t.rows.len())
@@ -35,54 +34,32 @@ pub fn draw<DB: Backend>(t: &SweepTable, root: &Area<DB>) -> DrawResult {
     } else {
         Scale::fit(&ys, false, 0.06).clamp(0.0, f64::INFINITY)
     };
-    let mut chart = lines.frame(root, "latency", "", y, "end-to-end latency (s)")?;
-    let (x, series) = (lines.x, &lines.series);
-    let single = series.len() == 1;
-    for (i, s) in series.iter().enumerate() {
-        for (q, (column, name)) in QUANTILES.iter().enumerate() {
-            let by_quantile = LineStyle::nth(q);
-            let style = if single {
-                by_quantile
-            } else {
-                LineStyle {
-                    colour: LineStyle::nth(i).colour,
-                    ..by_quantile
-                }
-            };
-            let points: Vec<(f64, f64)> = s
-                .rows
-                .iter()
-                .filter_map(|&r| Some((x.to(t.axis_value(r, 0)), y.to(t.get(r, column)?))))
-                .filter(|(_, v)| v.is_finite())
-                .collect();
-            draw_line(&mut chart, &points, style, single.then_some(*name))?;
+    let layout = if lines.series.len() > 1 {
+        Layout::Apart
+    } else {
+        Layout::Together
+    };
+    let legend: Vec<(String, Key)> = QUANTILES
+        .iter()
+        .enumerate()
+        .map(|(q, (_, name))| (name.to_string(), Key::Line(LineStyle::nth(q))))
+        .collect();
+    let x = lines.x;
+    let y_title = "end-to-end latency (s)";
+    let apart = layout == Layout::Apart;
+    for (area, group) in &lines.panels(root, "latency", layout, y_title, &legend)? {
+        let mut chart = lines.plot(area, group, apart, y)?;
+        for &i in group {
+            for (q, (column, _)) in QUANTILES.iter().enumerate() {
+                let points: Vec<(f64, f64)> = lines.series[i]
+                    .rows
+                    .iter()
+                    .filter_map(|&r| Some((x.to(t.axis_value(r, 0)), y.to(t.get(r, column)?))))
+                    .filter(|(_, v)| v.is_finite())
+                    .collect();
+                draw_line(&mut chart, &points, LineStyle::nth(q))?;
+            }
         }
     }
-    if !single {
-        // Colour tells the lines apart, dash and marker the quantiles.
-        for (i, s) in series.iter().enumerate() {
-            let colour = LineStyle::nth(i).colour;
-            legend_entry(
-                &mut chart,
-                &s.label,
-                LineStyle {
-                    colour,
-                    dash: Dash::Solid,
-                    marker: Marker::None,
-                },
-            )?;
-        }
-        for (q, (_, name)) in QUANTILES.iter().enumerate() {
-            legend_entry(
-                &mut chart,
-                name,
-                LineStyle {
-                    colour: INK,
-                    ..LineStyle::nth(q)
-                },
-            )?;
-        }
-    }
-    let upper_left = SeriesLabelPosition::UpperLeft;
-    lines.finish(root, &mut chart, Some("latency_p99_s"), upper_left)
+    Ok(())
 }

@@ -15,6 +15,8 @@ pub mod heatmap;
 pub mod latency;
 pub mod nodes;
 pub mod outcomes;
+pub mod outline;
+pub mod pass_k;
 pub mod scale;
 pub mod series;
 pub mod style;

@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Deserialize;
 
 use super::canvas::{Area, Backend, Chart, DrawResult};
-use super::frame::{LEGEND_WIDTH, house_style, legend_at_right, notes, plot};
+use super::frame::{Key, LEGEND_WIDTH, house_style, legend_at_right, notes, plot};
 use super::scale::{Scale, Ticked, format_number};
 use super::style::{INK, LABEL_SIZE, SKY_BLUE, VERMILLION, YELLOW, text};
 use crate::stats::summary::ExecSummary;
@@ -129,7 +129,10 @@ impl Chart for NodesChart<'_> {
                 }
             }
         }
-        let entries: Vec<(&str, RGBColor)> = FIGURES.to_vec();
+        let entries: Vec<(String, Key)> = FIGURES
+            .iter()
+            .map(|(name, colour)| (name.to_string(), Key::Swatch(*colour)))
+            .collect();
         legend_at_right(root, &entries)?;
         notes(root, &remarks)
     }

@@ -124,6 +124,28 @@ impl Scale {
         Ticked::new(self.to(self.lo), self.to(self.hi), ticks)
     }
 
+    /// The plotting coordinate with at most about `most` ticks (for the
+    /// small panels of small multiples, where the labels must not touch):
+    /// a log scale keeps its decades, a linear one takes a coarser step.
+    pub fn coord_with_at_most(&self, most: usize) -> Ticked {
+        let mut ticks = self.ticks();
+        if ticks.len() > most {
+            ticks = if self.log {
+                let decades: Vec<f64> = ticks
+                    .iter()
+                    .copied()
+                    .filter(|v| (v.log10() - v.log10().round()).abs() < 1e-9)
+                    .collect();
+                let every = decades.len().div_ceil(most.max(1)).max(1);
+                decades.into_iter().step_by(every).collect()
+            } else {
+                self.linear_ticks(most.max(2) as f64)
+            };
+        }
+        let ticks = ticks.iter().map(|&v| self.to(v)).collect();
+        Ticked::new(self.to(self.lo), self.to(self.hi), ticks)
+    }
+
     /// Tick positions in data units: 1-2-5 steps, or decades (with 2 and 5
     /// between them when the axis spans at most two decades).
     pub fn ticks(&self) -> Vec<f64> {
@@ -148,7 +170,12 @@ impl Scale {
             }
             return out;
         }
-        let raw = (self.hi - self.lo) / 7.0;
+        self.linear_ticks(7.0)
+    }
+
+    /// Round-numbered ticks of a linear scale, about `intervals` of them.
+    fn linear_ticks(&self, intervals: f64) -> Vec<f64> {
+        let raw = (self.hi - self.lo) / intervals;
         if raw <= 0.0 || !raw.is_finite() {
             return vec![self.lo];
         }

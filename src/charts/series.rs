@@ -3,7 +3,8 @@
 
 use crate::sweep::SweepTable;
 
-/// Most lines one chart draws; beyond that they could not be told apart.
+/// Most lines one plot draws together; beyond that they could not be told
+/// apart (more are drawn as small multiples, see [`super::frame::Layout`]).
 pub const MAX_SERIES: usize = 6;
 
 /// One line of a chart: the rows it joins, in increasing x.
@@ -16,8 +17,9 @@ pub struct Series {
 }
 
 /// The lines of `table`, and a note when some were left out (at most
-/// [`MAX_SERIES`] are kept, evenly spread over the others).
-pub fn lines(table: &SweepTable) -> (Vec<Series>, Option<String>) {
+/// `most` are kept, evenly spread over the others, the first and last
+/// always among them).
+pub fn lines(table: &SweepTable, most: usize) -> (Vec<Series>, Option<String>) {
     let mut all: Vec<(Vec<String>, Series)> = Vec::new();
     for (row, cells) in table.rows.iter().enumerate() {
         let key = cells[1..table.axes.len()].to_vec();
@@ -27,7 +29,7 @@ pub fn lines(table: &SweepTable) -> (Vec<Series>, Option<String>) {
                 let label = table.axes[1..]
                     .iter()
                     .zip(&key)
-                    .map(|(a, v)| format!("{a} = {v}"))
+                    .map(|(a, v)| format!("{} = {v}", short_name(a)))
                     .collect::<Vec<_>>()
                     .join(", ");
                 all.push((
@@ -46,28 +48,42 @@ pub fn lines(table: &SweepTable) -> (Vec<Series>, Option<String>) {
             .sort_by(|&a, &b| table.axis_value(a, 0).total_cmp(&table.axis_value(b, 0)));
     }
     let n = series.len();
-    if n <= MAX_SERIES {
+    if n <= most || most < 2 {
         return (series, None);
     }
-    let keep: Vec<usize> = (0..MAX_SERIES)
-        .map(|i| i * (n - 1) / (MAX_SERIES - 1))
-        .collect();
-    let kept = series
+    let keep: Vec<usize> = (0..most).map(|i| i * (n - 1) / (most - 1)).collect();
+    let kept: Vec<Series> = series
         .into_iter()
         .enumerate()
         .filter(|(i, _)| keep.contains(i))
         .map(|(_, s)| s)
         .collect();
-    (
-        kept,
-        Some(format!("{MAX_SERIES} of {n} lines shown, evenly spread")),
-    )
+    let shown: Vec<&str> = kept.iter().map(|s| s.label.as_str()).collect();
+    let note = format!(
+        "{most} of {n} combinations of {} shown, evenly spread: {}",
+        table.axes[1..].join(", "),
+        shown.join("; ")
+    );
+    (kept, Some(note))
+}
+
+/// A varied path's last segment (`nodes.retrieve.silent` → `silent`), to
+/// name a line or panel briefly: the axis titles give the whole path.
+pub fn short_name(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
 }
 
 /// An axis title for a varied path, with its unit where the path tells it.
 pub fn axis_title(path: &str) -> String {
     let last = path.rsplit('.').next().unwrap_or(path);
     let unit = match last {
+        // A loop's or fan-out's count: its mean or fixed value, its limits.
+        "mean" | "value" if path.contains(".loop.count.") => "iterations",
+        "mean" | "value" if path.contains(".fan_out.count.") => "branches",
+        "finish" => "P(finishing) per iteration",
+        "max_steps" => "iterations",
+        "max_in_flight" => "branches",
+        "input_growth" => "tokens per iteration",
         "depth" | "repeat" => "steps in series",
         "silent" | "loud" | "sensitivity" | "false_alarm" => "probability per attempt",
         "mean" | "median" | "p99" | "value" | "low" | "high" | "scale" | "timeout" | "delay"

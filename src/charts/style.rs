@@ -200,12 +200,12 @@ impl Shape for LineStyle {
     }
 }
 
-/// Draws a line through `points` with its markers, and adds `label` (if any) to the legend.
+/// Draws a line through `points` with its markers (its legend entry is
+/// the caller's: see [`Key`]).
 pub fn draw_line<'a, DB: Backend + 'a>(
     chart: &mut Plot<'a, DB>,
     points: &[(f64, f64)],
     style: LineStyle,
-    label: Option<&str>,
 ) -> DrawResult {
     let stroke = style.stroke();
     let pts = points.to_vec();
@@ -227,68 +227,40 @@ pub fn draw_line<'a, DB: Backend + 'a>(
             colour: style.colour,
         },
     }))?;
-    match label {
-        Some(label) => legend_entry(chart, label, style),
-        None => Ok(()),
-    }
-}
-
-/// Adds a legend entry showing `style` without drawing anything on the plot.
-pub fn legend_entry<'a, DB: Backend + 'a>(
-    chart: &mut Plot<'a, DB>,
-    label: &str,
-    style: LineStyle,
-) -> DrawResult {
-    chart
-        .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())?
-        .label(label)
-        .legend(move |at| Pinned { at, shape: style });
     Ok(())
 }
 
-/// A legend of filled swatches (for bars), drawn on `root` with its top left at (x, y).
-pub fn side_legend<DB: Backend>(
-    root: &Area<DB>,
-    entries: &[(&str, RGBColor)],
-    x: i32,
-    y: i32,
-) -> DrawResult {
-    for (i, (name, colour)) in entries.iter().enumerate() {
-        let top = y + i as i32 * 48;
-        root.draw(&Rectangle::new(
-            [(x, top), (x + 26, top + 20)],
-            colour.filled(),
-        ))?;
-        root.draw(&Rectangle::new(
-            [(x, top), (x + 26, top + 20)],
-            INK.stroke_width(1),
-        ))?;
-        let lines: Vec<&str> = name.splitn(2, " (").collect();
-        root.draw_text(lines[0], &text(LABEL_SIZE), (x + 36, top))?;
-        if let Some(rest) = lines.get(1) {
-            root.draw_text(
-                &format!("({rest}"),
-                &text(LABEL_SIZE - 4),
-                (x + 36, top + 19),
-            )?;
+/// What a legend entry shows beside its label.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Key {
+    /// A stretch of line with its dashes and marker.
+    Line(LineStyle),
+    /// A filled swatch (bars, areas).
+    Swatch(RGBColor),
+    /// A pale swatch (an interval band).
+    Band(RGBColor),
+}
+
+/// Draws a legend key on `root` with its left end at `at` (vertically centred).
+pub fn legend_key<DB: Backend>(root: &Area<DB>, key: Key, (x, y): (i32, i32)) -> DrawResult {
+    match key {
+        Key::Line(style) => {
+            root.draw(&Pinned {
+                at: (x + 4, y),
+                shape: style,
+            })?;
+        }
+        Key::Swatch(colour) | Key::Band(colour) => {
+            let fill = match key {
+                Key::Band(_) => colour.mix(0.22).filled(),
+                _ => colour.filled(),
+            };
+            root.draw(&Rectangle::new([(x, y - 10), (x + 34, y + 10)], fill))?;
+            root.draw(&Rectangle::new(
+                [(x, y - 10), (x + 34, y + 10)],
+                INK.stroke_width(1),
+            ))?;
         }
     }
-    Ok(())
-}
-
-/// Draws the legend box in the given corner.
-pub fn draw_legend<'a, DB: Backend + 'a>(
-    chart: &mut Plot<'a, DB>,
-    position: SeriesLabelPosition,
-) -> DrawResult {
-    chart
-        .configure_series_labels()
-        .position(position)
-        .margin(15)
-        .legend_area_size(42)
-        .label_font(text(LABEL_SIZE))
-        .background_style(WHITE.mix(0.9))
-        .border_style(INK)
-        .draw()?;
     Ok(())
 }

@@ -4,13 +4,14 @@ use std::path::{Path, PathBuf};
 
 use super::CliError;
 use super::console::{note, outln};
+use crate::charts::pass_k::{PassKChart, PassKReport};
 use crate::charts::{self, nodes::NodeReport};
 use crate::output::folder::Claim;
 use crate::sweep;
 
 /// Arguments of `coordsim chart`.
 #[derive(Debug, clap::Args)]
-#[command(group = clap::ArgGroup::new("input").required(true).multiple(true).args(["sweep_csv", "nodes"]))]
+#[command(group = clap::ArgGroup::new("input").required(true).multiple(true).args(["sweep_csv", "nodes", "pass_k"]))]
 pub struct ChartArgs {
     /// A sweep.csv written by `coordsim sweep`: draws its charts again.
     #[arg(value_name = "SWEEP_CSV")]
@@ -19,6 +20,10 @@ pub struct ChartArgs {
     /// failures attributed to each node and hand-off.
     #[arg(long, value_name = "SUMMARY_JSON")]
     pub nodes: Option<PathBuf>,
+    /// A summary.json written by `coordsim run --pass-k K`: draws
+    /// pass-k.png/.svg, pass^k against k beside the independence curve.
+    #[arg(long, value_name = "SUMMARY_JSON")]
+    pub pass_k: Option<PathBuf>,
     /// Folder for the charts [default: the input file's folder].
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -47,6 +52,24 @@ pub fn chart(args: &ChartArgs) -> Result<(), CliError> {
             ))
         })?;
         rendered.push(charts::render(&charts::nodes::NodesChart(&report)).map_err(CliError::Io)?);
+        default_dir.get_or_insert_with(|| parent(json));
+    }
+    if let Some(json) = &args.pass_k {
+        let bytes = read(json)?;
+        let report: PassKReport = serde_json::from_slice(&bytes).map_err(|e| {
+            CliError::BadInput(format!(
+                "{}: not a summary.json written by coordsim run: {e}",
+                json.display()
+            ))
+        })?;
+        if report.pass_k.is_empty() {
+            return Err(CliError::BadInput(format!(
+                "{}: has no pass^k figures; run the scenario with --pass-k K (K > 1), \
+                 e.g. coordsim run scenarios/pass-k-agent.toml --pass-k 8",
+                json.display()
+            )));
+        }
+        rendered.push(charts::render(&PassKChart(&report)).map_err(CliError::Io)?);
         default_dir.get_or_insert_with(|| parent(json));
     }
     let dir = args

@@ -8,6 +8,8 @@ mod analyze;
 mod chart;
 mod compare;
 mod console;
+mod generate;
+mod init;
 mod interrupt;
 mod merge;
 mod options;
@@ -23,6 +25,8 @@ mod validate;
 pub use analyze::{AnalyzeArgs, GateArgs};
 pub use chart::ChartArgs;
 pub use compare::CompareArgs;
+pub use generate::{command_names, man_page};
+pub use init::InitArgs;
 pub use merge::MergeArgs;
 pub use options::{CommonOptions, Format, OutputOptions, SimOptions};
 pub use report::ReportArgs;
@@ -37,12 +41,16 @@ use clap::{Parser, Subcommand};
 use crate::scenario::ScenarioError;
 
 /// coordsim: how reliable, how slow and how costly is an AI architecture, end to end?
+///
+/// Start with `coordsim init` (a commented starter scenario), then
+/// `coordsim validate FILE` and `coordsim run FILE`. Without a command,
+/// coordsim prints this help and exits with code 0.
 #[derive(Debug, Parser)]
-#[command(name = "coordsim", version, about, long_about = None)]
+#[command(name = "coordsim", version)]
 pub struct Cli {
-    /// What to do.
+    /// What to do (none: print this help).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// The subcommands.
@@ -96,6 +104,33 @@ pub enum Command {
     /// sets with a shard missing or given twice. Writes what `run` (or
     /// `sweep`) writes, to outputs/<scenario-name>/ (or --out).
     Merge(MergeArgs),
+    /// Write a commented starter scenario to adapt: chain, rag or pool.
+    ///
+    /// Writes <TEMPLATE>.toml (or --file) in the current folder and never
+    /// replaces a file. Every template validates and runs as written.
+    Init(InitArgs),
+    /// Print the shell completion script for SHELL (bash, zsh, fish,
+    /// elvish, powershell).
+    ///
+    /// E.g. `coordsim completions bash > ~/.local/share/bash-completion/completions/coordsim`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of coordsim, or of one of its commands.
+    ///
+    /// E.g. `coordsim man | man -l -`, `coordsim man run > coordsim-run.1`.
+    /// docs/man/ holds every page.
+    Man {
+        /// A command (run, sweep, ...); without it, the page of coordsim.
+        command: Option<String>,
+    },
+    /// Print the JSON Schema of scenario files (for editor completion and
+    /// checking in TOML and JSON editors; also docs/scenario.schema.json).
+    ///
+    /// The schema checks shapes and field names; `coordsim validate` checks
+    /// everything else (ranges, references, the graph).
+    Schema,
 }
 
 /// Why a command failed.
@@ -172,7 +207,12 @@ pub fn report_usage(e: &clap::Error) -> i32 {
 
 /// Runs the parsed command line.
 pub fn execute(cli: Cli) -> Result<(), CliError> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        use clap::CommandFactory;
+        let help = Cli::command().render_long_help();
+        return console::write_out(format_args!("{help}"));
+    };
+    match command {
         Command::Run(args) => run::run(&args),
         Command::Validate { file } => validate::validate(&file),
         Command::Compare(args) => compare::compare(&args),
@@ -181,5 +221,9 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Chart(args) => chart::chart(&args),
         Command::Merge(args) => merge::merge(&args),
+        Command::Init(args) => init::init(&args),
+        Command::Completions { shell } => generate::completions(shell),
+        Command::Man { command } => generate::man(command.as_deref()),
+        Command::Schema => generate::schema(),
     }
 }

@@ -21,6 +21,12 @@ pub struct RunArgs {
     /// (the same as `--set run.pass_k=K`; independent trials only).
     #[arg(long, value_name = "K")]
     pub pass_k: Option<u64>,
+    /// Count the tasks in which each pair of nodes and hand-offs fail together
+    /// and report their failure correlation (the same as
+    /// `--set run.failure_correlation=true`; independent trials, at most 64
+    /// nodes and hand-offs).
+    #[arg(long)]
+    pub correlation: bool,
     /// `--shard K/N`.
     #[command(flatten)]
     pub slice: ShardOption,
@@ -42,6 +48,12 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         }
         changes.extend(crate::overrides::parse_all(
             &[format!("run.pass_k={k}")],
+            &mut p,
+        ));
+    }
+    if args.correlation {
+        changes.extend(crate::overrides::parse_all(
+            &["run.failure_correlation=true".to_string()],
             &mut p,
         ));
     }
@@ -118,10 +130,11 @@ fn load(
     if changes.is_empty() && !keep_document {
         return Ok((None, scenario::load(file)?));
     }
-    let mut doc = scenario::read_document(file)?;
+    let original = scenario::read_document(file)?;
+    let mut doc = original.clone();
     let mut p = Problems::default();
     overrides::apply(&mut doc, changes, &mut p);
     refuse(file, p)?;
-    let s = scenario::compile_document(file, &doc).map_err(scenario::locate_in_file)?;
+    let s = overrides::compile_changed(file, &original, &doc, changes)?;
     Ok((Some(doc), s))
 }

@@ -21,8 +21,9 @@ pub struct SweepArgs {
     pub file: PathBuf,
     /// PATH=VALUES to vary, repeatable (a grid of all combinations, the first
     /// varying slowest). PATH is a scenario field such as nodes.retrieve.silent,
-    /// edges.a->b.loud, defaults.edge.silent, run.trials, or `depth` (the
-    /// `repeat` of the repeated node). VALUES: a..b (integers, inclusive),
+    /// edges.a->b.loud, defaults.edge.silent, run.trials,
+    /// nodes.act.loop.count.mean (a loop's mean length, or a fan-out's mean
+    /// width), or `depth` (the `repeat` of the repeated node). VALUES: a..b (integers, inclusive),
     /// a:b:step (inclusive), or v1,v2,... [default: the file's [sweep] vary]
     #[arg(long, value_name = "PATH=VALUES")]
     pub vary: Vec<String>,
@@ -59,10 +60,15 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     args.common.sim.check(&mut p);
     let changes = args.common.sim.overrides(&mut p);
     refuse(&args.file, p)?;
-    let mut doc = read_document(&args.file)?;
+    let original = read_document(&args.file)?;
+    let mut doc = original.clone();
     let mut p = Problems::default();
     overrides::apply(&mut doc, &changes, &mut p);
     refuse(&args.file, p)?;
+    if !changes.is_empty() {
+        // Problems the changes make are blamed on them before the grid is planned.
+        overrides::compile_changed(&args.file, &original, &doc, &changes)?;
+    }
     let file: ScenarioFile = toml::Value::Table(doc.clone())
         .try_into()
         .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;

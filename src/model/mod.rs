@@ -4,6 +4,8 @@
 //! (probabilities in range, references resolved, loops bounded), so the
 //! simulation never has to validate anything.
 
+pub mod common_cause;
+pub mod dynamic;
 pub mod latency;
 pub mod rates;
 pub mod resource;
@@ -12,6 +14,8 @@ pub mod subgraph;
 pub mod uses;
 pub mod workload;
 
+pub use common_cause::CommonCause;
+pub use dynamic::{AgentLoop, Count, Dynamic, FanOut, Growth};
 pub use latency::Latency;
 pub use rates::{GateRates, Loading, StepRates, TaskRate};
 pub use resource::{Batching, Discipline, Link, OnFull, Pool, RateLimit, ServiceTime};
@@ -118,6 +122,9 @@ pub struct Node {
     pub gate: Option<Gate>,
     /// Present for the entry and exit of a sub-graph.
     pub junction: Option<Junction>,
+    /// Present for agent loops and dynamic fan-outs: the node's step is run
+    /// a random number of times, in series or in parallel.
+    pub dynamic: Option<Box<Dynamic>>,
 }
 
 /// A hand-off between two nodes, itself a step that can be slow or fail.
@@ -130,6 +137,10 @@ pub struct Edge {
     /// The hand-off's own behaviour.
     pub step: Step,
 }
+
+/// Most nodes + hand-offs whose failure correlation a run may count (the
+/// counts grow with the square of their number).
+pub const MAX_CORRELATED_EXECS: usize = 64;
 
 /// A validated task graph.
 #[derive(Debug, Clone)]
@@ -154,6 +165,11 @@ pub struct Model {
     pub difficulties: Vec<String>,
     /// Runs of every task for pass^k (`[run] pass_k`; 1: each task runs once).
     pub pass_k: u32,
+    /// Shared causes of failure (`[[common_causes]]`), drawn once per task.
+    pub common_causes: Vec<CommonCause>,
+    /// Whether runs count which nodes and hand-offs fail in the same task
+    /// (`[run] failure_correlation`).
+    pub failure_correlation: bool,
 }
 
 /// Bounds on one task (`[run] max_events`, `max_time_s`): a task that needs

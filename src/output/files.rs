@@ -85,6 +85,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Temporary::write(dir, name, bytes)?.rename(path)
 }
 
+/// Writes `bytes` to a new file `path`, never replacing one: an existing
+/// file (or link) at `path` is an `AlreadyExists` error and is left alone.
+/// The file appears whole or not at all: it is written to an exclusive
+/// temporary file and linked into place (where the file system has no hard
+/// links, created with `create_new` and removed again if writing fails).
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let (dir, name) = split(path);
+    let tmp = Temporary::write(dir, name, bytes)?;
+    match std::fs::hard_link(&tmp.path, path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(e),
+        Err(_) => {
+            drop(tmp);
+            let mut file = OpenOptions::new().write(true).create_new(true).open(path)?;
+            file.write_all(bytes)
+                .and_then(|()| file.sync_all())
+                .inspect_err(|_| {
+                    let _ = std::fs::remove_file(path);
+                })
+        }
+    }
+}
+
 /// What [`write_together`] did.
 #[derive(Debug, Default)]
 pub struct SetWritten {

@@ -67,6 +67,9 @@ pub fn render(summary: &Summary) -> String {
     if !s.pass_k.is_empty() {
         out.push_str(&render_pass_k(s));
     }
+    if !s.failure_correlation.is_empty() {
+        out.push_str(&render_correlation(s));
+    }
     let _ = writeln!(
         out,
         "\n{:<24} {:<9} {:>9} {:>10} {:>9} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}",
@@ -207,6 +210,43 @@ fn render_load(load: &LoadSummary) -> String {
             estimate(&l.utilization, 4),
             l.mean_active.mean,
             l.bytes_per_s.mean
+        );
+    }
+    out
+}
+
+/// Pairs of components shown in the failure-correlation table (all of them
+/// are in summary.json).
+const CORRELATED_PAIRS_SHOWN: usize = 10;
+
+/// The most correlated pairs of components, by phi.
+fn render_correlation(s: &Summary) -> String {
+    let mut pairs: Vec<_> = s.failure_correlation.iter().collect();
+    pairs.sort_by(|x, y| y.phi.abs().total_cmp(&x.phi.abs()));
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n{:<36} {:>9}  {:<22} {:>8} {:>10}",
+        "failing together (pair)", "phi", "95% CI (delta method)", "lift", "both"
+    );
+    for p in pairs.iter().take(CORRELATED_PAIRS_SHOWN) {
+        let _ = writeln!(
+            out,
+            "{:<36} {:>9.4}  [{:.4}, {:.4}]{:>4} {:>8.3} {:>10}",
+            truncate(&format!("{} + {}", p.a, p.b), 36),
+            p.phi,
+            p.phi_ci95[0],
+            p.phi_ci95[1],
+            "",
+            p.lift,
+            p.both_failed
+        );
+    }
+    if pairs.len() > CORRELATED_PAIRS_SHOWN {
+        let _ = writeln!(
+            out,
+            "({} more pairs in summary.json)",
+            pairs.len() - CORRELATED_PAIRS_SHOWN
         );
     }
     out

@@ -302,7 +302,35 @@ pub fn make_perfect(doc: &mut Table, target: &str) -> Result<(), String> {
     } else {
         set_path(doc, &format!("{target}.silent"), Value::Float(0.0))?;
     }
-    set_path(doc, &format!("{target}.loud"), Value::Float(0.0))
+    set_path(doc, &format!("{target}.loud"), Value::Float(0.0))?;
+    spare_from_common_causes(doc, target);
+    Ok(())
+}
+
+/// Takes the component `target` (`nodes.ID` or `edges.FROM->TO`) out of every
+/// `[[common_causes]]` (a perfect component fails in no task), dropping a
+/// cause left with no members.
+fn spare_from_common_causes(doc: &mut Table, target: &str) {
+    let name = target
+        .strip_prefix("nodes.")
+        .or_else(|| target.strip_prefix("edges."))
+        .unwrap_or(target);
+    let Some(Value::Array(causes)) = doc.get_mut("common_causes") else {
+        return;
+    };
+    for cause in causes.iter_mut() {
+        if let Some(Value::Array(members)) = cause.get_mut("members") {
+            members.retain(|m| m.as_str() != Some(name));
+        }
+    }
+    causes.retain(|c| {
+        c.get("members")
+            .and_then(Value::as_array)
+            .is_none_or(|m| !m.is_empty())
+    });
+    if causes.is_empty() {
+        doc.remove("common_causes");
+    }
 }
 
 /// Makes sub-graph `id` perfect: every node inside it (nested sub-graphs'

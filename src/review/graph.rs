@@ -46,6 +46,21 @@ fn failure_label(step: &Step) -> String {
     parts.join(" · ")
 }
 
+/// "loop ×6" or "fan-out ×6.4" (the mean count) for a loop or fan-out
+/// node, joined with the rest of its detail; `detail` alone otherwise.
+fn with_repeats(n: &crate::model::Node, detail: String) -> String {
+    let Some(d) = n.dynamic.as_deref() else {
+        return detail;
+    };
+    let mean = format!("{:.1}", d.count().mean());
+    let mean = mean.trim_end_matches(".0");
+    let what = match d {
+        crate::model::Dynamic::Loop(_) => "loop",
+        crate::model::Dynamic::FanOut(_) => "fan-out",
+    };
+    format!("{what} ×{mean} · {detail}")
+}
+
 /// Topological layer of every node.
 pub fn layers(model: &Model) -> Vec<usize> {
     let mut layer = vec![0usize; model.nodes.len()];
@@ -145,6 +160,7 @@ pub fn svg(model: &Model) -> String {
                 100.0 * g.sensitivity,
                 100.0 * g.false_alarm
             ),
+            (None, None) if n.dynamic.is_some() => with_repeats(n, n.kind.name().to_string()),
             (None, None) => {
                 let f = failure_label(&n.step);
                 if f.is_empty() {
@@ -167,7 +183,8 @@ pub fn svg(model: &Model) -> String {
         );
     }
     s.push_str("</svg>");
-    s
+    // In the embedded font, as every chart.
+    crate::charts::outline::outline_text(&s)
 }
 
 /// What a sub-graph's junction is: "sub-graph start", or "sub-graph end ·
@@ -195,11 +212,14 @@ pub fn dot(model: &Model) -> String {
             (Some(g), None) => format!("gate, catches {:.0}%", 100.0 * g.sensitivity),
             (None, None) => {
                 let f = failure_label(&n.step);
-                if f.is_empty() {
-                    n.kind.name().into()
-                } else {
-                    format!("{}, {f}", n.kind.name())
-                }
+                with_repeats(
+                    n,
+                    if f.is_empty() {
+                        n.kind.name().into()
+                    } else {
+                        format!("{}, {f}", n.kind.name())
+                    },
+                )
             }
         };
         let _ = writeln!(

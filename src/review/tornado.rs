@@ -1,10 +1,16 @@
-//! Charts as SVG via plotters' SVG backend (text in the SVG is left to the
-//! viewer's fonts; plotters measures it with the embedded chart font): the
-//! tornado chart of an analysis ranking and the stacked outcome bars of a
-//! comparison.
+//! The review's SVG charts, drawn on the shared chart frame
+//! ([`crate::charts::frame::svg_chart`]: embedded font, outlined text, the
+//! Okabe–Ito palette): the tornado chart of an analysis ranking and the
+//! stacked outcome bars of a comparison.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::charts::canvas::{Area, Backend, DrawResult};
+use crate::charts::frame::svg_chart;
+use crate::charts::outcomes::OUTCOMES;
+use crate::charts::style::{BLUE, INK, VERMILLION, text};
 
 /// One bar of a tornado chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,12 +45,55 @@ pub fn ranking_chart(a: &crate::review::Analysis, n: usize) -> Result<String, St
     )
 }
 
-const GAIN: RGBColor = RGBColor(37, 99, 235);
-const LOSS: RGBColor = RGBColor(220, 38, 38);
+/// Bars of a gain and of a loss.
+const GAIN: RGBColor = BLUE;
+const LOSS: RGBColor = VERMILLION;
+/// Room for the bars' labels on the left, in pixels.
 const LABEL_W: u32 = 250;
+/// Chart width in pixels.
+const WIDTH: u32 = 900;
 
-fn err<E: std::fmt::Debug>(e: E) -> String {
-    format!("cannot draw the chart: {e:?}")
+/// The frame of a horizontal bar chart with `n` rows over `lo..hi`: caption,
+/// the label column on the left, the value axis titled `x_desc`.
+fn bar_frame<'a, DB: Backend>(
+    root: &'a Area<DB>,
+    title: &str,
+    x_desc: &str,
+    (lo, hi): (f64, f64),
+    n: usize,
+    bottom: u32,
+    x_format: &dyn Fn(&f64) -> String,
+) -> Result<
+    ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    Box<dyn std::error::Error>,
+> {
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, text(18))
+        .margin(14)
+        .margin_bottom(bottom)
+        .x_label_area_size(44)
+        .y_label_area_size(LABEL_W)
+        .build_cartesian_2d(lo..hi, 0f64..n as f64)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(1)
+        .y_label_formatter(&|_| String::new())
+        .x_desc(x_desc)
+        .x_label_formatter(x_format)
+        .label_style(text(12))
+        .axis_desc_style(text(13))
+        .bold_line_style(INK.mix(0.12))
+        .light_line_style(TRANSPARENT)
+        .draw()?;
+    Ok(chart)
+}
+
+/// A label right-aligned against the left end of row `i`'s bar.
+fn row_label(root: &Area<SVGBackend<'_>>, label: String, (px, py): (i32, i32)) -> DrawResult {
+    let style = text(13).pos(Pos::new(HPos::Right, VPos::Center));
+    root.draw(&Text::new(label, (px - 8, py), style))?;
+    Ok(())
 }
 
 /// A horizontal bar chart, top bar first, with interval whiskers.
@@ -65,71 +114,38 @@ pub fn tornado_svg(title: &str, x_desc: &str, bars: &[Bar]) -> Result<String, St
     let pad = (hi - lo) * 0.06;
     lo -= if lo < 0.0 { pad } else { 0.0 };
     hi += pad;
-    crate::charts::font::register()?;
-    let mut buf = String::new();
-    {
-        let root = SVGBackend::with_string(&mut buf, (900, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(14)
-            .x_label_area_size(44)
-            .y_label_area_size(LABEL_W)
-            .build_cartesian_2d(lo..hi, 0f64..n as f64)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(1)
-            .y_label_formatter(&|_| String::new())
-            .x_desc(x_desc)
-            .x_label_formatter(&|v| format!("{v:+.3}"))
-            .label_style(("sans-serif", 12))
-            .draw()
-            .map_err(err)?;
+    svg_chart(WIDTH, height, |root| {
+        let format = |v: &f64| format!("{v:+.3}");
+        let chart = bar_frame(root, title, x_desc, (lo, hi), n, 14, &format)?;
+        let mut chart = chart;
         let y_of = |i: usize| (n - 1 - i) as f64;
-        chart
-            .draw_series(bars.iter().enumerate().map(|(i, b)| {
-                let base = if b.value >= 0.0 { GAIN } else { LOSS };
-                let color = if b.significant {
-                    base.mix(0.85)
-                } else {
-                    base.mix(0.3)
-                };
-                Rectangle::new(
-                    [(0.0, y_of(i) + 0.18), (b.value, y_of(i) + 0.82)],
-                    color.filled(),
-                )
-            }))
-            .map_err(err)?;
-        chart
-            .draw_series(bars.iter().enumerate().filter_map(|(i, b)| {
-                let (l, h) = b.ci?;
-                let y = y_of(i) + 0.5;
-                Some(PathElement::new(
-                    vec![(l, y), (h, y)],
-                    BLACK.stroke_width(2),
-                ))
-            }))
-            .map_err(err)?;
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(0.0, 0.0), (0.0, n as f64)],
-                BLACK.stroke_width(1),
-            )))
-            .map_err(err)?;
-        let style = ("sans-serif", 13)
-            .into_font()
-            .color(&BLACK)
-            .pos(Pos::new(HPos::Right, VPos::Center));
+        chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
+            let base = if b.value >= 0.0 { GAIN } else { LOSS };
+            let color = if b.significant {
+                base.mix(0.85)
+            } else {
+                base.mix(0.3)
+            };
+            Rectangle::new(
+                [(0.0, y_of(i) + 0.18), (b.value, y_of(i) + 0.82)],
+                color.filled(),
+            )
+        }))?;
+        chart.draw_series(bars.iter().enumerate().filter_map(|(i, b)| {
+            let (l, h) = b.ci?;
+            let y = y_of(i) + 0.5;
+            Some(PathElement::new(vec![(l, y), (h, y)], INK.stroke_width(2)))
+        }))?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, 0.0), (0.0, n as f64)],
+            INK.stroke_width(1),
+        )))?;
         for (i, b) in bars.iter().enumerate() {
-            let (px, py) = chart.backend_coord(&(lo, y_of(i) + 0.5));
-            root.draw(&Text::new(b.label.clone(), (px - 8, py), style.clone()))
-                .map_err(err)?;
+            let at = chart.backend_coord(&(lo, y_of(i) + 0.5));
+            row_label(root, b.label.clone(), at)?;
         }
-        root.present().map_err(err)?;
-    }
-    Ok(buf)
+        Ok(())
+    })
 }
 
 /// One row of a stacked outcome chart: rates of correct, silent, loud, escalated.
@@ -148,70 +164,35 @@ pub fn outcomes_svg(title: &str, rows: &[OutcomeRow]) -> Result<String, String> 
     let height = 140 + 40 * n as u32;
     let min_correct = rows.iter().map(|r| r.rates[0]).fold(1.0f64, f64::min);
     let start = ((min_correct - 0.05) * 20.0).floor().max(0.0) / 20.0;
-    let colors = [
-        RGBColor(22, 163, 74),
-        RGBColor(220, 38, 38),
-        RGBColor(234, 88, 12),
-        RGBColor(100, 116, 139),
-    ];
-    let names = ["correct", "silent failure", "loud failure", "escalated"];
-    crate::charts::font::register()?;
-    let mut buf = String::new();
-    {
-        let root = SVGBackend::with_string(&mut buf, (900, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(14)
-            .margin_bottom(44)
-            .x_label_area_size(44)
-            .y_label_area_size(LABEL_W)
-            .build_cartesian_2d(start..1.0, 0f64..n as f64)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(1)
-            .y_label_formatter(&|_| String::new())
-            .x_desc(format!("share of tasks (axis starts at {start:.2})"))
-            .x_label_formatter(&|v| format!("{v:.2}"))
-            .label_style(("sans-serif", 12))
-            .draw()
-            .map_err(err)?;
-        for (k, color) in colors.iter().enumerate() {
-            chart
-                .draw_series(rows.iter().enumerate().map(|(i, r)| {
-                    let y = (n - 1 - i) as f64;
-                    let from: f64 = r.rates[..k].iter().sum::<f64>().max(start);
-                    let to: f64 = r.rates[..=k].iter().sum::<f64>().max(start);
-                    Rectangle::new([(from, y + 0.2), (to, y + 0.8)], color.filled())
-                }))
-                .map_err(err)?;
-            let x = LABEL_W as i32 + 20 + 150 * k as i32;
+    svg_chart(WIDTH, height, |root| {
+        let format = |v: &f64| format!("{v:.2}");
+        let x_desc = format!("share of tasks (axis starts at {start:.2})");
+        let mut chart = bar_frame(root, title, &x_desc, (start, 1.0), n, 44, &format)?;
+        for (k, (_, name, colour)) in OUTCOMES.iter().enumerate() {
+            chart.draw_series(rows.iter().enumerate().map(|(i, r)| {
+                let y = (n - 1 - i) as f64;
+                let from: f64 = r.rates[..k].iter().sum::<f64>().max(start);
+                let to: f64 = r.rates[..=k].iter().sum::<f64>().max(start);
+                Rectangle::new([(from, y + 0.2), (to, y + 0.8)], colour.filled())
+            }))?;
+            let x = 20 + 215 * k as i32;
             let y = height as i32 - 22;
             root.draw(&Rectangle::new(
-                [(x, y - 6), (x + 14, y + 6)],
-                color.filled(),
-            ))
-            .map_err(err)?;
-            let legend = ("sans-serif", 12)
-                .into_font()
-                .color(&BLACK)
-                .pos(Pos::new(HPos::Left, VPos::Center));
-            root.draw(&Text::new(names[k], (x + 20, y), legend))
-                .map_err(err)?;
+                [(x, y - 7), (x + 16, y + 7)],
+                colour.filled(),
+            ))?;
+            root.draw(&Rectangle::new(
+                [(x, y - 7), (x + 16, y + 7)],
+                INK.stroke_width(1),
+            ))?;
+            let short = name.split(" (").next().unwrap_or(name);
+            let legend = text(12).pos(Pos::new(HPos::Left, VPos::Center));
+            root.draw(&Text::new(short, (x + 22, y), legend))?;
         }
-        let style = ("sans-serif", 13)
-            .into_font()
-            .color(&BLACK)
-            .pos(Pos::new(HPos::Right, VPos::Center));
         for (i, r) in rows.iter().enumerate() {
-            let (px, py) = chart.backend_coord(&(start, (n - 1 - i) as f64 + 0.5));
-            let label = format!("{} ({:.4})", r.label, r.rates[0]);
-            root.draw(&Text::new(label, (px - 8, py), style.clone()))
-                .map_err(err)?;
+            let at = chart.backend_coord(&(start, (n - 1 - i) as f64 + 0.5));
+            row_label(root, format!("{} ({:.4})", r.label, r.rates[0]), at)?;
         }
-        root.present().map_err(err)?;
-    }
-    Ok(buf)
+        Ok(())
+    })
 }

@@ -30,9 +30,7 @@ use toml::{Table, Value};
 use super::edit;
 use crate::overrides::{self, Override};
 use crate::scenario::problem::Problems;
-use crate::scenario::{
-    Problem, Scenario, ScenarioError, compile_document, locate_in_file, patch, read_document,
-};
+use crate::scenario::{Problem, Scenario, ScenarioError, compile_document, patch, read_document};
 
 /// The variant file as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -129,9 +127,10 @@ pub fn load_arm_with(path: &Path, overrides: &[Override]) -> Result<Arm, Scenari
     if is_variant(path) {
         return load_variant(path, overrides);
     }
-    let mut doc = read_document(path)?;
+    let original = read_document(path)?;
+    let mut doc = original.clone();
     apply_overrides(path, &mut doc, overrides)?;
-    let scenario = compile_document(path, &doc).map_err(locate_in_file)?;
+    let scenario = overrides::compile_changed(path, &original, &doc, overrides)?;
     Ok(Arm {
         label: scenario.model.name.clone(),
         source: path.to_path_buf(),
@@ -162,7 +161,7 @@ pub fn load_variant(path: &Path, overrides: &[Override]) -> Result<Arm, Scenario
             if field == "." { "" } else { &field },
             format!(
                 "invalid variant file: {}; a variant has `base`, `name`, `description`, `remove`, `[set]`, `[[add_gate]]`, `[[add_retry]]`",
-                e.inner().message().trim()
+                crate::scenario::load::explain_parse_error(&field, e.inner().message().trim())
             ),
         )
     })?;

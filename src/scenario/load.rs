@@ -110,7 +110,7 @@ pub fn compile_document(path: &Path, doc: &toml::Table) -> Result<Scenario, Scen
             problems: vec![Problem {
                 location: None,
                 field: field_path(e.path()),
-                message: explain(e.inner().message().trim(), "TOML"),
+                message: explain(&field_path(e.path()), e.inner().message().trim(), "TOML"),
             }],
         })?;
     compile(&file, &default_name(path))
@@ -162,8 +162,8 @@ pub fn parse(path: &Path, text: &str) -> Result<ScenarioFile, ScenarioError> {
                 let inner = e.inner();
                 Problem {
                     location: (inner.line() > 0).then(|| (inner.line(), inner.column())),
+                    message: explain(&field, strip_json_position(&inner.to_string()), "JSON"),
                     field,
-                    message: explain(strip_json_position(&inner.to_string()), "JSON"),
                 }
             }
         }
@@ -177,8 +177,8 @@ pub fn parse(path: &Path, text: &str) -> Result<ScenarioFile, ScenarioError> {
         };
         Problem {
             location: error.span().map(|s| line_col(text, s.start)),
+            message: explain(&field, error.message().trim(), "TOML"),
             field,
-            message: explain(error.message().trim(), "TOML"),
         }
     };
     Err(ScenarioError {
@@ -193,12 +193,25 @@ fn field_path(path: &serde_path_to_error::Path) -> String {
     if s == "." { String::new() } else { s }
 }
 
-/// The parser's message, with a suggestion when it names an unknown field or value.
-fn explain(message: &str, format: &str) -> String {
+/// The parser's message about `field`, in the file format's words (a type
+/// error names the expected form with an example, see [`super::forms`]),
+/// with a suggestion when it names an unknown field or value.
+fn explain(field: &str, message: &str, format: &str) -> String {
+    format!(
+        "invalid {format} scenario: {}",
+        explain_parse_error(field, message)
+    )
+}
+
+/// A parser's message about `field` in the file format's words, with "did
+/// you mean" for an unknown field or value: shared by scenario and variant
+/// files.
+pub fn explain_parse_error(field: &str, message: &str) -> String {
     let suggestion = typo_suggestion(message)
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default();
-    format!("invalid {format} scenario: {message}{suggestion}")
+    let message = super::forms::explain_type_error(field, message);
+    format!("{message}{suggestion}")
 }
 
 /// For "unknown field `x`, expected one of `a`, `b`" (or "unknown variant"), the closest allowed name.

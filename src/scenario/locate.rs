@@ -87,6 +87,29 @@ fn element_start(item: &Spanned<DeValue<'_>>) -> usize {
     }
 }
 
+/// The value `field` (a problem's path, e.g. `nodes[2] (generate).latency`)
+/// names in a scenario document, or that of its deepest enclosing part
+/// present in it, with the number of path segments reached.
+pub fn value_at<'d>(doc: &'d toml::Table, field: &str) -> (usize, Option<&'d toml::Value>) {
+    let field = field.split(" + ").next().unwrap_or(field);
+    let mut reached = (0, None);
+    let mut table = Some(doc);
+    let mut value: Option<&toml::Value> = None;
+    for (depth, seg) in parse_path(field).iter().enumerate() {
+        let next = match seg {
+            Segment::Key(name) => table.and_then(|t| t.get(name)),
+            Segment::Index(i) => value
+                .and_then(toml::Value::as_array)
+                .and_then(|a| a.get(*i)),
+        };
+        let Some(next) = next else { break };
+        value = Some(next);
+        table = next.as_table();
+        reached = (depth + 1, Some(next));
+    }
+    reached
+}
+
 /// `nodes[2] (generate).latency.mean` → `nodes`, 2, `latency`, `mean`.
 /// The labels in parentheses only name the entry and are skipped.
 fn parse_path(field: &str) -> Vec<Segment> {

@@ -2,8 +2,10 @@
 
 pub mod bounds;
 pub mod compile;
+pub mod dynamic;
 pub mod file;
 pub mod flatten;
+pub mod forms;
 pub mod include;
 pub mod json;
 pub mod load;
@@ -13,7 +15,9 @@ pub mod problem;
 pub mod progress;
 pub mod rates;
 pub mod resources;
+pub mod schema;
 pub mod step;
+pub mod templates;
 
 pub use compile::{NodeEntry, Scenario, compile};
 pub use load::{compile_document, load, locate_in_file, parse, read_document, read_text};

@@ -66,7 +66,7 @@ pub fn set_path(doc: &mut Table, path: &str, value: Value) -> Result<(), String>
     let mut i = 0;
     while i < parents.len() {
         let key = parents[i];
-        let is_array_key = (key == "nodes" || key == "edges") && i == 0;
+        let is_array_key = ARRAYS.contains(&key) && i == 0;
         if is_array_key {
             let Some(name) = segments.get(i + 1).filter(|_| i + 1 < parents.len() + 1) else {
                 return Err(format!(
@@ -102,7 +102,7 @@ pub fn get_path<'a>(doc: &'a Table, path: &str) -> Option<&'a Value> {
     let mut i = 0;
     while i < segments.len() {
         let key = segments[i];
-        if i == 0 && (key == "nodes" || key == "edges") {
+        if i == 0 && ARRAYS.contains(&key) {
             let name = segments.get(i + 1)?;
             let found = table
                 .get(key)?
@@ -136,9 +136,13 @@ pub fn parse_value(text: &str) -> Result<Value, String> {
 }
 
 /// True when array element `v` of `array_key` is the one called `name`.
+/// The arrays whose elements a path names: `nodes.ID`, `edges.FROM->TO`,
+/// `common_causes.ID`.
+const ARRAYS: [&str; 3] = ["nodes", "edges", "common_causes"];
+
 fn matches(v: &Value, array_key: &str, name: &str) -> bool {
     let Some(t) = v.as_table() else { return false };
-    if array_key == "nodes" {
+    if array_key != "edges" {
         t.get("id").and_then(Value::as_str) == Some(name)
     } else {
         let (from, to) = name.split_once("->").unwrap_or((name, ""));
@@ -190,6 +194,17 @@ fn element<'a>(
             t.insert("to".into(), Value::String(to.into()));
             array.push(Value::Table(t));
             array.len() - 1
+        }
+        None if key == "common_causes" => {
+            let ids: Vec<String> = array
+                .iter()
+                .filter_map(|v| v.get("id").and_then(Value::as_str).map(str::to_string))
+                .collect();
+            let known = unknown(name, &ids).replacen("no node", "no common cause", 1);
+            return Err(format!(
+                "path \"{path}\": {}",
+                known.replace("; nodes:", "; causes:")
+            ));
         }
         None => return Err(format!("path \"{path}\": {}", unknown(name, &node_ids))),
     };

@@ -136,6 +136,17 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c);
+    // A longer or inflected form ("retries" for "retry"): close by
+    // Jaro–Winkler, which weighs the common start.
+    let by_similarity = || {
+        candidates
+            .iter()
+            .map(|&c| (strsim::jaro_winkler(name, c), c))
+            .filter(|(s, _)| *s >= 0.85)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, c)| c)
+    };
+    let by_distance = by_distance.or_else(by_similarity);
     // A truncated name ("expo" for "exponential") is a typo too.
     by_distance.or_else(|| {
         candidates

@@ -80,6 +80,9 @@ pub struct AccumulatorWire {
     /// pass@k counts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pass_any: Vec<u64>,
+    /// Pair failure counts (`[run] failure_correlation` only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub co_failures: Vec<u64>,
 }
 
 impl AccumulatorWire {
@@ -99,6 +102,7 @@ impl AccumulatorWire {
             execs: a.execs.clone(),
             pass_all: a.pass_all.clone(),
             pass_any: a.pass_any.clone(),
+            co_failures: a.co_failures.clone(),
         }
     }
 
@@ -125,6 +129,7 @@ impl AccumulatorWire {
         a.execs = self.execs.clone();
         a.pass_all = self.pass_all.clone();
         a.pass_any = self.pass_any.clone();
+        a.co_failures = self.co_failures.clone();
         Ok(a)
     }
 }

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use super::Control;
 use crate::model::Model;
 use crate::seed::{self, TaskSeed};
-use crate::stats::Accumulator;
+use crate::stats::{Accumulator, cofailure};
 use crate::task::{ExecCounters, Runaway, TaskOutcome, TaskSim, TrialResult};
 
 /// Trials handed to a worker at a time: large enough to amortise scheduling,
@@ -40,6 +40,7 @@ pub fn run_trials(
             || (TaskSim::new(model), Accumulator::new(exec_count)),
             |(mut sim, mut acc), chunk| {
                 let mut runs = RunsOfATask::new(model);
+                let mut pairs = cofailure::Tracker::default();
                 if control.stopped() || chunk > first_runaway_chunk.load(Ordering::Relaxed) {
                     return (sim, acc);
                 }
@@ -47,7 +48,13 @@ pub fn run_trials(
                 let last = (first + TRIALS_PER_CHUNK).min(range.end);
                 for trial in first..last {
                     let task_seed = seed::trial(seed, trial);
+                    if model.failure_correlation {
+                        pairs.start(&acc.execs);
+                    }
                     let mut result = sim.run(task_seed, &mut acc.execs);
+                    if model.failure_correlation {
+                        pairs.finish(&mut acc);
+                    }
                     if result.runaway.is_none() && model.pass_k > 1 {
                         result.runaway = runs.rerun(&mut sim, task_seed, &result, &mut acc);
                     }

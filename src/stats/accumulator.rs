@@ -69,6 +69,9 @@ pub struct Accumulator {
     pub pass_all: Vec<u64>,
     /// pass@k: `pass_any[k - 1]` counts tasks with a correct run among their first k.
     pub pass_any: Vec<u64>,
+    /// Tasks in which both of a pair of execs failed, packed upper triangle
+    /// with the diagonal (see [`super::cofailure`]; empty unless tracked).
+    pub co_failures: Vec<u64>,
 }
 
 impl Accumulator {
@@ -89,6 +92,7 @@ impl Accumulator {
             runaway: None,
             pass_all: Vec::new(),
             pass_any: Vec::new(),
+            co_failures: Vec::new(),
         }
     }
 
@@ -166,6 +170,7 @@ impl Accumulator {
         }
         add_counts(&mut self.pass_all, &other.pass_all);
         add_counts(&mut self.pass_any, &other.pass_any);
+        add_counts(&mut self.co_failures, &other.co_failures);
         self
     }
 }

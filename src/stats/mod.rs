@@ -1,6 +1,7 @@
 //! Aggregating trial results into the figures a run reports.
 
 pub mod accumulator;
+pub mod cofailure;
 pub mod interval;
 pub mod load;
 pub mod replication;

@@ -140,6 +140,10 @@ pub struct Summary {
     /// (`[run] pass_k`); intervals are over tasks, each task one observation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pass_k: Vec<PassK>,
+    /// Failure correlation of every pair of nodes and hand-offs that failed
+    /// (`[run] failure_correlation`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failure_correlation: Vec<super::cofailure::FailurePair>,
 }
 
 /// The reliability of k runs of the same task.
@@ -246,6 +250,7 @@ impl Summary {
             subgraphs,
             load: None,
             pass_k: pass_k(acc),
+            failure_correlation: super::cofailure::correlations(model, acc),
         }
     }
 }

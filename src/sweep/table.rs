@@ -58,7 +58,8 @@ pub struct SweepTable {
     /// The varied paths, as given (`depth`, `nodes.retrieve.silent`).
     pub axes: Vec<String>,
     /// The other columns: `scenario`, the [`FIGURES`], then any other numeric
-    /// figure of the summary (e.g. `throughput.per_s`), named by its path.
+    /// figure of the summary (e.g. `throughput.per_s`, `pass_k.k8.all.rate`),
+    /// named by its path.
     pub columns: Vec<String>,
     /// One row per point: axis cells, then column cells (empty for "none").
     pub rows: Vec<Vec<String>>,
@@ -148,9 +149,24 @@ fn number(v: &Value) -> String {
     }
 }
 
+/// The name of an array element in a column path: its `id`
+/// (`resources.gpu.utilisation`), `k` for pass^k (`pass_k.k2.all.rate`), or
+/// its pair for a failure correlation (`failure_correlation.a+b.phi`).
+fn element_key(v: &Value) -> Option<String> {
+    if let Some(id) = v.get("id").and_then(Value::as_str) {
+        return Some(id.to_string());
+    }
+    if let Some(k) = v.get("k").and_then(Value::as_u64) {
+        return Some(format!("k{k}"));
+    }
+    let a = v.get("a").and_then(Value::as_str)?;
+    let b = v.get("b").and_then(Value::as_str)?;
+    Some(format!("{a}+{b}"))
+}
+
 /// The numeric (or null) leaves of `summary` that are neither named columns
-/// nor left out, named by their dotted path; array elements with an `id` are
-/// named by it (`resources.gpu.utilisation`).
+/// nor left out, named by their dotted path; array elements are named by
+/// [`element_key`].
 fn extra_leaves(summary: &Value) -> Vec<(String, Value)> {
     fn walk(v: &Value, pointer: String, out: &mut Vec<(String, Value)>) {
         if LEFT_OUT.contains(&pointer.as_str())
@@ -167,10 +183,7 @@ fn extra_leaves(summary: &Value) -> Vec<(String, Value)> {
             }
             Value::Array(items) => {
                 for (i, child) in items.iter().enumerate() {
-                    let key = child
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .map_or(i.to_string(), str::to_string);
+                    let key = element_key(child).unwrap_or_else(|| i.to_string());
                     walk(child, format!("{pointer}/{key}"), out);
                 }
             }

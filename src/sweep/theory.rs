@@ -1,7 +1,7 @@
 //! The closed-form success rate of a scenario, where one exists: the curve
 //! that sweep charts overlay on the simulated one.
 
-use crate::model::{Merge, Model, Step};
+use crate::model::{Dynamic, Merge, Model, Node, Step};
 
 /// P(correct) of a task whose every step must succeed, or `None` when the
 /// scenario is outside what the closed form covers.
@@ -15,18 +15,34 @@ use crate::model::{Merge, Model, Step};
 /// (docs/MODEL.md R1; with retries R2): a step with ok probability p, loud
 /// probability l and r retries ends ok with p · (1 − l^(r+1)) / (1 − l).
 /// For a chain of N identical steps this is the compounding curve p^N.
+///
+/// An agent loop whose iterations succeed with q each, with a count N and a
+/// step limit M, succeeds with E[q^N · 1{N ≤ M}]; a fan-out joined by `all`
+/// with E[q^N] (docs/MODEL.md, loops and fan-outs); fan-outs joined
+/// otherwise have no closed form here.
 pub fn success(model: &Model) -> Option<f64> {
     let mut product = 1.0;
     for node in &model.nodes {
         if node.gate.is_some() || (node.inputs.len() > 1 && node.merge != Merge::All) {
             return None;
         }
-        product *= step_success(&node.step)?;
+        product *= node_success(node)?;
     }
     for edge in &model.edges {
         product *= step_success(&edge.step)?;
     }
     Some(product)
+}
+
+/// P(a node ends ok): its step's, or that of every iteration or branch.
+fn node_success(node: &Node) -> Option<f64> {
+    let q = step_success(&node.step)?;
+    match node.dynamic.as_deref() {
+        None => Some(q),
+        Some(Dynamic::Loop(l)) => Some(l.count.generating(q, l.max_steps)),
+        Some(Dynamic::FanOut(f)) if f.join == Merge::All => Some(f.count.generating(q, None)),
+        Some(Dynamic::FanOut(_)) => None,
+    }
 }
 
 /// P(a step ends ok): its attempts until one does not fail loudly.
@@ -85,6 +101,27 @@ mod tests {
         assert_eq!(success(&m), None);
         let m = model(
             "[[nodes]]\nid = \"a\"\nkind = \"llm\"\n[[nodes]]\nid = \"b\"\nkind = \"llm\"\n[[nodes]]\nid = \"c\"\nkind = \"llm\"\nafter = [\"a\", \"b\"]\nmerge = \"any\"\n",
+        );
+        assert_eq!(success(&m), None);
+    }
+
+    #[test]
+    fn a_loop_compounds_over_its_random_length() {
+        // Geometric N with mean 5 (finish 0.2), q = 0.97, limit 10:
+        // Σ_{n ≤ 10} 0.2 · 0.8^(n−1) · 0.97^n = 0.2 · 0.97 (1 − 0.776^10) / (1 − 0.776).
+        let m = model(
+            "[[nodes]]\nid = \"a\"\nkind = \"agent\"\nsilent = 0.03\nloop = { count = { dist = \"geometric\", mean = 5 }, max_steps = 10 }\n",
+        );
+        let r: f64 = 0.8 * 0.97;
+        let expected = 0.2 * 0.97 * (1.0 - r.powi(10)) / (1.0 - r);
+        assert!((success(&m).unwrap() - expected).abs() < 1e-12);
+        // A fan-out joined by all: E[q^N] = e^(−mean (1 − q)) for Poisson N.
+        let m = model(
+            "[[nodes]]\nid = \"a\"\nkind = \"tool\"\nsilent = 0.1\nfan_out = { count = { dist = \"poisson\", mean = 3 } }\n",
+        );
+        assert!((success(&m).unwrap() - (-0.3f64).exp()).abs() < 1e-12);
+        let m = model(
+            "[[nodes]]\nid = \"a\"\nkind = \"tool\"\nsilent = 0.1\nfan_out = { count = { dist = \"poisson\", mean = 3 }, join = \"any\" }\n",
         );
         assert_eq!(success(&m), None);
     }

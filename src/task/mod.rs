@@ -11,6 +11,7 @@
 //! time on a private queue (independent trials); the loaded world
 //! ([`crate::world`]) hosts many tasks contending for resources.
 
+mod join;
 mod solo;
 mod state;
 
@@ -124,6 +125,8 @@ pub enum Event {
         exec: usize,
         /// The exec's epoch when the attempt began (stale after a loop-back).
         epoch: u32,
+        /// The iteration of a loop or the branch of a fan-out (from 0; 0 for other steps).
+        branch: u32,
         /// How it ended.
         outcome: AttemptOutcome,
     },
@@ -133,6 +136,8 @@ pub enum Event {
         exec: usize,
         /// The exec's epoch when the retry was scheduled.
         epoch: u32,
+        /// The iteration of a loop or the branch of a fan-out (from 0; 0 for other steps).
+        branch: u32,
     },
 }
 
@@ -144,6 +149,8 @@ pub struct Acquire {
     pub exec: usize,
     /// Epoch to echo back in the answer.
     pub epoch: u32,
+    /// Iteration or branch to echo back in the answer.
+    pub branch: u32,
     /// The outcome drawn for the attempt, reported if it completes in time.
     pub outcome: AttemptOutcome,
     /// Work for the pool (seconds, or iterations for a batching pool), or the

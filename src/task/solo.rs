@@ -102,6 +102,7 @@ fn uncontended(model: &Model, req: &Acquire) -> (f64, Event) {
     let event = Event::AttemptEnd {
         exec: req.exec,
         epoch: req.epoch,
+        branch: req.branch,
         outcome,
     };
     (delay, event)

@@ -1,4 +1,9 @@
 //! The progress of one task and its reactions to events.
+//!
+//! Nodes that run their step a random number of times (agent loops and
+//! dynamic fan-outs) keep their iterations and branches in [`branches`].
+
+mod branches;
 
 use std::collections::VecDeque;
 
@@ -6,6 +11,8 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::SplitMix64;
 
+use self::branches::DynRun;
+use super::join::{Verdict, needs, verdict};
 use super::{Acquire, Event, ExecCounters, Runaway, TaskOutcome, TrialResult};
 use crate::model::{
     AttemptOutcome, EdgeId, Junction, Limit, Merge, Model, NodeId, OnExhausted, OutcomeProbs,
@@ -110,12 +117,23 @@ pub struct TaskState<'m> {
     held: Vec<Option<AttemptOutcome>>,
     /// The task's difficulties (standard normal scores), by factor.
     difficulty: Vec<f64>,
+    /// How each exec fails in this task because a common cause struck it
+    /// (empty when the model has no common causes).
+    struck: Vec<Option<AttemptOutcome>>,
     /// Execs whose step rates, and gate nodes whose decision rates, are drawn per task.
     varying_steps: Vec<usize>,
     varying_gates: Vec<usize>,
     /// Events handled since the task began (for the runaway limit).
     events: u64,
+    /// For each exec, its index in `dyn_runs` when it is a loop or a
+    /// fan-out, else `NOT_DYNAMIC`.
+    dyn_slot: Vec<u32>,
+    /// The iterations or branches of each loop and fan-out node.
+    dyn_runs: Vec<DynRun>,
 }
+
+/// `dyn_slot` of an exec that runs its step once per execution.
+const NOT_DYNAMIC: u32 = u32::MAX;
 
 /// Something a task asks its host to do.
 #[derive(Debug, Clone, Copy)]
@@ -164,6 +182,11 @@ impl<'m> TaskState<'m> {
                 Vec::new()
             },
             difficulty: vec![0.0; model.difficulties.len()],
+            struck: if model.common_causes.is_empty() {
+                Vec::new()
+            } else {
+                vec![None; model.exec_count()]
+            },
             varying_steps: (0..model.exec_count())
                 .filter(|&e| model.step(e).rates.is_some())
                 .collect(),
@@ -176,6 +199,8 @@ impl<'m> TaskState<'m> {
                 })
                 .collect(),
             events: 0,
+            dyn_slot: branches::slots(model),
+            dyn_runs: branches::runs(model),
         }
     }
 
@@ -203,6 +228,9 @@ impl<'m> TaskState<'m> {
     pub fn begin_run(&mut self, seed: TaskSeed, run: u32, c: &mut [ExecCounters]) {
         if run == 0 {
             self.held.fill(None);
+            for r in &mut self.dyn_runs {
+                r.forget_held();
+            }
             self.draw_task_rates(seed);
         }
         let seed = seed.run(run);
@@ -226,6 +254,9 @@ impl<'m> TaskState<'m> {
     /// Draws the task-level rates (run 0 of a task): difficulties first, then
     /// every per-task rate, each from a stream of its own.
     fn draw_task_rates(&mut self, seed: TaskSeed) {
+        if !self.struck.is_empty() {
+            self.draw_common_causes(seed);
+        }
         if self.varying_steps.is_empty() && self.varying_gates.is_empty() {
             return;
         }
@@ -262,18 +293,52 @@ impl<'m> TaskState<'m> {
         }
     }
 
-    /// The outcome of an attempt of `exec` whose fresh draw is `fresh`, for a
-    /// persistent step (`rho` > 0): it repeats its previous outcome in this
-    /// task with probability ρ (always, with ρ = 1).
+    /// Draws which common causes strike this task, each from a stream of its
+    /// own; an exec struck by several fails loudly if any of them is loud.
+    fn draw_common_causes(&mut self, seed: TaskSeed) {
+        self.struck.fill(None);
+        for cause in &self.model.common_causes {
+            let key = ComponentKey::of(&cause.name);
+            let mut rng = SplitMix64::seed_from_u64(seed.common_cause(key));
+            if rng.random::<f64>() < cause.probability {
+                for &e in &cause.members {
+                    if self.struck[e] != Some(AttemptOutcome::Loud) {
+                        self.struck[e] = Some(cause.effect);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The outcome of an attempt of `exec` (iteration or branch `branch` of
+    /// dynamic slot `slot`) whose fresh draw is `fresh`, for a persistent
+    /// step (`rho` > 0): it repeats its previous outcome in this task with
+    /// probability ρ (always, with ρ = 1). An iteration or branch holds its
+    /// own outcome, as a `repeat`ed node's copy does.
     #[cold]
-    fn persisted(&mut self, exec: usize, rho: f64, fresh: AttemptOutcome) -> AttemptOutcome {
-        let held = self.held[exec];
+    fn persisted(
+        &mut self,
+        exec: usize,
+        slot: u32,
+        branch: u32,
+        rho: f64,
+        fresh: AttemptOutcome,
+    ) -> AttemptOutcome {
+        let held = if slot == NOT_DYNAMIC {
+            self.held[exec]
+        } else {
+            self.dyn_runs[slot as usize].held(branch)
+        };
         let outcome = match held {
             Some(previous) if rho >= 1.0 => previous,
-            Some(previous) if self.rng(exec).random::<f64>() < rho => previous,
+            Some(previous) if self.stream(exec, slot, branch).random::<f64>() < rho => previous,
             _ => fresh,
         };
-        self.held[exec] = Some(outcome);
+        if slot == NOT_DYNAMIC {
+            self.held[exec] = Some(outcome);
+        } else {
+            self.dyn_runs[slot as usize].hold(branch, outcome);
+        }
         outcome
     }
 
@@ -377,33 +442,47 @@ impl<'m> TaskState<'m> {
 
     fn handle(&mut self, event: Event, c: &mut [ExecCounters]) {
         match event {
-            Event::Retry { exec, epoch } => {
+            Event::Retry {
+                exec,
+                epoch,
+                branch,
+            } => {
                 if self.state[exec].epoch == epoch {
                     match self.model.nodes.get(exec).and_then(|n| n.junction.as_ref()) {
                         Some(Junction::Exit(run)) => self.restart_subgraph(run.entry),
-                        _ => self.begin_attempt(exec, c),
+                        _ => self.begin_attempt(exec, branch, c),
                     }
                 }
             }
             Event::AttemptEnd {
                 exec,
                 epoch,
+                branch,
                 outcome,
             } => {
                 if self.state[exec].epoch == epoch {
-                    self.attempt_ended(exec, outcome, c);
+                    self.attempt_ended(exec, branch, outcome, c);
                 }
             }
         }
     }
 
-    fn begin_attempt(&mut self, exec: usize, c: &mut [ExecCounters]) {
+    /// Starts an attempt of `exec` (of its iteration or branch `branch`, for
+    /// a loop or a fan-out; 0 otherwise).
+    fn begin_attempt(&mut self, exec: usize, branch: u32, c: &mut [ExecCounters]) {
         let model = self.model;
         let step = model.step(exec);
         self.state[exec].attempts += 1;
         c[exec].attempts += 1;
         self.cost_usd += step.cost.usd;
         self.tokens += step.cost.tokens;
+        let slot = self.dyn_slot[exec];
+        // A loop's later iterations carry a longer context (docs/MODEL.md).
+        let grown = if slot == NOT_DYNAMIC {
+            0.0
+        } else {
+            self.branch_began(exec, slot, branch)
+        };
         let epoch = self.state[exec].epoch;
         // Per-task rates replace the step's own (drawn at the task's start).
         let probs = match step.rates {
@@ -411,11 +490,14 @@ impl<'m> TaskState<'m> {
             Some(_) => self.probs[exec],
         };
         let Some(resource) = step.resource else {
-            let rng = self.rng(exec);
-            let duration = step.latency.sample(rng);
+            let rng = self.stream(exec, slot, branch);
+            let duration = step.latency.sample(rng) + grown;
             let mut outcome = probs.draw(rng);
             if step.persistence != 0.0 {
-                outcome = self.persisted(exec, step.persistence, outcome);
+                outcome = self.persisted(exec, slot, branch, step.persistence, outcome);
+            }
+            if let Some(&Some(effect)) = self.struck.get(exec) {
+                outcome = effect;
             }
             let (duration, outcome) = match step.timeout {
                 Some(limit) if duration > limit => (limit, AttemptOutcome::Timeout),
@@ -424,18 +506,22 @@ impl<'m> TaskState<'m> {
             let end = Event::AttemptEnd {
                 exec,
                 epoch,
+                branch,
                 outcome,
             };
             self.outbox.push(Outgoing::Schedule(duration, end));
             return;
         };
-        let rng = self.rng(exec);
-        let own = step.latency.sample(rng);
+        let rng = self.stream(exec, slot, branch);
+        let own = step.latency.sample(rng) + grown;
         let mut outcome = probs.draw(rng);
         if step.persistence != 0.0 {
-            outcome = self.persisted(exec, step.persistence, outcome);
+            outcome = self.persisted(exec, slot, branch, step.persistence, outcome);
         }
-        let rng = self.rng(exec);
+        if let Some(&Some(effect)) = self.struck.get(exec) {
+            outcome = effect;
+        }
+        let rng = self.stream(exec, slot, branch);
         let work = match resource.pool {
             Some(pool) => model.pools[pool].draw_work(step, own, rng),
             None => own,
@@ -443,6 +529,7 @@ impl<'m> TaskState<'m> {
         self.outbox.push(Outgoing::Acquire(Acquire {
             exec,
             epoch,
+            branch,
             outcome,
             work,
             timeout: step.timeout,
@@ -450,8 +537,15 @@ impl<'m> TaskState<'m> {
         }));
     }
 
-    fn attempt_ended(&mut self, exec: usize, outcome: AttemptOutcome, c: &mut [ExecCounters]) {
+    fn attempt_ended(
+        &mut self,
+        exec: usize,
+        branch: u32,
+        outcome: AttemptOutcome,
+        c: &mut [ExecCounters],
+    ) {
         let in_taint = self.state[exec].in_taint;
+        let slot = self.dyn_slot[exec];
         match outcome {
             AttemptOutcome::Loud | AttemptOutcome::Timeout => {
                 c[exec].loud += 1;
@@ -459,15 +553,29 @@ impl<'m> TaskState<'m> {
                     c[exec].timeouts += 1;
                 }
                 let step = self.model.step(exec);
-                let attempts = self.state[exec].attempts;
+                let attempts = if slot == NOT_DYNAMIC {
+                    self.state[exec].attempts
+                } else {
+                    self.dyn_runs[slot as usize].attempts(branch)
+                };
                 if attempts <= step.retry.max_retries {
-                    let delay = step.retry.delay_before(attempts, self.rng(exec));
+                    let delay = step
+                        .retry
+                        .delay_before(attempts, self.stream(exec, slot, branch));
                     let epoch = self.state[exec].epoch;
-                    let retry = Event::Retry { exec, epoch };
+                    let retry = Event::Retry {
+                        exec,
+                        epoch,
+                        branch,
+                    };
                     self.outbox.push(Outgoing::Schedule(delay, retry));
                 } else {
                     c[exec].exhausted += 1;
-                    self.exec_failed(exec);
+                    if slot == NOT_DYNAMIC {
+                        self.exec_failed(exec);
+                    } else {
+                        self.branch_done(exec, slot, None, c);
+                    }
                 }
             }
             AttemptOutcome::Silent => {
@@ -477,9 +585,19 @@ impl<'m> TaskState<'m> {
                 } else {
                     in_taint
                 };
-                self.exec_succeeded(exec, taint, c);
+                self.attempt_succeeded(exec, slot, taint, c);
             }
-            AttemptOutcome::Ok => self.exec_succeeded(exec, in_taint, c),
+            AttemptOutcome::Ok => self.attempt_succeeded(exec, slot, in_taint, c),
+        }
+    }
+
+    /// An attempt ended ok (its output tainted by `taint`): the step is done,
+    /// or, in a loop or fan-out, one iteration or branch is.
+    fn attempt_succeeded(&mut self, exec: usize, slot: u32, taint: Taint, c: &mut [ExecCounters]) {
+        if slot == NOT_DYNAMIC {
+            self.exec_succeeded(exec, taint, c);
+        } else {
+            self.branch_done(exec, slot, Some(taint), c);
         }
     }
 
@@ -602,7 +720,7 @@ impl<'m> TaskState<'m> {
                 Delivery::None => {}
                 Delivery::Failed => failed += 1,
                 Delivery::Ok(t) => {
-                    if ok < merge_needs(merge, self.model.nodes[node].inputs.len()) {
+                    if ok < needs(merge, self.model.nodes[node].inputs.len() as u32) {
                         ok += 1;
                         if t == CLEAN {
                             clean += 1;
@@ -635,7 +753,7 @@ impl<'m> TaskState<'m> {
                 taint,
             });
         } else {
-            self.begin_attempt(exec, c);
+            self.begin_attempt(exec, 0, c);
         }
     }
 
@@ -674,17 +792,26 @@ impl<'m> TaskState<'m> {
         }
         let n_in = self.model.nodes[node].inputs.len() as u32;
         let merge = self.model.nodes[node].merge;
-        if let Merge::Vote(k) = merge {
-            self.try_vote(node, k, n_in, c);
-            return;
+        match verdict(merge, n_in, st.ok_in, st.clean_in, st.failed_in) {
+            Verdict::Wait => return,
+            Verdict::Fail => {
+                self.inputs_failed(node, c);
+                return;
+            }
+            // A vote taken by enough right inputs is clean whatever the others said.
+            Verdict::Go if matches!(merge, Merge::Vote(_)) => self.state[node].in_taint = CLEAN,
+            Verdict::Go => {}
+            // A lost vote emits a wrong answer: the first wrong input's, or
+            // the vote's own when every input that arrived ok was right.
+            Verdict::Lost => {
+                if self.state[node].in_taint == CLEAN {
+                    self.state[node].in_taint = node as Taint;
+                    c[node].silent += 1;
+                }
+            }
         }
-        let need = merge_needs(merge, n_in as usize);
-        if st.ok_in >= need {
-            self.state[node].started = true;
-            self.run_node(node, c);
-        } else if st.failed_in > n_in - need {
-            self.inputs_failed(node, c);
-        }
+        self.state[node].started = true;
+        self.run_node(node, c);
     }
 
     /// Runs a node whose inputs are in: an attempt of its step, or for a
@@ -692,15 +819,17 @@ impl<'m> TaskState<'m> {
     /// one run of its sub-graph).
     #[inline]
     fn run_node(&mut self, node: NodeId, c: &mut [ExecCounters]) {
-        match self.model.nodes[node].junction {
-            None => self.begin_attempt(node, c),
-            Some(ref j) => {
-                if matches!(j, Junction::Exit(_)) {
-                    c[node].attempts += 1;
-                }
-                let taint = self.state[node].in_taint;
-                self.node_completed(node, taint, c);
+        let model = self.model;
+        if let Some(j) = &model.nodes[node].junction {
+            if matches!(j, Junction::Exit(_)) {
+                c[node].attempts += 1;
             }
+            let taint = self.state[node].in_taint;
+            self.node_completed(node, taint, c);
+        } else if self.dyn_slot[node] == NOT_DYNAMIC {
+            self.begin_attempt(node, 0, c);
+        } else {
+            self.start_dynamic(node, c);
         }
     }
 
@@ -749,7 +878,11 @@ impl<'m> TaskState<'m> {
         self.state[run.entry].started = true;
         let delay = retry.delay_before(runs, self.rng(node));
         let epoch = self.state[node].epoch;
-        let restart = Event::Retry { exec: node, epoch };
+        let restart = Event::Retry {
+            exec: node,
+            epoch,
+            branch: 0,
+        };
         self.outbox.push(Outgoing::Schedule(delay, restart));
     }
 
@@ -758,44 +891,5 @@ impl<'m> TaskState<'m> {
         self.state[entry].started = false;
         self.recount_inputs(entry);
         self.immediate.push_back(Immediate::TryStart(entry));
-    }
-
-    /// A vote over `n_in` inputs, right when `k` of them arrive right. It is
-    /// decided as soon as the result can no longer change: right once `k`
-    /// right inputs are in; wrong (silent) once `k` is out of reach and some
-    /// input arrived ok, tainted by the first wrong input to arrive (or, when
-    /// every input that arrived ok was right, by the vote itself: no
-    /// majority still emits an answer); a loud failure when every input
-    /// failed. Otherwise it waits for more inputs.
-    fn try_vote(&mut self, node: NodeId, k: u32, n_in: u32, c: &mut [ExecCounters]) {
-        let st = &mut self.state[node];
-        let waiting = n_in - st.ok_in - st.failed_in;
-        if st.clean_in >= k {
-            st.in_taint = CLEAN;
-        } else if st.clean_in + waiting >= k {
-            return;
-        } else if st.ok_in > 0 {
-            if st.in_taint == CLEAN {
-                st.in_taint = node as Taint;
-                c[node].silent += 1;
-            }
-        } else if waiting > 0 {
-            return;
-        } else {
-            self.inputs_failed(node, c);
-            return;
-        }
-        self.state[node].started = true;
-        self.run_node(node, c);
-    }
-}
-
-/// How many ok inputs a merge policy takes in, out of `n_inputs` (a vote
-/// counts every input).
-fn merge_needs(merge: Merge, n_inputs: usize) -> u32 {
-    match merge {
-        Merge::All | Merge::Vote(_) => n_inputs as u32,
-        Merge::Any => (n_inputs as u32).min(1),
-        Merge::KOfN(k) => k,
     }
 }

@@ -362,6 +362,7 @@ impl<'m> World<'m> {
             generation,
             exec: req.exec as u32,
             epoch: req.epoch,
+            branch: req.branch,
             outcome: req.outcome,
             work: req.work,
             resource: req.resource,
@@ -413,6 +414,7 @@ impl<'m> World<'m> {
         let event = Event::AttemptEnd {
             exec: r.exec as usize,
             epoch: r.epoch,
+            branch: r.branch,
             outcome,
         };
         self.deliver(slot, generation, event);

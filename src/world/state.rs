@@ -56,6 +56,7 @@ pub(super) struct Request {
     pub(super) generation: u32,
     pub(super) exec: u32,
     pub(super) epoch: u32,
+    pub(super) branch: u32,
     pub(super) outcome: AttemptOutcome,
     pub(super) work: f64,
     pub(super) resource: ResourceUse,

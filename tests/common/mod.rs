@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-/// Normal quantile for a two-sided 99.9% interval: MODEL.md asks tests to use
+/// Normal quantile for a two-sided 99.9% interval: docs/MODEL.md asks tests to use
 /// 99.9% so that a correct simulator fails rarely.
 pub const Z999: f64 = 3.290_526_731_491_926;
 

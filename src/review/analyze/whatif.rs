@@ -43,6 +43,7 @@ pub fn what_if_model(
                 // A perfect sub-graph: every step inside it, nested ones too.
                 make_inside_perfect(&mut model, &scenario.entries[entry].id);
             }
+            spare_from_common_causes(&mut model, scenario, &candidate.target);
             Ok(model)
         }
         Change::OneMoreRetry => Ok(changed(scenario, &candidate.target, |step, _| {
@@ -106,6 +107,20 @@ fn make_inside_perfect(model: &mut Model, id: &str) {
         }
     }
     index_difficulties(model);
+}
+
+/// A perfect component fails in no task, so no common cause strikes it any
+/// more (the cause still strikes its other members; one left with none is
+/// dropped, as the document edit drops it).
+fn spare_from_common_causes(model: &mut Model, scenario: &Scenario, target: &Target) {
+    let execs: Vec<usize> = match target {
+        Target::Node(entry) => scenario.entries[*entry].nodes.clone(),
+        Target::HandOff { edge, .. } => vec![model.nodes.len() + *edge],
+    };
+    for cause in &mut model.common_causes {
+        cause.members.retain(|m| !execs.contains(m));
+    }
+    model.common_causes.retain(|c| !c.members.is_empty());
 }
 
 /// No silent or loud failures, in any task; a gate catches every corrupted

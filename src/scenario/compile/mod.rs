@@ -11,11 +11,13 @@
 //! 5. [`wiring`]: one edge per dependency, `[[edges]]` applied;
 //! 6. [`nodes`]: nodes with their merge policies;
 //! 7. [`gates`]: gates and their loop regions;
-//! 8. [`entries`]: what each `[[nodes]]` entry became.
+//! 8. [`entries`]: what each `[[nodes]]` entry became;
+//! 9. [`causes`]: `[[common_causes]]` resolved against the graph.
 //!
 //! Every problem is collected (not just the first) with the field it concerns
 //! and what is allowed, so one `coordsim validate` shows all there is to fix.
 
+mod causes;
 mod entries;
 mod gates;
 mod nodes;
@@ -103,8 +105,20 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
         limits: settings.limits,
         difficulties: Vec::new(),
         pass_k: settings.pass_k,
+        common_causes: Vec::new(),
+        failure_correlation: false,
     };
     index_difficulties(&mut model);
+    causes::attach_common_causes(&file.common_causes, &mut model, &entries, &mut p);
+    model.failure_correlation = causes::check_failure_correlation(
+        file.run.failure_correlation,
+        &model,
+        workload.is_some(),
+        &mut p,
+    );
+    if !p.is_empty() {
+        return Err(p.into_vec());
+    }
     Ok(Scenario {
         model,
         workload,

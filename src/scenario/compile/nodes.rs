@@ -48,6 +48,7 @@ pub fn build_nodes(
             merge,
             gate: None,
             junction,
+            dynamic: steps.dynamics[e.template].clone(),
         });
     }
     nodes

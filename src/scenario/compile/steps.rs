@@ -4,17 +4,20 @@
 
 use std::collections::HashMap;
 
+use super::super::dynamic::compile_dynamic;
 use super::super::file::{ScenarioFile, StepSpec};
 use super::super::problem::Problems;
 use super::super::resources::{ResourceIndex, resolve_use};
 use super::super::step::compile_step;
 use super::subgraphs::namespace;
-use crate::model::Step;
+use crate::model::{Dynamic, Step};
 
 /// The compiled steps of the file's entries (`None` where a step has problems).
 pub struct Steps {
     /// One per `[[nodes]]` entry, in file order (shared by a repeated node's copies).
     pub nodes: Vec<Option<Step>>,
+    /// One per `[[nodes]]` entry: its `loop` or `fan_out`, if it has one.
+    pub dynamics: Vec<Option<Box<Dynamic>>>,
     /// `[defaults.edge]`: the step of every hand-off no `[[edges]]` entry configures.
     pub default_edge: Option<Step>,
     /// A sub-graph's id → its `graph.defaults.edge`, for the hand-offs inside it.
@@ -25,6 +28,12 @@ pub struct Steps {
 
 /// Checks and compiles every step of `file`, resolving the resources it uses.
 pub fn compile_steps(file: &ScenarioFile, resources: &ResourceIndex, p: &mut Problems) -> Steps {
+    let dynamics: Vec<_> = file
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| compile_dynamic(n, &format!("nodes[{i}] ({})", n.id), p))
+        .collect();
     let mut step_of = |spec: &StepSpec, path: &str| {
         let step = compile_step(spec, path, p);
         let resource = resolve_use(spec, path, resources, p);
@@ -61,6 +70,7 @@ pub fn compile_steps(file: &ScenarioFile, resources: &ResourceIndex, p: &mut Pro
         .collect();
     Steps {
         nodes,
+        dynamics,
         default_edge,
         scope_edges,
         edges,

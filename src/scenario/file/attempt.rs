@@ -1,10 +1,11 @@
 //! What one attempt of a step takes: its latency distribution, retry policy,
 //! cost, tokens and payload.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A latency distribution, tagged by `dist`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
 #[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
 pub enum LatencySpec {
     /// `{ dist = "fixed", value = 0.2 }`
@@ -61,7 +62,7 @@ pub enum LatencySpec {
 }
 
 /// `retry = { max = 2, backoff = "exponential", delay = 0.5, factor = 2, max_delay = 30, jitter = "full" }`
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RetrySpec {
     /// Retries after the first attempt.
@@ -84,7 +85,7 @@ pub struct RetrySpec {
 }
 
 /// Backoff shapes.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BackoffSpec {
     /// Constant delay.
@@ -94,7 +95,7 @@ pub enum BackoffSpec {
 }
 
 /// Jitter kinds.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JitterSpec {
     /// No jitter.
@@ -106,7 +107,7 @@ pub enum JitterSpec {
 }
 
 /// `cost = { per_call = 0.001, input_per_mtok = 3, output_per_mtok = 15 }`
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CostSpec {
     /// Dollars per attempt.
@@ -121,7 +122,7 @@ pub struct CostSpec {
 }
 
 /// `tokens = { input = 1200, output = 300 }`
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokensSpec {
     /// Input (prompt) tokens per attempt.
@@ -131,7 +132,7 @@ pub struct TokensSpec {
 }
 
 /// `transfer = { link = "nvlink", bytes = 2e6 }`
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TransferSpec {
     /// The `[[resources]]` id of a link.

@@ -1,6 +1,7 @@
 //! The fan-in policy of a node: `"all"`, `"any"`, `{ k = 2 }` or
 //! `{ vote = 3 }`, read and written in the same shapes.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Fan-in policy: `"all"`, `"any"`, `{ k = 2 }` or `{ vote = 3 }`.
@@ -45,6 +46,34 @@ impl Serialize for MergeSpec {
 
 /// Reads a merge policy given either as a name or as a one-entry table
 /// (`{ k = N }` or `{ vote = K }`).
+/// The schema of a merge policy: a name or a one-entry table.
+impl JsonSchema for MergeSpec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Merge".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Fan-in: \"all\" (default), \"any\", { k = N } (the N-th ok input) or { vote = K } (right when K inputs are right).",
+            "anyOf": [
+                { "enum": ["all", "any"] },
+                {
+                    "type": "object",
+                    "properties": { "k": { "type": "integer", "minimum": 1 } },
+                    "required": ["k"],
+                    "additionalProperties": false
+                },
+                {
+                    "type": "object",
+                    "properties": { "vote": { "type": "integer", "minimum": 1 } },
+                    "required": ["vote"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}
+
 struct MergeVisitor;
 
 /// The keys a merge table may hold (exactly one of them).

@@ -9,20 +9,26 @@
 //! * [`steps`]: nodes, edges and the step fields they share (declared once);
 //! * [`attempt`]: what one attempt of a step takes (latency, retry, cost, ...);
 //! * [`merge`]: the fan-in policy, a name or a table;
+//! * [`dynamic`]: agent loops and dynamic fan-outs, and their count distributions;
 //! * [`resources`] and [`workload`]: shared pools and many tasks at once.
 
 pub mod attempt;
+pub mod cause;
+pub mod dynamic;
 pub mod merge;
 pub mod rate;
 pub mod resources;
 pub mod steps;
 pub mod workload;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use attempt::{
     BackoffSpec, CostSpec, JitterSpec, LatencySpec, RetrySpec, TokensSpec, TransferSpec,
 };
+pub use cause::{CauseEffectSpec, CommonCauseSpec};
+pub use dynamic::{CountSpec, FanOutSpec, LoopSpec};
 pub use merge::MergeSpec;
 pub use rate::{PersistenceSpec, RateDistSpec, RateSpec};
 pub use resources::{
@@ -32,7 +38,7 @@ pub use steps::{EdgeSpec, GraphSpec, KindSpec, NodeSpec, OnExhaustedSpec, StepSp
 pub use workload::{ArrivalsSpec, BurstSpec, WorkloadSpec};
 
 /// A whole scenario file.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// Name used for the output folder; defaults to the file's stem.
@@ -59,6 +65,9 @@ pub struct ScenarioFile {
     /// Many tasks in flight at once; without it, trials are independent tasks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workload: Option<WorkloadSpec>,
+    /// Shared causes of failure: steps that fail together in a task.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub common_causes: Vec<CommonCauseSpec>,
     /// What `coordsim sweep` varies when the command line does not say; not
     /// used by `compile`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -66,7 +75,7 @@ pub struct ScenarioFile {
 }
 
 /// `[sweep]`: the default grid of `coordsim sweep`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SweepSpec {
     /// Axes as `"PATH=VALUES"`, as for `--vary`, in the order they nest.
@@ -75,7 +84,7 @@ pub struct SweepSpec {
 }
 
 /// `[run]`: trial count and seed.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunSpec {
     /// Number of Monte Carlo trials.
@@ -93,10 +102,14 @@ pub struct RunSpec {
     /// Runs of every task, for pass^k (default 1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pass_k: Option<u64>,
+    /// Count the tasks in which each pair of nodes and hand-offs fail
+    /// together, and report their failure correlation (default false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_correlation: Option<bool>,
 }
 
 /// `[defaults]`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DefaultsSpec {
     /// Applied to every edge, field by field, unless the edge says otherwise.

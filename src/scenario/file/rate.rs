@@ -3,6 +3,7 @@
 //! tied to a shared `difficulty`); and a step's fault `persistence` (a
 //! number or `"task"`).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A probability: fixed, or drawn once per task.
@@ -16,7 +17,7 @@ pub enum RateSpec {
 }
 
 /// A distribution of a probability over tasks.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RateDistSpec {
     /// Beta shape parameters `[a, b]` (mean a / (a + b)).
@@ -149,5 +150,37 @@ impl<'de> serde::de::Visitor<'de> for PersistenceVisitor {
             "task" => Ok(PersistenceSpec::Task),
             _ => Err(E::unknown_variant(v, &["task"])),
         }
+    }
+}
+
+/// The schema of a rate: a probability, or a distribution over tasks.
+impl JsonSchema for RateSpec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Rate".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let per_task = generator.subschema_for::<RateDistSpec>();
+        schemars::json_schema!({
+            "description": "A probability (e.g. 0.05), or a distribution over tasks (e.g. { beta = [2, 8] } or { mean = 0.2, concentration = 10 }).",
+            "anyOf": [{ "type": "number", "minimum": 0, "maximum": 1 }, per_task]
+        })
+    }
+}
+
+/// The schema of a persistence: a probability, or "task".
+impl JsonSchema for PersistenceSpec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Persistence".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "P(a re-execution in the same task repeats the previous outcome), or \"task\" (the first draw holds for the whole task).",
+            "anyOf": [
+                { "type": "number", "minimum": 0, "maximum": 1 },
+                { "const": "task" }
+            ]
+        })
     }
 }

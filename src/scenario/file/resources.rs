@@ -1,11 +1,12 @@
 //! `[[resources]]`: shared pools and links that steps queue for.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::attempt::LatencySpec;
 
 /// Kinds of shared resource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ResourceKind {
     /// A pool of inference servers (GPUs).
@@ -17,7 +18,7 @@ pub enum ResourceKind {
 }
 
 /// `[[resources]]`: a shared pool or link.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceSpec {
     /// Unique id, referenced by steps' `resource` or `transfer.link`.
@@ -58,7 +59,7 @@ pub struct ResourceSpec {
 }
 
 /// Queue orders.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DisciplineSpec {
     /// First come, first served.
@@ -68,7 +69,7 @@ pub enum DisciplineSpec {
 }
 
 /// Over-limit behaviours.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OnFullSpec {
     /// Queue.
@@ -78,7 +79,7 @@ pub enum OnFullSpec {
 }
 
 /// `batching = { max_batch = 16, iteration_base = 0.02, iteration_per_request = 0.002 }`
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BatchingSpec {
     /// Most requests in a server's batch.
@@ -90,7 +91,7 @@ pub struct BatchingSpec {
 }
 
 /// `rate_limit = { rate = 20, burst = 40 }`
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RateLimitSpec {
     /// Calls per second.

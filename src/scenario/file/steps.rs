@@ -9,10 +9,12 @@
 //! Adding a step field is a one-line change here, plus its check in
 //! [`crate::scenario::step`].
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::DefaultsSpec;
 use super::attempt::{CostSpec, LatencySpec, RetrySpec, TokensSpec, TransferSpec};
+use super::dynamic::{FanOutSpec, LoopSpec};
 use super::merge::MergeSpec;
 use super::rate::{PersistenceSpec, RateSpec};
 
@@ -102,7 +104,7 @@ macro_rules! overlay_fields {
 
 step_struct! {
     /// The stochastic behaviour of a step, shared by nodes, edges and edge defaults.
-    #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+    #[derive(Debug, Clone, Default, Deserialize, JsonSchema, Serialize)]
     #[serde(deny_unknown_fields)]
     pub struct StepSpec {
         ..step,
@@ -118,7 +120,7 @@ impl StepSpec {
 
 step_struct! {
     /// A node of the task graph.
-    #[derive(Debug, Clone, Deserialize, Serialize)]
+    #[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
     #[serde(deny_unknown_fields)]
     pub struct NodeSpec {
         /// Unique id.
@@ -142,6 +144,12 @@ step_struct! {
         /// only its `defaults` (and the file it came from) are left here.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub graph: Option<GraphSpec>,
+        /// An agent loop: the node's step repeated a random number of times in series.
+        #[serde(rename = "loop", skip_serializing_if = "Option::is_none")]
+        pub agent_loop: Option<LoopSpec>,
+        /// A dynamic fan-out: the node's step run in a random number of parallel branches.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub fan_out: Option<FanOutSpec>,
         ..step,
         /// Gates: P(flag | corrupted input), or its distribution over tasks.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -163,7 +171,7 @@ step_struct! {
 
 step_struct! {
     /// `[[edges]]`: the behaviour of the hand-off from one node to another.
-    #[derive(Debug, Clone, Deserialize, Serialize)]
+    #[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
     #[serde(deny_unknown_fields)]
     pub struct EdgeSpec {
         /// Sending node.
@@ -176,7 +184,7 @@ step_struct! {
 
 /// `graph = { ... }`: a sub-graph's own hand-off defaults and, before it is
 /// flattened, its nodes and edges.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct GraphSpec {
     /// The file the sub-graph was read from (set when an `include` is
@@ -195,7 +203,7 @@ pub struct GraphSpec {
 }
 
 /// Node kinds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum KindSpec {
     /// An LLM call.
@@ -213,7 +221,7 @@ pub enum KindSpec {
 }
 
 /// Gate policy when its loops are spent.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OnExhaustedSpec {
     /// Hand the task to a person.

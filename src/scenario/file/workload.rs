@@ -1,11 +1,12 @@
 //! `[workload]`: many tasks in flight at once, arriving open or closed.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::attempt::LatencySpec;
 
 /// Open or closed workloads.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum ArrivalsSpec {
     /// Poisson arrivals at a rate.
@@ -15,7 +16,7 @@ pub enum ArrivalsSpec {
 }
 
 /// `[workload]`: many tasks in flight at once.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkloadSpec {
     /// "open" or "closed".
@@ -59,7 +60,7 @@ pub struct WorkloadSpec {
 }
 
 /// `burst = { on_s = 10, off_s = 50, rate_on = 20, rate_off = 2 }`
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BurstSpec {
     /// Seconds at the high rate.

@@ -50,8 +50,9 @@ pub struct SimOptions {
     pub threads: Option<usize>,
     /// Change a field before simulating, as if written in the file, e.g.
     /// `--set workload.rate=6`, `--set nodes.retrieve.silent=0.02` or
-    /// `--set depth=4` (the `repeat` of the repeated node); VALUE is a TOML
-    /// value; repeatable. Reviews apply it to every scenario (the base and
+    /// `--set depth=4` (the `repeat` of the repeated node); a sub-graph's
+    /// node is named `<sub-graph>/<node>`, e.g. `nodes.research/search.loud`;
+    /// VALUE is a TOML value; repeatable. Reviews apply it to every scenario (the base and
     /// each variant, after the variant's own patches); a sweep applies it
     /// before --vary.
     #[arg(long = "set", value_name = "PATH=VALUE")]

@@ -10,6 +10,7 @@ pub mod latency;
 pub mod rates;
 pub mod resource;
 pub mod step;
+pub mod subgraph;
 pub mod uses;
 pub mod workload;
 
@@ -19,6 +20,7 @@ pub use latency::Latency;
 pub use rates::{GateRates, Loading, StepRates, TaskRate};
 pub use resource::{Batching, Discipline, Link, OnFull, Pool, RateLimit, ServiceTime};
 pub use step::{AttemptCost, AttemptOutcome, Backoff, Jitter, OutcomeProbs, RetryPolicy, Step};
+pub use subgraph::{Junction, SubgraphRun};
 pub use uses::{LinkId, PoolId, ResourceUse, Transfer};
 pub use workload::{Arrivals, Window, Workload};
 
@@ -118,6 +120,8 @@ pub struct Node {
     pub merge: Merge,
     /// Present for gates only.
     pub gate: Option<Gate>,
+    /// Present for the entry and exit of a sub-graph.
+    pub junction: Option<Junction>,
     /// Present for agent loops and dynamic fan-outs: the node's step is run
     /// a random number of times, in series or in parallel.
     pub dynamic: Option<Box<Dynamic>>,

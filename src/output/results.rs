@@ -21,10 +21,11 @@ pub fn summary_json(summary: &Summary) -> String {
     s
 }
 
-/// The per-node table as CSV, one row per node or edge.
+/// The per-node table as CSV, one row per node or edge, then one per
+/// sub-graph (`S/*`, kind "subgraph": its nodes' and hand-offs' figures summed).
 pub fn nodes_csv(summary: &Summary) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    for node in &summary.nodes {
+    for node in summary.nodes.iter().chain(&summary.subgraphs) {
         w.serialize(node).expect("node rows serialise");
     }
     w.into_inner().expect("writing to memory cannot fail")

@@ -102,7 +102,7 @@ pub fn render(summary: &Summary) -> String {
         "missed",
         "loops"
     );
-    for n in &s.nodes {
+    for n in s.nodes.iter().chain(&s.subgraphs) {
         let _ = writeln!(
             out,
             "{:<24} {:<9} {:>9.4} {:>10} {:>10} {:>9} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}",

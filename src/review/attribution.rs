@@ -1,6 +1,6 @@
 //! Where the failures of a scenario come from, as it stands: which component
 //! introduced the silent corruptions that reached the user, where the loud
-//! failures happened, what each gate caught.
+//! failures happened, what each gate caught; and the same per sub-graph.
 
 use serde::Serialize;
 
@@ -52,9 +52,12 @@ pub struct Attribution {
 /// Attributes the failures of `summary` to its nodes and hand-offs.
 pub fn attribute(summary: &Summary) -> Attribution {
     let silent = summary.silent_failure.count;
+    // Sub-graphs' roll-ups (`S/*`) stand beside their nodes: the share of
+    // the wrong answers that started anywhere inside `S`.
     let mut rows: Vec<Blame> = summary
         .nodes
         .iter()
+        .chain(&summary.subgraphs)
         .map(|n| Blame {
             id: n.id.clone(),
             kind: n.kind.clone(),

@@ -290,6 +290,11 @@ pub fn add_retries(doc: &mut Table, target: &str, n: u64, overrides: &Table) -> 
 /// Makes `target` perfect: no silent or loud failures; a gate (`kind = "gate"`)
 /// also catches every corrupted input and never flags a right one.
 pub fn make_perfect(doc: &mut Table, target: &str) -> Result<(), String> {
+    if let Some(id) = target.strip_prefix("nodes.")
+        && get_path(doc, &format!("{target}.graph")).is_some()
+    {
+        return make_subgraph_perfect(doc, id);
+    }
     let is_gate = get_path(doc, &format!("{target}.kind")).and_then(Value::as_str) == Some("gate");
     if is_gate {
         set_path(doc, &format!("{target}.sensitivity"), Value::Float(1.0))?;
@@ -326,6 +331,51 @@ fn spare_from_common_causes(doc: &mut Table, target: &str) {
     if causes.is_empty() {
         doc.remove("common_causes");
     }
+}
+
+/// Makes sub-graph `id` perfect: every node inside it (nested sub-graphs'
+/// too), and every hand-off inside, through the sub-graphs' edge defaults
+/// and the `[[edges]]` entries into their nodes.
+fn make_subgraph_perfect(doc: &mut Table, id: &str) -> Result<(), String> {
+    let prefix = format!("{id}/");
+    let inside: Vec<(String, bool)> = doc
+        .get("nodes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_table)
+        .filter_map(|n| {
+            let nid = n.get("id").and_then(Value::as_str)?;
+            (nid == id || nid.starts_with(&prefix))
+                .then(|| (nid.to_string(), n.contains_key("graph")))
+        })
+        .collect();
+    for (nid, is_subgraph) in inside {
+        if is_subgraph {
+            for field in ["silent", "loud"] {
+                let path = format!("nodes.{nid}.graph.defaults.edge.{field}");
+                set_path(doc, &path, Value::Float(0.0))?;
+            }
+        } else {
+            make_perfect(doc, &format!("nodes.{nid}"))?;
+        }
+    }
+    for e in doc
+        .get_mut("edges")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_table_mut)
+    {
+        if e.get("to")
+            .and_then(Value::as_str)
+            .is_some_and(|to| to.starts_with(&prefix))
+        {
+            e.insert("silent".into(), Value::Float(0.0));
+            e.insert("loud".into(), Value::Float(0.0));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

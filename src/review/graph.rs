@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use super::markup::xml;
-use crate::model::{Model, NodeKind, Step};
+use crate::model::{Junction, Model, Node, NodeKind, Step};
 
 /// Graphs larger than this are not drawn (the DOT file still holds them).
 pub const MAX_DRAWN_NODES: usize = 300;
@@ -153,16 +153,15 @@ pub fn svg(model: &Model) -> String {
     }
     for (i, n) in model.nodes.iter().enumerate() {
         let (x, y) = pos(i);
-        let detail = match &n.gate {
-            Some(g) => format!(
+        let detail = match (&n.gate, junction_label(n)) {
+            (_, Some(label)) => label,
+            (Some(g), None) => format!(
                 "gate · catch {:.0}% · false {:.0}%",
                 100.0 * g.sensitivity,
                 100.0 * g.false_alarm
             ),
-            // A loop or fan-out says so instead of its rates, which would
-            // not fit in the box.
-            None if n.dynamic.is_some() => with_repeats(n, n.kind.name().to_string()),
-            None => {
+            (None, None) if n.dynamic.is_some() => with_repeats(n, n.kind.name().to_string()),
+            (None, None) => {
                 let f = failure_label(&n.step);
                 if f.is_empty() {
                     n.kind.name().to_string()
@@ -188,6 +187,18 @@ pub fn svg(model: &Model) -> String {
     crate::charts::outline::outline_text(&s)
 }
 
+/// What a sub-graph's junction is: "sub-graph start", or "sub-graph end ·
+/// up to N runs".
+fn junction_label(n: &Node) -> Option<String> {
+    match n.junction.as_ref()? {
+        Junction::Entry => Some("sub-graph start".into()),
+        Junction::Exit(_) => Some(match n.step.retry.max_retries {
+            0 => "sub-graph end".into(),
+            r => format!("sub-graph end · up to {} runs", r + 1),
+        }),
+    }
+}
+
 /// The graph in Graphviz DOT (`dot -Tsvg graph.dot`).
 pub fn dot(model: &Model) -> String {
     let q = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
@@ -196,9 +207,10 @@ pub fn dot(model: &Model) -> String {
         q(&model.name)
     );
     for n in &model.nodes {
-        let detail = match &n.gate {
-            Some(g) => format!("gate, catches {:.0}%", 100.0 * g.sensitivity),
-            None => {
+        let detail = match (&n.gate, junction_label(n)) {
+            (_, Some(label)) => label,
+            (Some(g), None) => format!("gate, catches {:.0}%", 100.0 * g.sensitivity),
+            (None, None) => {
                 let f = failure_label(&n.step);
                 with_repeats(
                     n,

@@ -4,6 +4,8 @@ use std::path::Path;
 
 use super::compile::{Scenario, compile};
 use super::file::ScenarioFile;
+use super::flatten::{FlattenError, flatten, has_subgraphs, relocate};
+use super::include::Includes;
 use super::locate::{attach_locations, line_col};
 use super::problem::{Problem, ScenarioError, nearest};
 
@@ -11,6 +13,14 @@ use super::problem::{Problem, ScenarioError, nearest};
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let text = read_text(path)?;
     let file = parse(path, &text)?;
+    if file
+        .nodes
+        .iter()
+        .any(|n| n.include.is_some() || n.graph.is_some())
+    {
+        let doc = read_document(path)?;
+        return compile_document(path, &doc).map_err(locate_in_file);
+    }
     compile(&file, &default_name(path))
         .and_then(refuse_standstill)
         .map_err(|mut problems| {
@@ -50,8 +60,33 @@ fn is_json(path: &Path) -> bool {
 }
 
 /// Reads the scenario at `path` as a document (a TOML table) to be patched
-/// (see [`super::patch`]) and then compiled with [`compile_document`].
+/// (see [`super::patch`]) and then compiled with [`compile_document`]; its
+/// sub-graphs are flattened into it (see [`super::flatten`]).
 pub fn read_document(path: &Path) -> Result<toml::Table, ScenarioError> {
+    read_document_with(path, &mut Includes::new(path))
+}
+
+/// [`read_document`] for a file read as part of `includes`.
+pub(super) fn read_document_with(
+    path: &Path,
+    includes: &mut Includes,
+) -> Result<toml::Table, ScenarioError> {
+    let mut doc = read_plain_document(path)?;
+    if !has_subgraphs(&doc) {
+        return Ok(doc);
+    }
+    match flatten(&mut doc, &mut |written| includes.include(written)) {
+        Ok(()) => Ok(doc),
+        Err(FlattenError::Included(e)) => Err(e),
+        Err(FlattenError::Problems(problems)) => Err(locate_in_file(ScenarioError {
+            file: path.to_path_buf(),
+            problems,
+        })),
+    }
+}
+
+/// The document of the file at `path` as written.
+fn read_plain_document(path: &Path) -> Result<toml::Table, ScenarioError> {
     let text = read_text(path)?;
     // Parsing into the typed form first reports malformed files with their line and column.
     parse(path, &text)?;
@@ -80,9 +115,12 @@ pub fn compile_document(path: &Path, doc: &toml::Table) -> Result<Scenario, Scen
         })?;
     compile(&file, &default_name(path))
         .and_then(refuse_standstill)
-        .map_err(|problems| ScenarioError {
-            file: path.to_path_buf(),
-            problems,
+        .map_err(|mut problems| {
+            relocate(&mut problems, doc);
+            ScenarioError {
+                file: path.to_path_buf(),
+                problems,
+            }
         })
 }
 

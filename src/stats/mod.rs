@@ -8,6 +8,7 @@ pub mod precision;
 pub mod rare;
 pub mod quantile;
 pub mod replication;
+pub mod rollup;
 pub mod summary;
 pub mod timeavg;
 pub mod wide;

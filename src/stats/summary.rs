@@ -8,7 +8,8 @@ use super::accumulator::{Accumulator, NANOS_PER_SECOND, PICO_PER_USD};
 use super::interval::{Z95, mean_interval, wilson};
 use super::load::Estimate;
 use super::quantile::{count_at_most, quantile_interval};
-use crate::model::Model;
+use crate::model::{Junction, Model};
+use crate::task::ExecCounters;
 
 /// A proportion with its 95% interval (how it was made: [`IntervalMethods::rates`]).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -146,6 +147,10 @@ pub struct Summary {
     pub tokens: TokenSummary,
     /// Per node and edge figures; edges that never ran are left out.
     pub nodes: Vec<ExecSummary>,
+    /// Per sub-graph `S`: the figures of its nodes and hand-offs summed
+    /// (`S/*`, kind "subgraph"; its runs are on the node `S` itself).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subgraphs: Vec<ExecSummary>,
     /// Throughput, goodput and resource figures of a loaded run (`[workload]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load: Option<super::load::LoadSummary>,
@@ -291,6 +296,33 @@ pub struct PassK {
     pub independent: f64,
 }
 
+impl ExecSummary {
+    /// The figures of counters `c` over `trials` tasks.
+    pub fn new(id: String, kind: &str, c: &ExecCounters, trials: u64) -> Self {
+        ExecSummary {
+            id,
+            kind: kind.to_string(),
+            attempts: c.attempts,
+            attempts_per_task: if trials > 0 {
+                c.attempts as f64 / trials as f64
+            } else {
+                0.0
+            },
+            cancelled: c.cancelled,
+            loud_failures: c.loud,
+            timeouts: c.timeouts,
+            exhausted: c.exhausted,
+            silent_introduced: c.silent,
+            silent_reached_user: c.silent_reached_user,
+            caught: c.caught,
+            false_alarms: c.false_alarms,
+            missed: c.missed,
+            loops: c.loops,
+            gate_exhausted: c.gate_exhausted,
+        }
+    }
+}
+
 impl Summary {
     /// Computes the summary of `acc` for `model`.
     pub fn new(model: &Model, seed: u64, acc: &Accumulator) -> Self {
@@ -314,29 +346,17 @@ impl Summary {
             .execs
             .iter()
             .enumerate()
-            .filter(|(i, c)| *i < model.nodes.len() || c.attempts > 0)
-            .map(|(i, c)| ExecSummary {
-                id: model.exec_name(i),
-                kind: model
-                    .nodes
-                    .get(i)
-                    .map_or("edge", |n| n.kind.name())
-                    .to_string(),
-                attempts: c.attempts,
-                attempts_per_task: per(c.attempts as f64, trials).unwrap_or(0.0),
-                cancelled: c.cancelled,
-                loud_failures: c.loud,
-                timeouts: c.timeouts,
-                exhausted: c.exhausted,
-                silent_introduced: c.silent,
-                silent_reached_user: c.silent_reached_user,
-                caught: c.caught,
-                false_alarms: c.false_alarms,
-                missed: c.missed,
-                loops: c.loops,
-                gate_exhausted: c.gate_exhausted,
+            .filter(|(i, c)| match model.nodes.get(*i) {
+                // A sub-graph's entry junction does nothing of its own.
+                Some(n) => !matches!(n.junction, Some(Junction::Entry)),
+                None => c.attempts > 0,
+            })
+            .map(|(i, c)| {
+                let kind = model.nodes.get(i).map_or("edge", |n| n.kind.name());
+                ExecSummary::new(model.exec_name(i), kind, c, trials)
             })
             .collect();
+        let subgraphs = super::rollup::rollups(model, &acc.execs, trials);
         Summary {
             scenario: model.name.clone(),
             trials,
@@ -369,6 +389,7 @@ impl Summary {
                 per_success: per(tokens_total, acc.correct),
             },
             nodes,
+            subgraphs,
             load: None,
             pass_k: pass_k(acc),
             slo: model

@@ -16,7 +16,8 @@ use super::bias::{self, FailureBias};
 use super::join::{Verdict, needs, verdict};
 use super::{Acquire, Event, ExecCounters, Runaway, TaskOutcome, TrialResult};
 use crate::model::{
-    AttemptOutcome, EdgeId, Limit, Merge, Model, NodeId, OnExhausted, OutcomeProbs, TaskRate,
+    AttemptOutcome, EdgeId, Junction, Limit, Merge, Model, NodeId, OnExhausted, OutcomeProbs,
+    TaskRate,
 };
 use crate::seed::{ComponentKey, TaskSeed};
 
@@ -499,7 +500,10 @@ impl<'m> TaskState<'m> {
                 branch,
             } => {
                 if self.state[exec].epoch == epoch {
-                    self.begin_attempt(exec, branch, c);
+                    match self.model.nodes.get(exec).and_then(|n| n.junction.as_ref()) {
+                        Some(Junction::Exit(run)) => self.restart_subgraph(run.entry),
+                        _ => self.begin_attempt(exec, branch, c),
+                    }
                 }
             }
             Event::AttemptEnd {
@@ -875,7 +879,7 @@ impl<'m> TaskState<'m> {
         match verdict(merge, n_in, st.ok_in, st.clean_in, st.failed_in) {
             Verdict::Wait => return,
             Verdict::Fail => {
-                self.exec_failed(node);
+                self.inputs_failed(node, c);
                 return;
             }
             // A vote taken by enough right inputs is clean whatever the others said.
@@ -891,10 +895,85 @@ impl<'m> TaskState<'m> {
             }
         }
         self.state[node].started = true;
-        if self.dyn_slot[node] == NOT_DYNAMIC {
+        self.run_node(node, c);
+    }
+
+    /// Runs a node whose inputs are in: an attempt of its step, or for a
+    /// sub-graph's junction, passing its input on at once (an exit counts
+    /// one run of its sub-graph).
+    #[inline]
+    fn run_node(&mut self, node: NodeId, c: &mut [ExecCounters]) {
+        let model = self.model;
+        if let Some(j) = &model.nodes[node].junction {
+            if matches!(j, Junction::Exit(_)) {
+                c[node].attempts += 1;
+            }
+            let taint = self.state[node].in_taint;
+            self.node_completed(node, taint, c);
+        } else if self.dyn_slot[node] == NOT_DYNAMIC {
             self.begin_attempt(node, 0, c);
         } else {
             self.start_dynamic(node, c);
         }
+    }
+
+    /// A node whose inputs can no longer satisfy it fails; a sub-graph's exit
+    /// first re-runs its sub-graph while its retries last.
+    fn inputs_failed(&mut self, node: NodeId, c: &mut [ExecCounters]) {
+        let model = self.model;
+        let Some(Junction::Exit(run)) = &model.nodes[node].junction else {
+            self.exec_failed(node);
+            return;
+        };
+        // Its inputs failed: the sub-graph never ran, and re-running it cannot help.
+        let entry = self.state[run.entry];
+        if entry.done && !entry.started {
+            self.exec_failed(node);
+            return;
+        }
+        c[node].attempts += 1;
+        c[node].loud += 1;
+        let runs = self.state[node].attempts + 1;
+        let retry = &model.nodes[node].step.retry;
+        if runs > retry.max_retries {
+            c[node].exhausted += 1;
+            self.exec_failed(node);
+            return;
+        }
+        // Reset the sub-graph as a loop-back does, keeping the run count.
+        let n = model.nodes.len();
+        for &e in &run.region_edges {
+            self.state[n + e].reset_keep_epoch();
+        }
+        for &r in &run.region {
+            self.state[r].reset_keep_epoch();
+            self.recount_inputs(r);
+        }
+        for &g in &run.gates {
+            self.gate_loops[g] = 0;
+        }
+        // What the failed run still had queued for this instant is void.
+        self.immediate.retain(|a| match *a {
+            Immediate::Deliver { edge, .. } => run.region_edges.binary_search(&edge).is_err(),
+            Immediate::TryStart(r) => run.region.binary_search(&r).is_err(),
+        });
+        self.state[node].attempts = runs;
+        // The entry waits for the backoff: nothing in the sub-graph starts before.
+        self.state[run.entry].started = true;
+        let delay = retry.delay_before(runs, self.rng(node));
+        let epoch = self.state[node].epoch;
+        let restart = Event::Retry {
+            exec: node,
+            epoch,
+            branch: 0,
+        };
+        self.outbox.push(Outgoing::Schedule(delay, restart));
+    }
+
+    /// Starts a sub-graph again after its exit's backoff, from its entry.
+    fn restart_subgraph(&mut self, entry: NodeId) {
+        self.state[entry].started = false;
+        self.recount_inputs(entry);
+        self.immediate.push_back(Immediate::TryStart(entry));
     }
 }

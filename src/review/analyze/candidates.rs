@@ -6,8 +6,8 @@
 //! hand-off's come from its own `[[edges]]` entry over `[defaults.edge]`.
 
 use super::Change;
-use crate::model::{EdgeId, Gate, NodeKind, Step};
-use crate::scenario::Scenario;
+use crate::model::{EdgeId, Gate, Junction, Model, NodeKind, Step};
+use crate::scenario::{NodeEntry, Scenario};
 
 /// Where a what-if applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,8 +67,11 @@ pub fn candidates(scenario: &Scenario) -> Vec<Candidate> {
     for (component, target, step, gate) in components {
         let is_gate = gate.is_some();
         let imperfect_gate = gate.is_some_and(|g| g.sensitivity < 1.0 || g.false_alarm > 0.0);
-        let silent = step.outcome.silent;
-        let loud = step.outcome.loud;
+        let (silent, loud) = match &target {
+            // A sub-graph can fail as its inside can.
+            Target::Node(i) if is_subgraph(model, &entries[*i]) => inside_rates(model, &component),
+            _ => (step.outcome.silent, step.outcome.loud),
+        };
         let mut push = |change: Change| {
             out.push(Candidate {
                 component: component.clone(),
@@ -95,4 +98,38 @@ pub fn candidates(scenario: &Scenario) -> Vec<Candidate> {
         }
     }
     out
+}
+
+/// True when `entry` is a sub-graph node (compiled to an entry and an exit junction).
+fn is_subgraph(model: &Model, entry: &NodeEntry) -> bool {
+    matches!(model.nodes[entry.nodes[0]].junction, Some(Junction::Entry))
+}
+
+/// The largest silent and loud rates of the steps inside sub-graph `id` (a
+/// gate inside that is not perfect counts as silent): non-zero when making
+/// the inside perfect, or retrying the sub-graph, can change anything.
+fn inside_rates(model: &Model, id: &str) -> (f64, f64) {
+    let prefix = format!("{id}/");
+    let (mut silent, mut loud) = (0.0_f64, 0.0_f64);
+    for exec in 0..model.exec_count() {
+        let node = match model.nodes.get(exec) {
+            Some(node) => node,
+            None => &model.nodes[model.edges[exec - model.nodes.len()].to],
+        };
+        if !node.id.starts_with(&prefix) {
+            continue;
+        }
+        let step = model.step(exec);
+        let gate_misses = node
+            .gate
+            .as_ref()
+            .filter(|_| exec < model.nodes.len())
+            .is_some_and(|g| g.sensitivity < 1.0 || g.false_alarm > 0.0);
+        let timeout = if step.timeout.is_some() { 1.0 } else { 0.0 };
+        silent = silent
+            .max(step.outcome.silent)
+            .max(if gate_misses { 1.0 } else { 0.0 });
+        loud = loud.max(step.outcome.loud).max(timeout);
+    }
+    (silent, loud)
 }

@@ -13,7 +13,7 @@ use toml::{Table, Value};
 
 use super::candidates::{Candidate, Target};
 use super::{Change, GateSettings};
-use crate::model::{Gate, Model, OutcomeProbs, Step};
+use crate::model::{Gate, Junction, Model, OutcomeProbs, Step};
 use crate::review::edit;
 use crate::review::variant::Arm;
 use crate::scenario::rates::index_difficulties;
@@ -39,6 +39,10 @@ pub fn what_if_model(
     let built = match candidate.change {
         Change::Perfect => {
             let mut model = changed(scenario, &candidate.target, make_perfect);
+            if let Target::Node(entry) = candidate.target {
+                // A perfect sub-graph: every step inside it, nested ones too.
+                make_inside_perfect(&mut model, &scenario.entries[entry].id);
+            }
             spare_from_common_causes(&mut model, scenario, &candidate.target);
             Ok(model)
         }
@@ -70,6 +74,9 @@ fn changed(
         Target::Node(entry) => {
             for &n in &scenario.entries[*entry].nodes {
                 let node = &mut model.nodes[n];
+                if matches!(node.junction, Some(Junction::Entry)) {
+                    continue; // a sub-graph's retries are its exit's
+                }
                 change(&mut node.step, node.gate.as_mut());
             }
         }
@@ -77,6 +84,29 @@ fn changed(
     }
     index_difficulties(&mut model);
     model
+}
+
+/// Makes every node and hand-off inside sub-graph `id` (ids `id/...`) perfect;
+/// nothing when `id` is not a sub-graph.
+fn make_inside_perfect(model: &mut Model, id: &str) {
+    let prefix = format!("{id}/");
+    let n = model.nodes.len();
+    for exec in 0..model.exec_count() {
+        let inside = match model.nodes.get(exec) {
+            Some(node) => node.id.starts_with(&prefix),
+            None => model.nodes[model.edges[exec - n].to]
+                .id
+                .starts_with(&prefix),
+        };
+        if !inside {
+            continue;
+        }
+        match model.nodes.get_mut(exec) {
+            Some(node) => make_perfect(&mut node.step, node.gate.as_mut()),
+            None => make_perfect(&mut model.edges[exec - n].step, None),
+        }
+    }
+    index_difficulties(model);
 }
 
 /// A perfect component fails in no task, so no common cause strikes it any

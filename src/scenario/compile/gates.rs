@@ -6,7 +6,7 @@ use super::super::problem::Problems;
 use super::super::rates::compile_rate;
 use super::MAX_LOOPS;
 use super::order::Order;
-use super::repeats::{Expanded, Expansion};
+use super::repeats::{Expanded, Expansion, Role};
 use crate::model::{Edge, Gate, GateRates, Node, OnExhausted};
 
 /// Checks every node's gate fields, in topological order, and attaches the
@@ -20,6 +20,9 @@ pub fn attach_gates(
 ) {
     for &old in &order.order {
         let e = &expansion.nodes[old];
+        if e.role == Role::Exit {
+            continue; // the entry of the same node was checked
+        }
         let pos = order.position[old];
         let loop_to = e
             .spec
@@ -160,7 +163,7 @@ fn compile_gate(
 
 /// The nodes (and the edges between them) a loop-back from `gate` to
 /// `loop_to` re-runs: descendants of `loop_to` that are ancestors of the gate.
-fn loop_region(
+pub(super) fn loop_region(
     loop_to: usize,
     gate: usize,
     nodes: &[Node],

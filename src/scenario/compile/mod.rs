@@ -5,7 +5,8 @@
 //! 2. resources and workload ([`super::resources`]), then [`steps`]: every
 //!    step field, with edge-default inheritance (these need no graph, so their
 //!    problems are reported even when the graph is broken);
-//! 3. [`repeats`]: `repeat` expanded, ids checked;
+//! 3. [`repeats`]: `repeat` expanded, ids checked, and [`subgraphs`]: each
+//!    sub-graph node turned into its entry and exit junctions;
 //! 4. [`order`]: `after` resolved, cycles found, topological order;
 //! 5. [`wiring`]: one edge per dependency, `[[edges]]` applied;
 //! 6. [`nodes`]: nodes with their merge policies;
@@ -24,6 +25,7 @@ mod order;
 mod repeats;
 mod settings;
 mod steps;
+mod subgraphs;
 mod wiring;
 
 pub use entries::NodeEntry;
@@ -81,6 +83,7 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
     let wiring = wiring::wire_edges(file, &expansion, &order, &steps, &mut p);
     let mut nodes = nodes::build_nodes(&expansion, &order, &steps, &wiring, &mut p);
     gates::attach_gates(&expansion, &order, &mut nodes, &wiring.edges, &mut p);
+    subgraphs::attach_runs(&mut nodes, &wiring.edges);
     if !p.is_empty() {
         return Err(p.into_vec());
     }

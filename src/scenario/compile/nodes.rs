@@ -4,10 +4,10 @@
 use super::super::file::{KindSpec, MergeSpec};
 use super::super::problem::Problems;
 use super::order::Order;
-use super::repeats::{Expanded, Expansion};
+use super::repeats::{Expanded, Expansion, Role};
 use super::steps::Steps;
 use super::wiring::Wiring;
-use crate::model::{Merge, Node, NodeKind, Step};
+use crate::model::{Junction, Merge, Node, NodeKind, Step, SubgraphRun};
 
 /// The nodes in topological order, without gates (attached by the next stage).
 pub fn build_nodes(
@@ -21,9 +21,23 @@ pub fn build_nodes(
     for &old in &order.order {
         let e = &expansion.nodes[old];
         let pos = order.position[old];
-        let step = steps.nodes[e.template]
-            .clone()
-            .unwrap_or_else(Step::instant);
+        let step = match e.role {
+            Role::Entry => Step::instant(),
+            _ => steps.nodes[e.template]
+                .clone()
+                .unwrap_or_else(Step::instant),
+        };
+        // The exit's region is filled in once the graph is complete.
+        let junction = match e.role {
+            Role::Plain => None,
+            Role::Entry => Some(Junction::Entry),
+            Role::Exit => Some(Junction::Exit(Box::new(SubgraphRun {
+                entry: pos,
+                region: Vec::new(),
+                region_edges: Vec::new(),
+                gates: Vec::new(),
+            }))),
+        };
         let merge = compile_merge(e, wiring.inputs[pos].len(), p);
         nodes.push(Node {
             id: e.id.clone(),
@@ -33,6 +47,7 @@ pub fn build_nodes(
             outputs: wiring.outputs[pos].clone(),
             merge,
             gate: None,
+            junction,
             dynamic: steps.dynamics[e.template].clone(),
         });
     }

@@ -21,6 +21,24 @@ pub struct Expanded<'a> {
     pub copy: u64,
     /// The names it depends on: the entry's `after` for a first copy, the copy before for the others.
     pub after: Vec<String>,
+    /// What it is in a sub-graph's plumbing.
+    pub role: Role,
+    /// The sub-graph it belongs to (its id's namespace; empty at the top):
+    /// its hand-offs take that sub-graph's edge defaults.
+    pub scope: String,
+}
+
+/// A node of the graph, or one end of a sub-graph node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A node that does work (or a gate).
+    Plain,
+    /// Where a sub-graph `S` starts (`S#in`): takes `S`'s inputs by its merge
+    /// policy and passes them to the sub-graph's sources.
+    Entry,
+    /// Where a sub-graph `S` ends (`S` itself): done when its outputs are,
+    /// and where its retries are decided.
+    Exit,
 }
 
 /// The expanded nodes, in file order, and how names resolve to them.
@@ -71,13 +89,50 @@ pub fn expand_repeats<'a>(file: &'a ScenarioFile, p: &mut Problems) -> Option<Ex
         );
         return None;
     }
-    if !check_entries(file, p) {
+    if !check_entries(file, p) || !super::subgraphs::check_subgraphs(file, p) {
         return None;
     }
+    let plumbing = super::subgraphs::plumbing(file);
     let mut templates = HashMap::new();
     let mut nodes = Vec::new();
     for (i, n) in file.nodes.iter().enumerate() {
         let path = format!("nodes[{i}] ({})", n.id);
+        let scope = super::subgraphs::namespace(&n.id).to_string();
+        // A source of a sub-graph starts from the sub-graph's entry.
+        let after = if n.after.is_empty() && !scope.is_empty() {
+            vec![format!("{scope}{}", super::subgraphs::ENTRY_SUFFIX)]
+        } else {
+            n.after.clone()
+        };
+        if n.graph.is_some() {
+            let first = nodes.len();
+            nodes.push(Expanded {
+                id: format!("{}{}", n.id, super::subgraphs::ENTRY_SUFFIX),
+                spec: n,
+                template: i,
+                path: path.clone(),
+                copy: 1,
+                after: after.clone(),
+                role: Role::Entry,
+                scope: scope.clone(),
+            });
+            nodes.push(Expanded {
+                id: n.id.clone(),
+                spec: n,
+                template: i,
+                path,
+                copy: 2,
+                after: plumbing
+                    .sinks
+                    .get(n.id.as_str())
+                    .cloned()
+                    .unwrap_or_default(),
+                role: Role::Exit,
+                scope,
+            });
+            templates.insert(n.id.clone(), (first, first + 1));
+            continue;
+        }
         match n.repeat {
             None => nodes.push(Expanded {
                 id: n.id.clone(),
@@ -85,13 +140,15 @@ pub fn expand_repeats<'a>(file: &'a ScenarioFile, p: &mut Problems) -> Option<Ex
                 template: i,
                 path,
                 copy: 1,
-                after: n.after.clone(),
+                after,
+                role: Role::Plain,
+                scope,
             }),
             Some(copies) => {
                 let first = nodes.len();
                 for k in 1..=copies {
                     let after = if k == 1 {
-                        n.after.clone()
+                        after.clone()
                     } else {
                         vec![format!("{}#{}", n.id, k - 1)]
                     };
@@ -102,6 +159,8 @@ pub fn expand_repeats<'a>(file: &'a ScenarioFile, p: &mut Problems) -> Option<Ex
                         path: path.clone(),
                         copy: k,
                         after,
+                        role: Role::Plain,
+                        scope: scope.clone(),
                     });
                 }
                 templates.insert(n.id.clone(), (first, nodes.len() - 1));
@@ -129,15 +188,22 @@ fn check_entries(file: &ScenarioFile, p: &mut Problems) -> bool {
     let mut seen = HashSet::new();
     for (i, n) in file.nodes.iter().enumerate() {
         let path = format!("nodes[{i}] ({})", n.id);
-        let valid_id = !n.id.is_empty()
-            && n.id.len() <= 100
-            && n.id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+        let valid_segment = |s: &str| {
+            !s.is_empty()
+                && s.len() <= 100
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        };
+        let valid_id =
+            n.id.len() <= super::subgraphs::MAX_ID_LEN && n.id.split('/').all(valid_segment);
         if !valid_id {
             p.add(
                 format!("{path}.id"),
-                format!("is {:?}; allowed: 1 to 100 of A-Z a-z 0-9 - _", n.id),
+                format!(
+                    "is {:?}; allowed: 1 to 100 of A-Z a-z 0-9 - _ (and, in a sub-graph, such names joined by / as in \"research/search\", at most {} in all)",
+                    n.id,
+                    super::subgraphs::MAX_ID_LEN
+                ),
             );
         }
         if !seen.insert(n.id.as_str()) {

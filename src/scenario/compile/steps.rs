@@ -2,11 +2,14 @@
 //! inheritance. They need no graph, so their problems are reported even when
 //! the graph itself is broken.
 
+use std::collections::HashMap;
+
 use super::super::dynamic::compile_dynamic;
 use super::super::file::{ScenarioFile, StepSpec};
 use super::super::problem::Problems;
 use super::super::resources::{ResourceIndex, resolve_use};
 use super::super::step::compile_step;
+use super::subgraphs::namespace;
 use crate::model::{Dynamic, Step};
 
 /// The compiled steps of the file's entries (`None` where a step has problems).
@@ -17,6 +20,8 @@ pub struct Steps {
     pub dynamics: Vec<Option<Box<Dynamic>>>,
     /// `[defaults.edge]`: the step of every hand-off no `[[edges]]` entry configures.
     pub default_edge: Option<Step>,
+    /// A sub-graph's id → its `graph.defaults.edge`, for the hand-offs inside it.
+    pub scope_edges: HashMap<String, Option<Step>>,
     /// One per `[[edges]]` entry, in file order: its own fields over `[defaults.edge]`.
     pub edges: Vec<Option<Step>>,
 }
@@ -42,19 +47,32 @@ pub fn compile_steps(file: &ScenarioFile, resources: &ResourceIndex, p: &mut Pro
         .collect();
     let default_spec = file.defaults.edge.clone().unwrap_or_default();
     let default_edge = step_of(&default_spec, "defaults.edge");
+    // A sub-graph's hand-offs take its own defaults, as when it runs alone.
+    let mut scope_specs: HashMap<&str, StepSpec> = HashMap::new();
+    let mut scope_edges = HashMap::new();
+    for (i, n) in file.nodes.iter().enumerate() {
+        if let Some(graph) = &n.graph {
+            let spec = graph.defaults.edge.clone().unwrap_or_default();
+            let path = format!("nodes[{i}] ({}).graph.defaults.edge", n.id);
+            scope_edges.insert(n.id.clone(), step_of(&spec, &path));
+            scope_specs.insert(n.id.as_str(), spec);
+        }
+    }
     let edges = file
         .edges
         .iter()
         .enumerate()
         .map(|(k, e)| {
             let path = format!("edges[{k}] ({}->{})", e.from, e.to);
-            step_of(&default_spec.overlay(&e.step()), &path)
+            let defaults = scope_specs.get(namespace(&e.to)).unwrap_or(&default_spec);
+            step_of(&defaults.overlay(&e.step()), &path)
         })
         .collect();
     Steps {
         nodes,
         dynamics,
         default_edge,
+        scope_edges,
         edges,
     }
 }

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use super::super::file::ScenarioFile;
 use super::super::problem::Problems;
 use super::order::Order;
-use super::repeats::Expansion;
+use super::repeats::{Expansion, Role};
 use super::steps::Steps;
 use crate::model::{Edge, EdgeId, NodeId, Step};
 
@@ -31,13 +31,15 @@ pub fn wire_edges(
     steps: &Steps,
     p: &mut Problems,
 ) -> Wiring {
-    let mut wiring = default_wiring(order, steps);
+    let mut wiring = default_wiring(expansion, order, steps);
     configure_edges(file, expansion, order, steps, &mut wiring, p);
     wiring
 }
 
-/// Every dependency as an edge with the `[defaults.edge]` step.
-fn default_wiring(order: &Order, steps: &Steps) -> Wiring {
+/// Every dependency as an edge with the `[defaults.edge]` step of its
+/// sub-graph (inside one) or of the file; a sub-graph's plumbing (from its
+/// entry to its sources, from its outputs to its exit) is instant.
+fn default_wiring(expansion: &Expansion, order: &Order, steps: &Steps) -> Wiring {
     let n = order.order.len();
     let mut w = Wiring {
         edges: Vec::new(),
@@ -47,14 +49,21 @@ fn default_wiring(order: &Order, steps: &Steps) -> Wiring {
     };
     for &old in &order.order {
         let to = order.position[old];
+        let target = &expansion.nodes[old];
         for &dep in &order.deps[old] {
             let from = order.position[dep];
             let id = w.edges.len();
-            w.edges.push(Edge {
-                from,
-                to,
-                step: steps.default_edge.clone().unwrap_or_else(Step::instant),
-            });
+            let plumbing = target.role == Role::Exit || expansion.nodes[dep].role == Role::Entry;
+            let default = if target.scope.is_empty() {
+                &steps.default_edge
+            } else {
+                steps.scope_edges.get(&target.scope).unwrap_or(&None)
+            };
+            let step = match default {
+                Some(step) if !plumbing => step.clone(),
+                _ => Step::instant(),
+            };
+            w.edges.push(Edge { from, to, step });
             w.edge_of.insert((from, to), id);
             w.inputs[to].push(id);
             w.outputs[from].push(id);

@@ -34,7 +34,7 @@ pub use rate::{PersistenceSpec, RateDistSpec, RateSpec};
 pub use resources::{
     BatchingSpec, DisciplineSpec, OnFullSpec, RateLimitSpec, ResourceKind, ResourceSpec,
 };
-pub use steps::{EdgeSpec, KindSpec, NodeSpec, OnExhaustedSpec, StepSpec};
+pub use steps::{EdgeSpec, GraphSpec, KindSpec, NodeSpec, OnExhaustedSpec, StepSpec};
 pub use workload::{ArrivalsSpec, BurstSpec, WorkloadSpec};
 
 /// A whole scenario file.
@@ -119,6 +119,13 @@ pub struct DefaultsSpec {
     /// Applied to every edge, field by field, unless the edge says otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub edge: Option<StepSpec>,
+}
+
+impl DefaultsSpec {
+    /// True when nothing is set.
+    pub fn is_empty(&self) -> bool {
+        self.edge.is_none()
+    }
 }
 
 impl ScenarioFile {

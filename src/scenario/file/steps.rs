@@ -12,6 +12,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::DefaultsSpec;
 use super::attempt::{CostSpec, LatencySpec, RetrySpec, TokensSpec, TransferSpec};
 use super::dynamic::{FanOutSpec, LoopSpec};
 use super::merge::MergeSpec;
@@ -135,6 +136,14 @@ step_struct! {
         /// Expand into this many copies in series (`id#1` … `id#N`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub repeat: Option<u64>,
+        /// A sub-graph read from another scenario file (relative to this one),
+        /// flattened into this graph with ids `<id>/<its id>` when read.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub include: Option<String>,
+        /// A sub-graph written inline, flattened the same way; once flattened,
+        /// only its `defaults` (and the file it came from) are left here.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub graph: Option<GraphSpec>,
         /// An agent loop: the node's step repeated a random number of times in series.
         #[serde(rename = "loop", skip_serializing_if = "Option::is_none")]
         pub agent_loop: Option<LoopSpec>,
@@ -171,6 +180,26 @@ step_struct! {
         pub to: String,
         ..step,
     }
+}
+
+/// `graph = { ... }`: a sub-graph's own hand-off defaults and, before it is
+/// flattened, its nodes and edges.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GraphSpec {
+    /// The file the sub-graph was read from (set when an `include` is
+    /// flattened; shown in reports).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// `[defaults.edge]` of the sub-graph: its inner hand-offs' defaults.
+    #[serde(default, skip_serializing_if = "DefaultsSpec::is_empty")]
+    pub defaults: DefaultsSpec,
+    /// The sub-graph's nodes (moved out, namespaced, when flattened).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<NodeSpec>,
+    /// The sub-graph's `[[edges]]` (moved out, namespaced, when flattened).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edges: Vec<EdgeSpec>,
 }
 
 /// Node kinds.

@@ -50,7 +50,9 @@ const HIGHER_IS_BETTER: [&str; 3] = ["p_correct", "p_pass_all_k", "p_pass_any_k"
 fn headline_verdict(f: &Figure) -> Verdict {
     match f.diff {
         Some(d) if f.significant => {
-            if (d > 0.0) == HIGHER_IS_BETTER.contains(&f.key.as_str()) || f.key.starts_with("p_slo_") {
+            if (d > 0.0) == HIGHER_IS_BETTER.contains(&f.key.as_str())
+                || f.key.starts_with("p_slo_")
+            {
                 Verdict::Better
             } else {
                 Verdict::Worse

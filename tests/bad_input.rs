@@ -134,7 +134,7 @@ fn cases() -> Vec<Case> {
             a("silent = \"high\"\n"),
             Some("4:10"),
             "nodes[0].silent",
-            &["expected a probability (e.g. 0.05) or a distribution over tasks"],
+            &["expected a probability, or a distribution over tasks, e.g."],
         ),
         case(
             "negative integer",
@@ -150,7 +150,7 @@ fn cases() -> Vec<Case> {
             "{\"nodes\": [{\"id\": \"a\", \"kind\": \"llm\", \"loud\": \"x\"}]}",
             Some("1:49"),
             "nodes[0].loud",
-            &["expected a probability (e.g. 0.05)"],
+            &["expected a probability, or a distribution over tasks"],
         ),
         case(
             "json unknown field",

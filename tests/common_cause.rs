@@ -188,13 +188,7 @@ fn bad_common_causes_are_located_errors() {
     ];
     for (i, (extra, expected)) in cases.iter().enumerate() {
         let file = scratch.file(&format!("bad{i}.toml"), &format!("{base}{extra}"));
-        let out = bin()
-            .args(["validate", file.to_str().unwrap()])
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "case {i}: {err}");
-        assert!(err.contains(expected), "case {i}: {err}");
+        assert_refused(&file, expected);
     }
     let file = scratch.file(
         "gate.toml",
@@ -202,22 +196,20 @@ fn bad_common_causes_are_located_errors() {
             "{base}{gate}[[common_causes]]\nid = \"x\"\nmembers = [\"g\"]\nprobability = 0.1\n"
         ),
     );
-    let out = bin()
-        .args(["validate", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("is a gate"), "{err}");
+    assert_refused(&file, "is a gate");
     // Pair counts are for independent trials of graphs of at most 64 components.
     let wide =
         "[run]\nfailure_correlation = true\n[[nodes]]\nid = \"s\"\nkind = \"llm\"\nrepeat = 40\n";
-    let file = scratch.file("wide.toml", wide);
+    assert_refused(&scratch.file("wide.toml", wide), "run.failure_correlation");
+}
+
+/// Asserts that `validate` refuses `file` with exit code 2, saying `expected`.
+fn assert_refused(file: &std::path::Path, expected: &str) {
     let out = bin()
         .args(["validate", file.to_str().unwrap()])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("run.failure_correlation"), "{err}");
+    assert_eq!(out.status.code(), Some(2), "{}: {err}", file.display());
+    assert!(err.contains(expected), "{}: {err}", file.display());
 }

@@ -276,7 +276,7 @@ fn bad_paths_and_ranges_are_explained_with_exit_code_2_and_nothing_written() {
         (
             PIPELINE,
             vec!["--vary", "depth=0:1:0.1"],
-            vec!["--vary depth", "expected u64"],
+            vec!["--vary depth", "expected an integer, 1 to 100000"],
         ),
         (
             PIPELINE,

@@ -44,24 +44,12 @@ pub fn chart(args: &ChartArgs) -> Result<(), CliError> {
         default_dir = Some(parent(csv));
     }
     if let Some(json) = &args.nodes {
-        let bytes = read(json)?;
-        let report: NodeReport = serde_json::from_slice(&bytes).map_err(|e| {
-            CliError::BadInput(format!(
-                "{}: not a summary.json written by coordsim run: {e}",
-                json.display()
-            ))
-        })?;
+        let report: NodeReport = read_summary(json)?;
         rendered.push(charts::render(&charts::nodes::NodesChart(&report)).map_err(CliError::Io)?);
         default_dir.get_or_insert_with(|| parent(json));
     }
     if let Some(json) = &args.pass_k {
-        let bytes = read(json)?;
-        let report: PassKReport = serde_json::from_slice(&bytes).map_err(|e| {
-            CliError::BadInput(format!(
-                "{}: not a summary.json written by coordsim run: {e}",
-                json.display()
-            ))
-        })?;
+        let report: PassKReport = read_summary(json)?;
         if report.pass_k.is_empty() {
             return Err(CliError::BadInput(format!(
                 "{}: has no pass^k figures; run the scenario with --pass-k K (K > 1), \
@@ -99,6 +87,16 @@ pub fn chart(args: &ChartArgs) -> Result<(), CliError> {
         note!("skipped {s}");
     }
     Ok(())
+}
+
+/// The part of a run's summary.json that a chart reads.
+fn read_summary<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, CliError> {
+    serde_json::from_slice(&read(path)?).map_err(|e| {
+        CliError::BadInput(format!(
+            "{}: not a summary.json written by coordsim run: {e}",
+            path.display()
+        ))
+    })
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, CliError> {

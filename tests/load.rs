@@ -483,3 +483,30 @@ tokens = { input = 3000, output = 400 }
     let latency = get(&s, "latency_s.mean");
     assert!((latency - 5.6).abs() < 1e-6, "latency {latency}");
 }
+
+#[test]
+fn per_task_rates_and_persistence_hold_in_a_loaded_run() {
+    // The call's silent rate S is drawn per task from Beta(2, 8) (mean 0.2);
+    // an attempt is loud with 0.2, silent with S, right otherwise, and its
+    // outcome is held for the task, so its two retries (queueing again for
+    // the pool) never repair a loud first attempt: P(loud) = 0.2, not
+    // 0.2³ = 0.008; P(silent) = E[S] = 0.2; P(correct) = 1 − 0.2 − E[S] = 0.6
+    // (docs/MODEL.md §3).
+    let scenario = mmc(0.5, 4, 1000, 20_000, "")
+        + "loud = 0.2\npersistence = \"task\"\nretry = { max = 2 }\nsilent = { beta = [2, 8] }\n";
+    let s = run_loaded(&scenario, 11);
+    for (figure, expected) in [
+        ("success", 0.6),
+        ("silent_failure", 0.2),
+        ("loud_failure", 0.2),
+    ] {
+        let rate = s[figure]["rate"].as_f64().unwrap();
+        let [lo, hi] = [0, 1].map(|i| s[figure]["ci95"][i].as_f64().unwrap());
+        // The run's own 95% interval, widened to 99.9%.
+        let half = (hi - lo) / 2.0 * Z999 / 1.959_963_984_540_054;
+        assert!(
+            (rate - expected).abs() <= half,
+            "{figure}: expected {expected}, simulated {rate} ± {half} (99.9%)"
+        );
+    }
+}

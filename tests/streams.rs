@@ -159,10 +159,7 @@ fn a_full_disk_on_standard_output_is_an_error_not_a_panic() {
     }
     let scratch = Scratch::new();
     for (what, mut cmd) in commands(&scratch) {
-        let full = std::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/full")
-            .unwrap();
+        let full = dev_full();
         let output = cmd.stdout(Stdio::from(full)).output().unwrap();
         let err = stderr_text(&output);
         assert_eq!(output.status.code(), Some(1), "{what}: {err}");
@@ -180,22 +177,24 @@ fn a_full_standard_error_does_not_change_the_outcome() {
     }
     let scratch = Scratch::new();
     for (what, mut cmd) in commands(&scratch) {
-        let full = std::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/full")
-            .unwrap();
+        let full = dev_full();
         let output = cmd.stderr(Stdio::from(full)).output().unwrap();
         assert_eq!(output.status.code(), Some(0), "{what}");
     }
     // A failing command keeps its exit code.
-    let full = std::fs::OpenOptions::new()
-        .write(true)
-        .open("/dev/full")
-        .unwrap();
+    let full = dev_full();
     let output = bin()
         .args(["run", "does-not-exist.toml"])
         .stderr(Stdio::from(full))
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
+}
+
+/// `/dev/full` opened for writing: every write fails with "no space left".
+fn dev_full() -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap()
 }

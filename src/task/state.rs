@@ -543,31 +543,9 @@ impl<'m> TaskState<'m> {
             None => step.outcome,
             Some(_) => self.probs[exec],
         };
+        // Latency, then outcome, from the attempt's stream; the same draws
+        // whether or not the step queues for a resource.
         let bias = self.bias;
-        let Some(resource) = step.resource else {
-            let rng = self.stream(exec, slot, branch);
-            let duration = step.latency.sample(rng) + grown;
-            let (mut outcome, ratio) = bias::draw(bias, probs, rng);
-            self.weight *= ratio;
-            if step.persistence != 0.0 {
-                outcome = self.persisted(exec, slot, branch, step.persistence, outcome);
-            }
-            if let Some(&Some(effect)) = self.struck.get(exec) {
-                outcome = effect;
-            }
-            let (duration, outcome) = match step.timeout {
-                Some(limit) if duration > limit => (limit, AttemptOutcome::Timeout),
-                _ => (duration, outcome),
-            };
-            let end = Event::AttemptEnd {
-                exec,
-                epoch,
-                branch,
-                outcome,
-            };
-            self.outbox.push(Outgoing::Schedule(duration, end));
-            return;
-        };
         let rng = self.stream(exec, slot, branch);
         let own = step.latency.sample(rng) + grown;
         let (mut outcome, ratio) = bias::draw(bias, probs, rng);
@@ -578,6 +556,20 @@ impl<'m> TaskState<'m> {
         if let Some(&Some(effect)) = self.struck.get(exec) {
             outcome = effect;
         }
+        let Some(resource) = step.resource else {
+            let (duration, outcome) = match step.timeout {
+                Some(limit) if own > limit => (limit, AttemptOutcome::Timeout),
+                _ => (own, outcome),
+            };
+            let end = Event::AttemptEnd {
+                exec,
+                epoch,
+                branch,
+                outcome,
+            };
+            self.outbox.push(Outgoing::Schedule(duration, end));
+            return;
+        };
         let rng = self.stream(exec, slot, branch);
         let work = match resource.pool {
             Some(pool) => model.pools[pool].draw_work(step, own, rng),

@@ -7,10 +7,11 @@
 //! base seed ─┬─ TRIALS ─ trial i ──────────────── TaskSeed ─┬─ component "name"   (node/edge draws)
 //!            │                                              ├─ TASK ─ purpose      (task-level draws:
 //!            │                                              │          per-task rates, difficulties,
-//!            │                                              │          common causes)
+//!            │                                              │          common causes, outages)
 //!            │                                              ├─ COUNTS ─ "name"     (loop and fan-out counts)
 //!            │                                              └─ RUNS ─ run r ≥ 1 ─ component "name" (pass^k)
 //!            ├─ REPLICATIONS ─ replication r ─┬─ 1: arrivals, 2: think times
+//!            │                                ├─ OUTAGES ─ pool ─ purpose (shared by all tasks)
 //!            │                                └─ TRIALS ─ task j ─ TaskSeed ─ …
 //!            ├─ (seed ^ PILOT) ─ TRIALS ─ …   (stability pilot: visits per task)
 //!            ├─ TRACE_IDS ─ trial ─ run       (ids of written traces: no draws)
@@ -54,6 +55,11 @@ const COMMON_CAUSE: u64 = 0x7A5C_5EED_0000_0006;
 /// Second-level domain, under a task's (or run's) seed, of the streams that
 /// draw how many iterations a loop runs or how many branches a fan-out spawns.
 const COUNTS: u64 = 0x7A5C_5EED_0000_0005;
+/// Task-level purpose: the outage, degradation and incident draws of a task
+/// in independent trials (each task sees the pools' processes afresh).
+const OUTAGES: u64 = 0x7A5C_5EED_0000_0009;
+/// Domain, under a replication's seed, of the pools' outage processes.
+const REPLICATION_OUTAGES: u64 = 0x0A7A_6E00_0000_0001;
 /// First-level domain of the identifiers of written traces (no draws: ids only).
 const TRACE_IDS: u64 = 0x07E1_7ACE_0000_0001;
 
@@ -104,6 +110,12 @@ impl TaskSeed {
     /// its own, so that changing a count distribution changes no other draw.
     pub fn count(self, key: ComponentKey) -> u64 {
         mix(mix(self.0, COUNTS), key.0)
+    }
+
+    /// The stream of purpose `purpose` (1 outages, 2 degradation, 3 the draws
+    /// of calls) of the pool keyed `key`, as this task alone sees it.
+    pub fn outages(self, key: ComponentKey, purpose: u64) -> u64 {
+        self.task_level(mix(OUTAGES, mix(key.0, purpose)))
     }
 
     /// The root of run `run` of this task (pass^k): run 0 is the task itself,
@@ -182,6 +194,13 @@ impl ReplicationSeed {
     /// The stream of a closed workload's think times.
     pub fn think(self) -> u64 {
         mix(self.0, 2)
+    }
+
+    /// The stream of purpose `purpose` (1 outages, 2 degradation, 3 the draws
+    /// of calls) of the pool keyed `key`, shared by every task of the
+    /// replication.
+    pub fn outages(self, key: ComponentKey, purpose: u64) -> u64 {
+        mix(mix(self.0, REPLICATION_OUTAGES), mix(key.0, purpose))
     }
 
     /// The `index`-th task started in the replication.

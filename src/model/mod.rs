@@ -4,9 +4,11 @@
 //! (probabilities in range, references resolved, loops bounded), so the
 //! simulation never has to validate anything.
 
+pub mod breaker;
 pub mod common_cause;
 pub mod dynamic;
 pub mod latency;
+pub mod outage;
 pub mod rates;
 pub mod resource;
 pub mod step;
@@ -14,9 +16,13 @@ pub mod subgraph;
 pub mod uses;
 pub mod workload;
 
+pub use breaker::{Admission, Breaker, BreakerState};
 pub use common_cause::CommonCause;
 pub use dynamic::{AgentLoop, Count, Dynamic, FanOut, Growth};
 pub use latency::Latency;
+pub use outage::{
+    Alternating, Degradation, Incident, IncidentMode, Resilience, Timeline, WhileDown,
+};
 pub use rates::{GateRates, Loading, StepRates, TaskRate};
 pub use resource::{Batching, Discipline, Link, OnFull, Pool, RateLimit, ServiceTime};
 pub use step::{AttemptCost, AttemptOutcome, Backoff, Jitter, OutcomeProbs, RetryPolicy, Step};

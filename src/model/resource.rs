@@ -8,6 +8,7 @@
 use rand::Rng;
 
 use super::latency::Latency;
+use super::outage::Resilience;
 use super::step::Step;
 
 /// Order in which a pool serves its queue.
@@ -97,6 +98,8 @@ pub struct Pool {
     /// or the batch). Without it the pool cannot tell and does the work anyway,
     /// which is what turns timeouts and retries into a storm.
     pub cancel_on_timeout: bool,
+    /// Outages, degradation, scheduled incidents and a circuit breaker, if any.
+    pub resilience: Option<Box<Resilience>>,
 }
 
 impl Pool {

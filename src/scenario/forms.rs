@@ -143,6 +143,31 @@ pub fn form(field: &str) -> Option<(&'static str, &'static str)> {
             "a string naming a shared difficulty",
             "silent = { beta = [2, 8], difficulty = \"task\" }",
         ),
+        "outage" => (
+            "a table of mean times up and down, seconds",
+            "outage = { mtbf = 3600, mttr = 300 }",
+        ),
+        "degraded" => (
+            "a table of mean times normal and degraded, and the effect",
+            "degraded = { mtbf = 1800, mttr = 120, slowdown = 3.0, extra_loud = 0.1 }",
+        ),
+        "incidents" => (
+            "a list of tables, one per scheduled incident",
+            "incidents = [{ start = 600, end = 1800, mode = \"down\" }]",
+        ),
+        "while_down" => ("\"fail\" or \"wait\"", "while_down = \"fail\""),
+        "breaker" => (
+            "a table of breaker settings",
+            "breaker = { failures = 5, window = 10, cooldown = 30, probes = 1 }",
+        ),
+        "mtbf" | "mttr" => (
+            "a mean number of seconds > 0 (Exponential) or a distribution",
+            "mttr = 300",
+        ),
+        "slowdown" => ("a number >= 1", "slowdown = 3.0"),
+        "extra_loud" => ("a probability in [0, 1]", "extra_loud = 0.1"),
+        "failures" | "probes" => ("an integer, 1 to 10^6", "failures = 5"),
+        "cooldown" => ("a number of seconds > 0", "cooldown = 30"),
         _ => return None,
     })
 }

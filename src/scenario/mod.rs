@@ -10,6 +10,7 @@ pub mod include;
 pub mod json;
 pub mod load;
 pub mod locate;
+pub mod outages;
 pub mod patch;
 pub mod problem;
 pub mod progress;

@@ -97,7 +97,10 @@ fn compile_link(r: &ResourceSpec, path: &str, p: &mut Problems) -> Option<Link> 
         ("rate_limit", r.rate_limit.is_some()),
         ("cancel_on_timeout", r.cancel_on_timeout.is_some()),
     ];
-    for (field, set) in pool_fields {
+    for (field, set) in pool_fields
+        .into_iter()
+        .chain(super::outages::pool_only_fields(r))
+    {
         if set {
             p.add(
                 format!("{path}.{field}"),
@@ -234,6 +237,7 @@ fn compile_pool(r: &ResourceSpec, path: &str, p: &mut Problems) -> Option<Pool> 
             ServiceTime::Distribution(compile_latency(spec, None, &format!("{path}.service"), p)?)
         }
     };
+    let resilience = super::outages::compile_resilience(r, path, p);
     if p.len() > before {
         return None;
     }
@@ -258,6 +262,7 @@ fn compile_pool(r: &ResourceSpec, path: &str, p: &mut Problems) -> Option<Pool> 
         batching,
         rate_limit,
         cancel_on_timeout: r.cancel_on_timeout.unwrap_or(false),
+        resilience: resilience.ok()?,
     })
 }
 

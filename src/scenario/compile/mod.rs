@@ -73,6 +73,9 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
         .workload
         .as_ref()
         .and_then(|w| compile_workload(w, &mut p));
+    if file.workload.is_none() {
+        crate::scenario::outages::incidents_need_a_clock(&file.resources, &mut p);
+    }
     let steps = steps::compile_steps(file, &resource_index, &mut p);
     let Some(expansion) = repeats::expand_repeats(file, &mut p) else {
         return Err(p.into_vec());

@@ -16,6 +16,7 @@ pub mod attempt;
 pub mod cause;
 pub mod dynamic;
 pub mod merge;
+pub mod outage;
 pub mod rate;
 pub mod resources;
 pub mod steps;
@@ -30,6 +31,10 @@ pub use attempt::{
 pub use cause::{CauseEffectSpec, CommonCauseSpec};
 pub use dynamic::{CountSpec, FanOutSpec, LoopSpec};
 pub use merge::MergeSpec;
+pub use outage::{
+    BreakerSpec, DegradedSpec, IncidentModeSpec, IncidentSpec, OutageSpec, PeriodSpec,
+    WhileDownSpec,
+};
 pub use rate::{PersistenceSpec, RateDistSpec, RateSpec};
 pub use resources::{
     BatchingSpec, DisciplineSpec, OnFullSpec, RateLimitSpec, ResourceKind, ResourceSpec,

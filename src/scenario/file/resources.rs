@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::attempt::LatencySpec;
+use super::outage::{BreakerSpec, DegradedSpec, IncidentSpec, OutageSpec, WhileDownSpec};
 
 /// Kinds of shared resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, Serialize)]
@@ -50,6 +51,21 @@ pub struct ResourceSpec {
     /// Pools: drop a request whose caller timed out (default false: the work is done anyway).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_on_timeout: Option<bool>,
+    /// Pools: random outages, `{ mtbf = 3600, mttr = 300 }`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outage: Option<OutageSpec>,
+    /// Pools: random degraded spells, `{ mtbf = 1800, mttr = 120, slowdown = 3, extra_loud = 0.1 }`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub degraded: Option<DegradedSpec>,
+    /// Pools: scheduled incidents, `[{ start = 600, end = 1800, mode = "down" }]` (loaded runs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incidents: Option<Vec<IncidentSpec>>,
+    /// Pools: what calls do while the pool is down: "fail" (default) or "wait".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub while_down: Option<WhileDownSpec>,
+    /// Pools: a circuit breaker, `{ failures = 5, window = 10, cooldown = 30, probes = 1 }`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breaker: Option<BreakerSpec>,
     /// Links: bytes per second, shared equally by concurrent transfers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bandwidth: Option<f64>,

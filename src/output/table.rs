@@ -294,6 +294,11 @@ fn render_load(load: &LoadSummary) -> String {
             );
         }
     }
+    for p in &load.pools {
+        if let Some(r) = &p.resilience {
+            out += &resilience_line(&p.id, r);
+        }
+    }
     for l in &load.links {
         let _ = writeln!(
             out,
@@ -305,6 +310,33 @@ fn render_load(load: &LoadSummary) -> String {
         );
     }
     out
+}
+
+/// One line on a pool's outages and breaker.
+fn resilience_line(id: &str, r: &crate::stats::resilience::ResilienceSummary) -> String {
+    let mut line = format!(
+        "pool {:<11} available {}  degraded {}  calls failed by outage {} of {} ({})",
+        truncate(id, 11),
+        estimate(&r.availability, 4),
+        estimate(&r.degraded_fraction, 4),
+        r.failed_by_outage,
+        r.calls,
+        estimate(&r.p_failed_by_outage, 4),
+    );
+    if r.failed_by_degradation > 0 {
+        line += &format!("  failed by degradation {}", r.failed_by_degradation);
+    }
+    if let Some(open) = &r.breaker_open_fraction {
+        line += &format!(
+            "\n     {:<11} breaker open {}  opened {} times  refused {} ({})",
+            "",
+            estimate(open, 4),
+            r.breaker_opened,
+            r.refused_by_breaker,
+            estimate(&r.p_refused_by_breaker, 4),
+        );
+    }
+    line + "\n"
 }
 
 /// Pairs of components shown in the failure-correlation table (all of them

@@ -26,15 +26,15 @@ pub fn pool_only_fields(r: &ResourceSpec) -> [(&'static str, bool); 5] {
     ]
 }
 
-/// Compiles the resilience fields of the pool at `path`: `Ok(None)` when it
-/// has none, `Err(())` when one is wrong (every problem recorded in `p`).
+/// Compiles the resilience fields of the pool at `path`: `Some(None)` when
+/// it has none, `None` when one is wrong (every problem recorded in `p`).
 pub fn compile_resilience(
     r: &ResourceSpec,
     path: &str,
     p: &mut Problems,
-) -> Result<Option<Box<Resilience>>, ()> {
+) -> Option<Option<Box<Resilience>>> {
     if pool_only_fields(r).iter().all(|(_, set)| !set) {
-        return Ok(None);
+        return Some(None);
     }
     let before = p.len();
     let outage = r
@@ -67,9 +67,9 @@ pub fn compile_resilience(
         );
     }
     if p.len() > before {
-        return Err(());
+        return None;
     }
-    Ok(Some(Box::new(Resilience {
+    Some(Some(Box::new(Resilience {
         outage,
         degraded,
         incidents,

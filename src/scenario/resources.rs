@@ -262,7 +262,7 @@ fn compile_pool(r: &ResourceSpec, path: &str, p: &mut Problems) -> Option<Pool> 
         batching,
         rate_limit,
         cancel_on_timeout: r.cancel_on_timeout.unwrap_or(false),
-        resilience: resilience.ok()?,
+        resilience: resilience?,
     })
 }
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::sim::Tally;
 use crate::stats::Accumulator;
-use crate::stats::replication::{LinkFigures, PoolFigures, Replication};
+use crate::stats::replication::{LinkFigures, PoolFigures, Replication, ResilienceFigures};
 use crate::stats::timeavg::TimeIntegral;
 use crate::task::ExecCounters;
 
@@ -228,6 +228,50 @@ pub struct PoolWire {
     pub queue: TimeIntegralWire,
     pub system: TimeIntegralWire,
     pub batched: TimeIntegralWire,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resilience: Option<ResilienceWire>,
+}
+
+/// [`ResilienceFigures`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[allow(missing_docs)]
+pub struct ResilienceWire {
+    pub calls: u64,
+    pub failed_by_outage: u64,
+    pub failed_by_degradation: u64,
+    pub refused_by_breaker: u64,
+    pub breaker_opened: u64,
+    pub up: TimeIntegralWire,
+    pub degraded: TimeIntegralWire,
+    pub open: TimeIntegralWire,
+}
+
+impl ResilienceWire {
+    fn from_figures(r: &ResilienceFigures) -> Self {
+        ResilienceWire {
+            calls: r.calls,
+            failed_by_outage: r.failed_by_outage,
+            failed_by_degradation: r.failed_by_degradation,
+            refused_by_breaker: r.refused_by_breaker,
+            breaker_opened: r.breaker_opened,
+            up: (&r.up).into(),
+            degraded: (&r.degraded).into(),
+            open: (&r.open).into(),
+        }
+    }
+
+    fn to_figures(&self) -> ResilienceFigures {
+        ResilienceFigures {
+            calls: self.calls,
+            failed_by_outage: self.failed_by_outage,
+            failed_by_degradation: self.failed_by_degradation,
+            refused_by_breaker: self.refused_by_breaker,
+            breaker_opened: self.breaker_opened,
+            up: self.up.into(),
+            degraded: self.degraded.into(),
+            open: self.open.into(),
+        }
+    }
 }
 
 impl PoolWire {
@@ -246,6 +290,7 @@ impl PoolWire {
             queue: (&p.queue).into(),
             system: (&p.system).into(),
             batched: (&p.batched).into(),
+            resilience: p.resilience.as_ref().map(ResilienceWire::from_figures),
         }
     }
 
@@ -264,6 +309,7 @@ impl PoolWire {
             queue: self.queue.into(),
             system: self.system.into(),
             batched: self.batched.into(),
+            resilience: self.resilience.as_ref().map(ResilienceWire::to_figures),
         })
     }
 }

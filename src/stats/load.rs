@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::interval::t_interval;
 use super::replication::Replication;
+use super::resilience::ResilienceSummary;
 use crate::model::{Model, Workload};
 
 /// The load offered to one resource.
@@ -89,6 +90,9 @@ pub struct PoolSummary {
     pub abandoned: u64,
     /// Mean requests per running batch (batching pools).
     pub mean_batch: Option<Estimate>,
+    /// Outages, degradation and breaker (pools that declare any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resilience: Option<ResilienceSummary>,
 }
 
 /// Figures of one link.
@@ -225,6 +229,13 @@ impl LoadSummary {
                                 / r.pools[i].busy.integral.max(f64::MIN_POSITIVE)
                         })
                     }),
+                    resilience: ResilienceSummary::new(
+                        reps,
+                        i,
+                        pool.resilience
+                            .as_ref()
+                            .is_some_and(|r| r.breaker.is_some()),
+                    ),
                 }
             })
             .collect();

@@ -8,6 +8,7 @@ pub mod precision;
 pub mod quantile;
 pub mod rare;
 pub mod replication;
+pub mod resilience;
 pub mod rollup;
 pub mod summary;
 pub mod timeavg;

@@ -34,6 +34,38 @@ pub struct PoolFigures {
     pub system: TimeIntegral,
     /// Requests inside batches (batching pools).
     pub batched: TimeIntegral,
+    /// Outages, degradation and breaker (pools that declare any).
+    pub resilience: Option<ResilienceFigures>,
+}
+
+/// What a pool's outages, degradation and circuit breaker did in the window.
+#[derive(Debug, Clone, Default)]
+pub struct ResilienceFigures {
+    /// Calls that reached the pool (refused, failed or let through).
+    pub calls: u64,
+    /// Calls failed at once because the pool was down (`while_down = "fail"`).
+    pub failed_by_outage: u64,
+    /// Calls served while degraded that failed loud by its `extra_loud`.
+    pub failed_by_degradation: u64,
+    /// Calls refused by the open (or half-open) breaker.
+    pub refused_by_breaker: u64,
+    /// Times the breaker opened.
+    pub breaker_opened: u64,
+    /// 1 while the pool is up.
+    pub up: TimeIntegral,
+    /// 1 while the pool is degraded (and up).
+    pub degraded: TimeIntegral,
+    /// 1 while the breaker is open.
+    pub open: TimeIntegral,
+}
+
+impl ResilienceFigures {
+    /// Closes the time integrals at `now`.
+    pub fn advance(&mut self, now: f64, measuring: bool) {
+        self.up.advance(now, measuring);
+        self.degraded.advance(now, measuring);
+        self.open.advance(now, measuring);
+    }
 }
 
 impl PoolFigures {
@@ -53,6 +85,7 @@ impl PoolFigures {
             queue: TimeIntegral::default(),
             system: TimeIntegral::default(),
             batched: TimeIntegral::default(),
+            resilience: None,
         }
     }
 

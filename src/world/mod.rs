@@ -6,8 +6,10 @@
 //! One replication is one state machine, `World` (`state.rs`, over the
 //! resource states of `pool_state.rs`, `link_state.rs` and `queue.rs`); its
 //! behaviour is split by concern into `impl World` blocks: tasks, arrivals
-//! and requests in `sim.rs`, pools in `pool.rs`, links in `link.rs`.
+//! and requests in `sim.rs`, pools in `pool.rs`, links in `link.rs`, and
+//! pools' outages, degradation and circuit breakers in `guard.rs`.
 
+mod guard;
 mod link;
 mod link_state;
 mod pool;

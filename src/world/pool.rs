@@ -33,6 +33,9 @@ impl World<'_> {
 
     /// A request reaches the pool.
     pub(super) fn pool_arrive(&mut self, pool: usize, request: u32) {
+        if self.pools[pool].guard.is_some() && !self.guard_arrival(pool, request) {
+            return;
+        }
         let now = self.queue.now();
         let measuring = self.measuring;
         {
@@ -50,14 +53,18 @@ impl World<'_> {
                 .batch_servers
                 .iter()
                 .position(|s| s.batch.is_empty());
-            if let Some(server) = idle {
+            if let Some(server) = idle.filter(|_| !self.pool_held(pool)) {
                 self.admit_to_batch(pool, server, request);
                 self.start_iteration(pool, server);
                 return;
             }
         } else {
             let has_server = self.pools[pool].in_service < self.pool_model(pool).servers as u64;
-            if has_server && self.pools[pool].live_queue == 0 && self.take_token(pool) {
+            if has_server
+                && self.pools[pool].live_queue == 0
+                && !self.pool_held(pool)
+                && self.take_token(pool)
+            {
                 self.start_service(pool, request);
                 return;
             }
@@ -145,6 +152,9 @@ impl World<'_> {
 
     /// Starts waiting requests while servers (and rate tokens) are free.
     pub(super) fn dispatch(&mut self, pool: usize) {
+        if self.pool_held(pool) {
+            return;
+        }
         if self.pool_model(pool).batching.is_some() {
             for server in 0..self.pools[pool].batch_servers.len() {
                 if self.pools[pool].batch_servers[server].batch.is_empty() {
@@ -222,6 +232,9 @@ impl World<'_> {
     }
 
     fn fill_batch(&mut self, pool: usize, server: usize) {
+        if self.pool_held(pool) {
+            return;
+        }
         let max = self.pool_model(pool).batching.map_or(1, |b| b.max_batch) as usize;
         while self.pools[pool].batch_servers[server].batch.len() < max {
             let Some(request) = self.pop_live(pool) else {

@@ -1,5 +1,6 @@
 //! The live state of a pool of servers (queue, servers, batches, tokens).
 
+use super::guard::GuardState;
 use super::queue::WaitQueue;
 use crate::model::Pool;
 use crate::stats::replication::PoolFigures;
@@ -26,6 +27,8 @@ pub(super) struct PoolState {
     pub tokens_at: f64,
     pub refill_scheduled: bool,
     pub figures: PoolFigures,
+    /// Outages, degradation and breaker, for a pool that declares any.
+    pub guard: Option<Box<GuardState>>,
 }
 
 impl PoolState {
@@ -45,6 +48,7 @@ impl PoolState {
             tokens_at: 0.0,
             refill_scheduled: false,
             figures: PoolFigures::new(),
+            guard: None,
         }
     }
 
@@ -55,5 +59,8 @@ impl PoolState {
         f.queue.advance(now, measuring);
         f.system.advance(now, measuring);
         f.batched.advance(now, measuring);
+        if let Some(r) = &mut f.resilience {
+            r.advance(now, measuring);
+        }
     }
 }

@@ -64,6 +64,7 @@ impl<'m> World<'m> {
 
     /// Runs the replication to the end of its measurement window.
     pub fn run(mut self) -> Replication {
+        self.start_guards();
         match &self.workload.arrivals {
             Arrivals::Open { .. } => self.schedule_next_arrival(),
             Arrivals::Closed { agents, .. } => {
@@ -156,6 +157,7 @@ impl<'m> World<'m> {
                 self.dispatch(pool as usize);
             }
             Ev::Timeout { request, serial } => self.timeout(request, serial),
+            Ev::Guard { pool, change } => self.guard_event(pool as usize, change),
         }
     }
 
@@ -416,6 +418,12 @@ impl<'m> World<'m> {
         }
         r.answered = true;
         let (slot, generation) = (r.slot, r.generation);
+        if let Some(pool) = r.resource.pool
+            && self.pools[pool].guard.is_some()
+        {
+            self.guard_answered(pool, request, outcome);
+        }
+        let r = &self.requests[request as usize];
         let event = Event::AttemptEnd {
             exec: r.exec as usize,
             epoch: r.epoch,

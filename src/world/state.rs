@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicBool;
 
 use rand_xoshiro::SplitMix64;
 
+use super::guard::GuardEv;
 use super::link_state::LinkState;
 use super::pool_state::PoolState;
 use super::standstill::Standstill;
@@ -47,6 +48,8 @@ pub(super) enum Ev {
     TokenRefill { pool: u32 },
     /// A request's deadline.
     Timeout { request: u32, serial: u32 },
+    /// A pool's condition changes (outage, degradation, incident, breaker).
+    Guard { pool: u32, change: GuardEv },
 }
 
 /// One attempt travelling through shared resources.

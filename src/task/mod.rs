@@ -12,10 +12,12 @@
 //! ([`crate::world`]) hosts many tasks contending for resources.
 
 pub mod bias;
+mod guard;
 mod join;
 mod solo;
 mod state;
 
+pub use guard::TaskGuards;
 pub use solo::{TaskSim, uncontended};
 pub use state::{GateDecision, Outgoing, TaskState};
 

@@ -1,6 +1,6 @@
 //! Hosting one task at a time on a private event queue: independent trials.
 
-use super::{Acquire, Event, ExecCounters, Outgoing, TaskState, TrialResult};
+use super::{Acquire, Event, ExecCounters, Outgoing, TaskGuards, TaskState, TrialResult};
 use crate::engine::EventQueue;
 use crate::model::{AttemptOutcome, Model};
 use crate::seed::TaskSeed;
@@ -8,11 +8,14 @@ use crate::seed::TaskSeed;
 /// Reusable workspace that simulates independent tasks of one model.
 ///
 /// Shared resources are uncontended here (one task alone): a step that uses
-/// a pool takes its service time, a transfer takes latency + bytes/bandwidth.
+/// a pool takes its service time, a transfer takes latency + bytes/bandwidth;
+/// a pool's outages and breaker are the task's own ([`TaskGuards`]).
 pub struct TaskSim<'m> {
     model: &'m Model,
     task: TaskState<'m>,
     queue: EventQueue<Event>,
+    /// Pools' outages and breakers as the current task sees them.
+    guards: TaskGuards<'m>,
 }
 
 impl<'m> TaskSim<'m> {
@@ -27,6 +30,7 @@ impl<'m> TaskSim<'m> {
             model,
             task: TaskState::new(model),
             queue: EventQueue::new(),
+            guards: TaskGuards::new(model),
         }
     }
 
@@ -57,6 +61,7 @@ impl<'m> TaskSim<'m> {
     ) -> TrialResult {
         self.queue.reset();
         self.task.begin_run(seed, run, counters);
+        self.guards.begin(seed.run(run));
         let mut runaway = None;
         loop {
             self.carry_out();
@@ -86,7 +91,11 @@ impl<'m> TaskSim<'m> {
             match out {
                 Outgoing::Schedule(delay, event) => self.queue.schedule_in(delay, event),
                 Outgoing::Acquire(req) => {
-                    let (delay, event) = uncontended(self.model, &req);
+                    let now = self.queue.now();
+                    let (delay, event) = self
+                        .guards
+                        .attempt(now, &req)
+                        .unwrap_or_else(|| uncontended(self.model, &req));
                     self.queue.schedule_in(delay, event);
                 }
             }

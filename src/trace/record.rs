@@ -9,13 +9,15 @@ use super::span::{AttemptEnd, GateCall, SpanWhat, StepSpan, TaskTrace};
 use crate::engine::EventQueue;
 use crate::model::{AttemptOutcome, Model};
 use crate::seed::TaskSeed;
-use crate::task::{Event, ExecCounters, Outgoing, TaskState, uncontended};
+use crate::task::{Event, ExecCounters, Outgoing, TaskGuards, TaskState, uncontended};
 
 /// A workspace that records trials of one model.
 pub struct Recorder<'m> {
     model: &'m Model,
     task: TaskState<'m>,
     queue: EventQueue<Event>,
+    /// Pools' outages and breakers as the recorded task sees them.
+    guards: TaskGuards<'m>,
     scratch: Vec<ExecCounters>,
     /// Per exec: the epoch of its current pass, its pass number and attempts in it.
     epoch: Vec<Option<u32>>,
@@ -33,6 +35,7 @@ impl<'m> Recorder<'m> {
             model,
             task: TaskState::new(model),
             queue: EventQueue::new(),
+            guards: TaskGuards::new(model),
             scratch: vec![ExecCounters::default(); n],
             epoch: vec![None; n],
             pass: vec![0; n],
@@ -52,6 +55,7 @@ impl<'m> Recorder<'m> {
         self.open.fill(None);
         let mut spans = Vec::new();
         self.task.begin_run(seed, run, &mut self.scratch);
+        self.guards.begin(seed.run(run));
         loop {
             self.carry_out(&mut spans);
             if self.task.outcome().is_some() {
@@ -139,7 +143,10 @@ impl<'m> Recorder<'m> {
             let (delay, event, wait) = match *out {
                 Outgoing::Schedule(delay, event) => (delay, event, 0.0),
                 Outgoing::Acquire(req) => {
-                    let (delay, event) = uncontended(self.model, &req);
+                    let (delay, event) = self
+                        .guards
+                        .attempt(now, &req)
+                        .unwrap_or_else(|| uncontended(self.model, &req));
                     let wait = req.resource.transfer.map_or(0.0, |t| {
                         let link = &self.model.links[t.link];
                         link.latency + t.bytes / link.bandwidth

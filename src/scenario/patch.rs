@@ -6,8 +6,10 @@
 //! applies to a file applies to a patched one.
 //!
 //! Paths are dot-separated keys, except that an element of `nodes` is named
-//! by its `id` (`nodes.retrieve.latency.mean`) and an element of `edges` by
-//! `from->to` (`edges.planner->search.silent`; created if absent).
+//! by its `id` (`nodes.retrieve.latency.mean`), as is an element of
+//! `common_causes` and of `resources` (`resources.gpu.servers`), and an
+//! element of `edges` by `from->to` (`edges.planner->search.silent`;
+//! created if absent).
 
 use toml::{Table, Value};
 
@@ -137,8 +139,8 @@ pub fn parse_value(text: &str) -> Result<Value, String> {
 
 /// True when array element `v` of `array_key` is the one called `name`.
 /// The arrays whose elements a path names: `nodes.ID`, `edges.FROM->TO`,
-/// `common_causes.ID`.
-const ARRAYS: [&str; 3] = ["nodes", "edges", "common_causes"];
+/// `common_causes.ID`, `resources.ID`.
+const ARRAYS: [&str; 4] = ["nodes", "edges", "common_causes", "resources"];
 
 fn matches(v: &Value, array_key: &str, name: &str) -> bool {
     let Some(t) = v.as_table() else { return false };
@@ -195,15 +197,20 @@ fn element<'a>(
             array.push(Value::Table(t));
             array.len() - 1
         }
-        None if key == "common_causes" => {
+        None if key == "common_causes" || key == "resources" => {
             let ids: Vec<String> = array
                 .iter()
                 .filter_map(|v| v.get("id").and_then(Value::as_str).map(str::to_string))
                 .collect();
-            let known = unknown(name, &ids).replacen("no node", "no common cause", 1);
+            let (what, list) = if key == "resources" {
+                ("no resource", "; resources:")
+            } else {
+                ("no common cause", "; causes:")
+            };
+            let known = unknown(name, &ids).replacen("no node", what, 1);
             return Err(format!(
                 "path \"{path}\": {}",
-                known.replace("; nodes:", "; causes:")
+                known.replace("; nodes:", list)
             ));
         }
         None => return Err(format!("path \"{path}\": {}", unknown(name, &node_ids))),

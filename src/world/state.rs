@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 use rand_xoshiro::SplitMix64;
 
 use super::link_state::LinkState;
+use super::observe::Observer;
 use super::pool_state::PoolState;
 use super::standstill::Standstill;
 use crate::engine::EventQueue;
@@ -88,6 +89,8 @@ pub(super) struct Slot<'m> {
     pub(super) agent: u32,
     /// The task's start order in the replication.
     pub(super) index: u64,
+    /// An observer watches this task.
+    pub(super) watched: bool,
 }
 
 /// One replication of a loaded run.
@@ -123,4 +126,6 @@ pub(super) struct World<'m> {
     pub(super) standstill: Standstill,
     /// Set to stop early (the replication's figures are then partial).
     pub(super) stop: Option<&'m AtomicBool>,
+    /// Watches some tasks (traces); `None` in every ordinary run.
+    pub(super) observer: Option<&'m mut dyn Observer>,
 }

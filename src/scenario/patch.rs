@@ -139,8 +139,8 @@ pub fn parse_value(text: &str) -> Result<Value, String> {
 
 /// True when array element `v` of `array_key` is the one called `name`.
 /// The arrays whose elements a path names: `nodes.ID`, `edges.FROM->TO`,
-/// `common_causes.ID`, `resources.ID`.
-const ARRAYS: [&str; 4] = ["nodes", "edges", "common_causes", "resources"];
+/// `common_causes.ID`, `classes.ID` (task classes), `resources.ID`.
+const ARRAYS: [&str; 5] = ["nodes", "edges", "common_causes", "classes", "resources"];
 
 fn matches(v: &Value, array_key: &str, name: &str) -> bool {
     let Some(t) = v.as_table() else { return false };
@@ -197,15 +197,15 @@ fn element<'a>(
             array.push(Value::Table(t));
             array.len() - 1
         }
-        None if key == "common_causes" || key == "resources" => {
+        None if key == "common_causes" || key == "classes" || key == "resources" => {
             let ids: Vec<String> = array
                 .iter()
                 .filter_map(|v| v.get("id").and_then(Value::as_str).map(str::to_string))
                 .collect();
-            let (what, list) = if key == "resources" {
-                ("no resource", "; resources:")
-            } else {
-                ("no common cause", "; causes:")
+            let (what, list) = match key {
+                "classes" => ("no task class", "; classes:"),
+                "resources" => ("no resource", "; resources:"),
+                _ => ("no common cause", "; causes:"),
             };
             let known = unknown(name, &ids).replacen("no node", what, 1);
             return Err(format!(

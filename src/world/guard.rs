@@ -66,7 +66,7 @@ impl<'m> World<'m> {
                 continue;
             };
             let key = ComponentKey::of(&self.model.pools[pool].id);
-            let rep_seed = self.rep_seed;
+            let rep_seed = self.classes[0].seed;
             let stream = |purpose| SplitMix64::seed_from_u64(rep_seed.outages(key, purpose));
             let (mut outage_rng, mut degraded_rng) = (stream(1), stream(2));
             let outage = res

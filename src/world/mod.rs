@@ -6,12 +6,14 @@
 //! One replication is one state machine, `World` (`state.rs`, over the
 //! resource states of `pool_state.rs`, `link_state.rs` and `queue.rs`); its
 //! behaviour is split by concern into `impl World` blocks: tasks, arrivals
-//! and requests in `sim.rs`, pools in `pool.rs`, links in `link.rs`, and
-//! pools' outages, degradation and circuit breakers in `guard.rs`.
+//! and requests in `sim.rs`, pools in `pool.rs`, links in `link.rs`; the
+//! hook that lets traces watch some tasks in `observe.rs`; pools' outages,
+//! degradation and circuit breakers in `guard.rs`.
 
 mod guard;
 mod link;
 mod link_state;
+mod observe;
 mod pool;
 mod pool_state;
 mod queue;
@@ -20,6 +22,8 @@ mod standstill;
 mod state;
 
 use std::sync::atomic::AtomicBool;
+
+pub use observe::Observer;
 
 use crate::model::{Model, Workload};
 use crate::seed::ReplicationSeed;
@@ -34,4 +38,17 @@ pub fn run_replication(
     stop: &AtomicBool,
 ) -> Replication {
     state::World::new(model, workload, seed, Some(stop)).run()
+}
+
+/// Runs one replication as [`run_replication`] does, with `observer`
+/// watching its tasks (the same draws: the same results).
+pub fn observe_replication(
+    model: &Model,
+    workload: &Workload,
+    seed: ReplicationSeed,
+    observer: &mut dyn Observer,
+) -> Replication {
+    state::World::new(model, workload, seed, None)
+        .observed(observer)
+        .run()
 }

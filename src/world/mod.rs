@@ -6,7 +6,8 @@
 //! One replication is one state machine, `World` (`state.rs`, over the
 //! resource states of `pool_state.rs`, `link_state.rs` and `queue.rs`); its
 //! behaviour is split by concern into `impl World` blocks: tasks, arrivals
-//! and requests in `sim.rs`, pools in `pool.rs`, links in `link.rs`.
+//! and requests in `sim.rs`, pools in `pool.rs`, links in `link.rs`; the
+//! hook that lets traces watch some tasks in `observe.rs`.
 //!
 //! Models whose tasks are one step on one plain pool run instead on the lean
 //! world (`lean/`), which gives the same results at a fraction of the cost;
@@ -15,6 +16,7 @@
 mod lean;
 mod link;
 mod link_state;
+mod observe;
 mod pool;
 mod pool_state;
 mod queue;
@@ -24,6 +26,8 @@ mod state;
 mod unstable;
 
 use std::sync::atomic::AtomicBool;
+
+pub use observe::Observer;
 
 use crate::model::{Model, Workload};
 use crate::seed::ReplicationSeed;
@@ -66,4 +70,17 @@ pub fn run_replication_on(
 /// True when replications of `model` under `workload` run on the lean world.
 pub fn runs_lean(model: &Model, workload: &Workload) -> bool {
     lean::Plan::of(model, workload).is_some()
+}
+
+/// Runs one replication as [`run_replication`] does, with `observer`
+/// watching its tasks (the same draws: the same results).
+pub fn observe_replication(
+    model: &Model,
+    workload: &Workload,
+    seed: ReplicationSeed,
+    observer: &mut dyn Observer,
+) -> Replication {
+    state::World::new(model, workload, seed, None)
+        .observed(observer)
+        .run()
 }

@@ -35,8 +35,8 @@ pub(super) struct Plan<'m> {
     /// The pool it queues for, and its index.
     pool: &'m Pool,
     pool_index: usize,
-    /// Its priority in that pool (the same for every request).
-    priority: i32,
+    /// Its (class, step) priority in that pool (the same for every request).
+    priority: (i32, i32),
     /// The step's random stream key.
     key: ComponentKey,
 }
@@ -45,11 +45,15 @@ impl<'m> Plan<'m> {
     /// The plan for `model`, if the lean world mirrors it exactly: one node
     /// and no edge, no gate, no sub-graph junction, no loop or fan-out, no
     /// per-task rates, no persistence, no common cause, no timeout, and a
-    /// step that uses one pool without batching or rate limit (no link).
-    pub(super) fn of(model: &'m Model, _workload: &Workload) -> Option<Plan<'m>> {
+    /// step that uses one pool without batching or rate limit (no link);
+    /// one task class, without load shedding.
+    pub(super) fn of(model: &'m Model, workload: &Workload) -> Option<Plan<'m>> {
         let [node] = model.nodes.as_slice() else {
             return None;
         };
+        if workload.reports_classes() {
+            return None;
+        }
         let plain_node = model.edges.is_empty()
             && node.merge == Merge::All
             && node.gate.is_none()
@@ -74,7 +78,7 @@ impl<'m> Plan<'m> {
             step,
             pool,
             pool_index,
-            priority: resource.priority,
+            priority: (workload.head.priority, resource.priority),
             key: ComponentKey::of(&model.exec_name(0)),
         })
     }

@@ -197,6 +197,7 @@ impl<'m> LeanWorld<'m> {
                 .map(|p| p.figures)
                 .collect::<Vec<PoolFigures>>(),
             links: Vec::new(),
+            classes: Vec::new(),
             events: self.queue.events_processed(),
             end_time: now,
             unstable: self.unstable,

@@ -324,7 +324,10 @@ fn bad_classes_and_shedding_are_refused_with_their_field() {
         )],
         &["workload.shed.queue_above", "is -1", ">= 0"],
     );
-    refused(&[("s.toml", &class("rate = 2.0"))], &["classes[0]", "rate"]);
+    refused(
+        &[("s.toml", &class("rate = 2.0"))],
+        &["duplicate key `rate`", "once per table"],
+    );
     refused(
         &[("s.toml", &class("concurrency = 3"))],
         &[

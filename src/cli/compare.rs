@@ -4,10 +4,12 @@ use std::path::PathBuf;
 
 use super::CliError;
 use super::interrupt::{sim_error, stop_flag};
-use super::options::{CommonOptions, PrecisionOptions, written_line};
+use super::options::{CommonOptions, PrecisionOptions, refuse, written_line};
 use super::review_args::{claim_out, load_all, write_files};
 use crate::review::{comparison_key, export, run_compare, run_compare_to_precision, text};
+use crate::scenario::problem::Problems;
 use crate::sim::Control;
+use crate::stats::precision::Figure;
 
 /// Arguments of `coordsim compare`.
 #[derive(Debug, clap::Args)]
@@ -49,12 +51,26 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
                 "--precision",
                 format!(
                     "names {}, which compare does not report; allowed in compare: success, \
-                     silent, loud, escalated, mean, p50, p95, p99, e.g. --precision p99=2%",
+                     silent, loud, escalated, mean, p50, p95, p99, slo:X (X a threshold of \
+                     --slo), e.g. --precision p99=2%",
                     pr.figure.name()
                 ),
             );
         }
     })?;
+    if let Some(Figure::Slo(x)) = precision.map(|pr| pr.figure)
+        && !arms[0].scenario.model.slo.contains(&x)
+    {
+        let mut p = Problems::default();
+        p.add(
+            "--precision",
+            format!(
+                "names slo:{x}, but the base reports no SLO at {x} s, so compare has no \
+                 difference to pin down; add the threshold, e.g. --slo {x} --precision slo:{x}=0.005"
+            ),
+        );
+        refuse(&args.base, p)?;
+    }
     let mut claim = claim_out(&args.common, &arms[0].label, "compare")?;
 
     let started = std::time::Instant::now();

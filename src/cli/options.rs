@@ -123,7 +123,8 @@ impl SimOptions {
 pub struct PrecisionOptions {
     /// Run until the 95% interval of FIGURE is within ±HALF_WIDTH, instead of
     /// a fixed number of trials: FIGURE is success, silent, loud, escalated,
-    /// mean (latency) or a latency quantile (p50, p95, p99, p99.9); HALF_WIDTH
+    /// mean (latency), a latency quantile (p50, p95, p99, p99.9) or SLO
+    /// attainment slo:X (P(latency ≤ X s); compare: a threshold of --slo); HALF_WIDTH
     /// is absolute (0.001: a probability, or seconds) or relative (2%), e.g.
     /// `--precision silent=0.0005` or `--precision p99=2%`. Trials run in
     /// batches of 10000, 20000, 40000, ... (the same for any thread count);

@@ -37,6 +37,7 @@ use variant::Arm;
 use crate::sim::paired::run_paired;
 use crate::sim::{Control, SimError};
 use crate::stats::precision::{Figure, HalfWidth, Precision};
+use crate::stats::summary::SloAttainment;
 
 /// Runs `arms` (the first is the base) in lockstep and compares them.
 pub fn run_compare(
@@ -54,19 +55,26 @@ pub fn run_compare(
 
 /// The key in a [`Comparison`] of the figure `--precision` names, or `None`
 /// for a figure a comparison does not report (quantiles other than p50,
-/// p95, p99).
-pub fn comparison_key(figure: Figure) -> Option<&'static str> {
-    Some(match figure {
-        Figure::Success => "p_correct",
-        Figure::Silent => "p_silent",
-        Figure::Loud => "p_loud",
-        Figure::Escalated => "p_escalated",
-        Figure::MeanLatency => "latency_mean_s",
-        Figure::Quantile(50.0) => "latency_p50_s",
-        Figure::Quantile(95.0) => "latency_p95_s",
-        Figure::Quantile(99.0) => "latency_p99_s",
-        Figure::Quantile(_) => return None,
-    })
+/// p95, p99). SLO attainment is reported for the base's thresholds
+/// (`--slo`) only, so the caller checks that the threshold is one of them.
+pub fn comparison_key(figure: Figure) -> Option<String> {
+    if let Figure::Slo(x) = figure {
+        return Some(format!("p_slo_{}", SloAttainment::id_of(x)));
+    }
+    Some(
+        match figure {
+            Figure::Success => "p_correct",
+            Figure::Silent => "p_silent",
+            Figure::Loud => "p_loud",
+            Figure::Escalated => "p_escalated",
+            Figure::MeanLatency => "latency_mean_s",
+            Figure::Quantile(50.0) => "latency_p50_s",
+            Figure::Quantile(95.0) => "latency_p95_s",
+            Figure::Quantile(99.0) => "latency_p99_s",
+            Figure::Quantile(_) | Figure::Slo(_) => return None,
+        }
+        .to_string(),
+    )
 }
 
 /// As [`run_compare`], with as many trials as it takes for every variant's
@@ -94,7 +102,7 @@ pub fn run_compare_to_precision(
             let f = arm
                 .figures
                 .iter()
-                .find(|f| f.key == key)
+                .find(|f| f.key == *key)
                 .expect("every arm has the figure");
             let half = f.ci95.map_or(f64::INFINITY, |[lo, hi]| (hi - lo) / 2.0);
             widest = widest.max(half);
@@ -106,7 +114,7 @@ pub fn run_compare_to_precision(
         if met || trials >= precision.cap {
             c.precision = Some(DiffPrecision {
                 figure: precision.figure.name(),
-                key: key.into(),
+                key: key.clone(),
                 target: precision.half_width.text(),
                 half_width: widest,
                 trials,

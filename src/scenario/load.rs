@@ -186,9 +186,21 @@ pub fn parse(path: &Path, text: &str) -> Result<ScenarioFile, ScenarioError> {
                 Err(e) => (field_path(e.path()), e.into_inner()),
             },
         };
+        let mut message = explain(&field, error.message().trim(), "TOML");
+        if let Some(key) = error
+            .span()
+            .filter(|_| error.message().trim() == "duplicate key")
+            .and_then(|s| text.get(s))
+        {
+            message = format!(
+                "duplicate key `{}`: a key may appear once per table (keep one `{} = ...`)",
+                key.trim(),
+                key.trim()
+            );
+        }
         Problem {
             location: error.span().map(|s| line_col(text, s.start)),
-            message: explain(&field, error.message().trim(), "TOML"),
+            message,
             field,
         }
     };

@@ -4,9 +4,13 @@
 //! Without timeouts or rejections, contention does not change how often a
 //! step runs, so the visits per task measured on independent (uncontended)
 //! tasks are exact, and ρ = arrival rate × demand per task / capacity.
+//! When every step of a task runs exactly once (nothing can fail loudly,
+//! loop or branch), the visits are known without simulating: 1 per node and
+//! per hand-off that is a step, 0 per instant hand-off, which is exactly what
+//! the pilot would count.
 
 use super::{Control, trials::run_trials};
-use crate::model::{Arrivals, Model, OnFull, Shed, Workload};
+use crate::model::{Arrivals, Limits, Merge, Model, OnFull, Shed, Workload};
 use crate::seed;
 use crate::stats::load::OfferedLoad;
 
@@ -64,8 +68,15 @@ fn class_load(
         return Vec::new();
     }
     let rate = arrivals.mean_rate();
-    let pilot = run_trials(model, seed::pilot(seed), 0..PILOT_TASKS, Control::none());
-    let visits = |exec: usize| pilot.execs[exec].attempts as f64 / PILOT_TASKS as f64;
+    let per_exec = exact_visits(model).unwrap_or_else(|| {
+        let pilot = run_trials(model, seed::pilot(seed), 0..PILOT_TASKS, Control::none());
+        pilot
+            .execs
+            .iter()
+            .map(|c| c.attempts as f64 / PILOT_TASKS as f64)
+            .collect()
+    });
+    let visits = |exec: usize| per_exec[exec];
     let mut loads = Vec::new();
     for (p, pool) in model.pools.iter().enumerate() {
         let mut demand = 0.0;
@@ -119,4 +130,38 @@ fn class_load(
         });
     }
     loads
+}
+
+/// The visits per task of every exec when each runs exactly once (as the
+/// pilot would count them, exactly): no step can fail loudly (no loud rate,
+/// drawn or fixed, no timeout, no common cause), no gate, loop, fan-out or
+/// sub-graph, every merge waits for all inputs (so every node runs before
+/// the sinks finish), each task runs once, and the limits leave room for
+/// any such task (the pilot stops at a runaway). `None` otherwise.
+fn exact_visits(model: &Model) -> Option<Vec<f64>> {
+    let plain_nodes = model.nodes.iter().all(|n| {
+        n.merge == Merge::All && n.gate.is_none() && n.junction.is_none() && n.dynamic.is_none()
+    });
+    let never_loud = (0..model.exec_count()).all(|e| {
+        let step = model.step(e);
+        step.outcome.loud == 0.0 && step.rates.is_none() && step.timeout.is_none()
+    });
+    let roomy = model.limits.max_events >= model.exec_count() as u64
+        && model.limits.max_time_s >= Limits::DEFAULT_MAX_TIME_S;
+    if !(plain_nodes && never_loud && roomy && model.common_causes.is_empty() && model.pass_k == 1)
+    {
+        return None;
+    }
+    let n = model.nodes.len();
+    Some(
+        (0..model.exec_count())
+            .map(|e| {
+                if e >= n && model.edges[e - n].step.is_instant() {
+                    0.0
+                } else {
+                    1.0
+                }
+            })
+            .collect(),
+    )
 }

@@ -6,17 +6,17 @@
 //! relative (to the figure's estimate). [`Precision::estimate`] computes the
 //! figure and the interval the run reports for it from an [`Accumulator`]:
 //! Wilson for rates, the normal interval for the mean, and the
-//! distribution-free order-statistic (binomial) interval for quantiles. The
-//! batch loop that runs trials until the interval is narrow enough lives in
-//! [`crate::sim::precision`]. SLO attainment (P(latency ≤ x)) is a figure of
-//! the same kind as a rate: once the summary carries it, it becomes one more
-//! [`Figure`] variant here and nothing else changes.
+//! distribution-free order-statistic (binomial) interval for quantiles, and
+//! for SLO attainment P(latency ≤ x) the Wilson interval the summary gives
+//! it. The batch loop that runs trials until the interval is narrow enough
+//! lives in [`crate::sim::precision`].
 
 use serde::{Deserialize, Serialize};
 
 use super::Accumulator;
 use super::accumulator::NANOS_PER_SECOND;
 use super::interval::{Z95, mean_interval, wilson};
+use super::quantile::count_at_most;
 
 /// Trials in the first batch of a precision run; each later batch doubles
 /// the total, so boundaries are 10⁴·2ᵏ whatever the thread count.
@@ -39,6 +39,8 @@ pub enum Figure {
     MeanLatency,
     /// A latency quantile, seconds, given by its percentage (99 for p99).
     Quantile(f64),
+    /// SLO attainment: P(latency ≤ x) for the threshold x seconds.
+    Slo(f64),
 }
 
 /// How narrow the 95% interval must be.
@@ -101,8 +103,9 @@ pub struct PrecisionReport {
 }
 
 /// The figures `--precision` accepts, for messages.
-pub const FIGURES: &str = "success, silent, loud, escalated, mean, or a latency quantile pQ \
-     with 0 < Q < 100 (p50, p95, p99, p99.9)";
+pub const FIGURES: &str = "success, silent, loud, escalated, mean, a latency quantile pQ \
+     with 0 < Q < 100 (p50, p95, p99, p99.9), or SLO attainment slo:X (P(latency ≤ X \
+     seconds), e.g. slo:2)";
 
 impl Figure {
     /// Parses a figure's name.
@@ -113,6 +116,13 @@ impl Figure {
             "loud" => Figure::Loud,
             "escalated" => Figure::Escalated,
             "mean" => Figure::MeanLatency,
+            _ if name.starts_with("slo:") => {
+                let x: f64 = name["slo:".len()..].parse().ok()?;
+                if !(x > 0.0 && x.is_finite()) {
+                    return None;
+                }
+                Figure::Slo(x)
+            }
             _ => {
                 let q: f64 = name.strip_prefix('p')?.parse().ok()?;
                 if !(q > 0.0 && q < 100.0) || name.contains(['e', 'E', '+', '-']) {
@@ -132,6 +142,7 @@ impl Figure {
             Figure::Escalated => "escalated".into(),
             Figure::MeanLatency => "mean".into(),
             Figure::Quantile(pct) => format!("p{pct}"),
+            Figure::Slo(x) => format!("slo:{x}"),
         }
     }
 
@@ -139,7 +150,7 @@ impl Figure {
     pub fn is_rate(self) -> bool {
         matches!(
             self,
-            Figure::Success | Figure::Silent | Figure::Loud | Figure::Escalated
+            Figure::Success | Figure::Silent | Figure::Loud | Figure::Escalated | Figure::Slo(_)
         )
     }
 
@@ -239,6 +250,16 @@ impl Precision {
                 }
             }
             Figure::Quantile(pct) => quantile_interval(acc, pct / 100.0),
+            // As the summary's SLO entry: a latency counts when its whole
+            // histogram bucket lies within the threshold.
+            Figure::Slo(x) => {
+                let (count, n) = (count_at_most(&acc.latency_ns, x), acc.latency_ns.len());
+                let (lo, hi) = wilson(count, n, Z95);
+                FigureEstimate {
+                    value: count as f64 / n.max(1) as f64,
+                    ci95: [lo, hi],
+                }
+            }
         }
     }
 
@@ -328,6 +349,10 @@ mod tests {
         assert_eq!(p.half_width, HalfWidth::Relative(0.02));
         assert_eq!(p.figure.name(), "p99");
         assert_eq!(Figure::parse("p99.9"), Some(Figure::Quantile(99.9)));
+        let p = Precision::parse("slo:2.5=0.001", 10).unwrap();
+        assert_eq!(p.figure, Figure::Slo(2.5));
+        assert_eq!(p.figure.name(), "slo:2.5");
+        assert_eq!(p.figure.interval_method(), "wilson");
         for bad in [
             "success",
             "succes=0.1",
@@ -340,6 +365,12 @@ mod tests {
             "mean=100%",
             "mean=nan",
             "mean=inf",
+            "slo=0.01",
+            "slo:=0.01",
+            "slo:0=0.01",
+            "slo:-1=0.01",
+            "slo:inf=0.01",
+            "slo:2=0.5",
         ] {
             let e = Precision::parse(bad, 10).unwrap_err();
             assert!(e.contains("e.g. --precision"), "{bad}: {e}");

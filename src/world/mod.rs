@@ -9,8 +9,13 @@
 //! and requests in `sim.rs`, pools in `pool.rs`, links in `link.rs`; the
 //! hook that lets traces watch some tasks in `observe.rs`; pools' outages,
 //! degradation and circuit breakers in `guard.rs`.
+//!
+//! Models whose tasks are one step on one plain pool run instead on the lean
+//! world (`lean/`), which gives the same results at a fraction of the cost;
+//! the choice is automatic ([`Path::Auto`]).
 
 mod guard;
+mod lean;
 mod link;
 mod link_state;
 mod observe;
@@ -20,6 +25,7 @@ mod queue;
 mod sim;
 mod standstill;
 mod state;
+mod unstable;
 
 use std::sync::atomic::AtomicBool;
 
@@ -29,6 +35,15 @@ use crate::model::{Model, Workload};
 use crate::seed::ReplicationSeed;
 use crate::stats::replication::Replication;
 
+/// Which world runs a replication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Path {
+    /// The lean world when the model qualifies, else the general one.
+    Auto,
+    /// Always the general world (to check the lean one against it).
+    General,
+}
+
 /// Runs one replication of `model` under `workload`, drawing from `seed`;
 /// stops early (with partial figures, to be discarded) once `stop` is set.
 pub fn run_replication(
@@ -37,7 +52,26 @@ pub fn run_replication(
     seed: ReplicationSeed,
     stop: &AtomicBool,
 ) -> Replication {
-    state::World::new(model, workload, seed, Some(stop)).run()
+    run_replication_on(Path::Auto, model, workload, seed, Some(stop))
+}
+
+/// [`run_replication`] on the world `path` chooses (same results either way).
+pub fn run_replication_on(
+    path: Path,
+    model: &Model,
+    workload: &Workload,
+    seed: ReplicationSeed,
+    stop: Option<&AtomicBool>,
+) -> Replication {
+    match lean::Plan::of(model, workload).filter(|_| path == Path::Auto) {
+        Some(plan) => lean::run_replication(plan, model, workload, seed, stop),
+        None => state::World::new(model, workload, seed, stop).run(),
+    }
+}
+
+/// True when replications of `model` under `workload` run on the lean world.
+pub fn runs_lean(model: &Model, workload: &Workload) -> bool {
+    lean::Plan::of(model, workload).is_some()
 }
 
 /// Runs one replication as [`run_replication`] does, with `observer`

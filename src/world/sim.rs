@@ -359,20 +359,11 @@ impl<'m> World<'m> {
     }
 
     fn instability_report(&self) -> String {
-        let mut worst = String::new();
-        for (p, pool) in self.pools.iter().zip(&self.model.pools) {
-            worst += &format!(
-                "; pool \"{}\": {} waiting, {} in service",
-                pool.id,
-                p.figures.queue.value(),
-                p.in_service
-            );
-        }
-        format!(
-            "more than {} tasks in flight at t = {:.1} s: tasks arrive faster than they finish (offered load above capacity){}",
-            self.workload.max_in_flight,
+        super::unstable::instability_report(
+            self.model,
+            self.workload,
+            &self.pools,
             self.queue.now(),
-            worst
         )
     }
 

@@ -131,7 +131,24 @@ pub fn write_together(
 ) -> std::io::Result<SetWritten> {
     let mut temporaries = Vec::with_capacity(files.len());
     for (name, bytes) in files {
-        temporaries.push(Temporary::write(dir, name, bytes)?);
+        // A name may hold a sub-folder (`traces/point-1-…/traces.otlp.jsonl`),
+        // made by the program from safe parts; the temporary is written beside
+        // its final place.
+        let (sub, file) = match name.rsplit_once('/') {
+            Some((sub, file)) if sub.split('/').all(is_plain_part) => {
+                let sub = dir.join(sub);
+                std::fs::create_dir_all(&sub)?;
+                (sub, file)
+            }
+            Some(_) => {
+                return Err(std::io::Error::new(
+                    ErrorKind::InvalidInput,
+                    format!("{name} is not a name inside the output folder"),
+                ));
+            }
+            None => (dir.to_path_buf(), name.as_str()),
+        };
+        temporaries.push(Temporary::write(&sub, file, bytes)?);
     }
     let mut removed_stale = Vec::new();
     for name in stale {
@@ -201,6 +218,16 @@ pub fn remove_stale_temporaries(dir: &Path) -> usize {
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()))
         .filter(|e| std::fs::remove_file(e.path()).is_ok())
         .count()
+}
+
+/// A folder name part the program may write under: not empty, not hidden,
+/// of `A-Z a-z 0-9 - _ .` only (so never `..`).
+fn is_plain_part(part: &str) -> bool {
+    !part.is_empty()
+        && !part.starts_with('.')
+        && part
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ impl World<'_> {
         let s = &self.slots[r.slot as usize];
         if s.watched && s.active && s.generation == r.generation && !r.answered {
             o.served(
-                s.index,
+                s.start_order,
                 r.exec as usize,
                 r.branch,
                 r.epoch,

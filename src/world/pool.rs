@@ -67,7 +67,8 @@ impl World<'_> {
             self.reject(pool, request);
             return;
         }
-        let priority = self.requests[request as usize].resource.priority;
+        let r = &self.requests[request as usize];
+        let priority = (r.class_priority, r.resource.priority);
         self.requests[request as usize].queued = true;
         let p = &mut self.pools[pool];
         p.queue.push(request, priority);

@@ -277,10 +277,11 @@ mod tests {
         for name in ["a.csv", "b.png"] {
             std::fs::write(d.join(name), "old").unwrap();
         }
-        // The second file cannot be written (as on a full disk).
+        // The second file cannot be written (as on a full disk): its folder
+        // would be where a file is.
         let files = vec![
             ("a.csv".to_string(), b"new".to_vec()),
-            ("missing/b.csv".to_string(), b"new".to_vec()),
+            ("b.png/b.csv".to_string(), b"new".to_vec()),
         ];
         let stale = vec!["b.png".to_string()];
         assert!(write_together(d, &files, &stale).is_err());

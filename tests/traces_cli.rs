@@ -293,3 +293,88 @@ fn a_steps_table_is_fitted_and_its_bad_rows_located() {
         "{err}"
     );
 }
+
+const ONE_STEP: &str = r#"
+name = "one-step"
+[[nodes]]
+id = "a"
+kind = "llm"
+silent = 0.1
+latency = { dist = "fixed", value = 1.0 }
+"#;
+
+/// The share of silent tasks among the traced roots of `file`, and their number.
+fn silent_share(file: &Path) -> (f64, usize) {
+    let roots = roots(&fs::read_to_string(file).unwrap());
+    let silent = roots
+        .iter()
+        .filter(|r| attr(r, "coordsim.task.outcome") == "silent")
+        .count();
+    (silent as f64 / roots.len() as f64, roots.len())
+}
+
+/// 1000 traced tasks of a one-step scenario at silent rate p: the share of
+/// silent tasks lies within z = 3.29 binomial standard errors of p.
+fn assert_share(file: &Path, p: f64) {
+    let (share, n) = silent_share(file);
+    assert_eq!(n, 1000);
+    let half = 3.29 * (p * (1.0 - p) / n as f64).sqrt();
+    assert!(
+        (share - p).abs() <= half,
+        "{}: {share} vs {p} ± {half}",
+        file.display()
+    );
+}
+
+#[test]
+fn sweep_and_compare_write_traces_per_point_and_per_configuration() {
+    let dir = Scratch::new();
+    let scenario = dir.file("one-step.toml", ONE_STEP);
+    let out = dir.path().join("sweep");
+    let sweep = |extra: &[&str]| {
+        let mut cmd = bin();
+        cmd.args([
+            "sweep",
+            scenario.to_str().unwrap(),
+            "--vary",
+            "nodes.a.silent=0.1,0.4",
+        ]);
+        cmd.args(["--trials", "2000", "--no-charts", "-q", "--force", "--out"]);
+        cmd.arg(&out).args(extra);
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    sweep(&["--traces", "1000"]);
+    let traces = out.join("traces");
+    assert_share(&traces.join("point-1-silent-0.1/traces.otlp.jsonl"), 0.1);
+    assert_share(&traces.join("point-2-silent-0.4/traces.otlp.jsonl"), 0.4);
+    assert!(
+        traces
+            .join("point-2-silent-0.4/traces.chrome.json")
+            .exists()
+    );
+    // A sweep without traces leaves none of the earlier ones beside its results.
+    sweep(&[]);
+    assert!(!traces.exists());
+
+    let variant = dir.file(
+        "worse.toml",
+        &ONE_STEP
+            .replace("silent = 0.1", "silent = 0.4")
+            .replace("one-step", "worse"),
+    );
+    let out = dir.path().join("compare");
+    let o = bin()
+        .args([
+            "compare",
+            scenario.to_str().unwrap(),
+            variant.to_str().unwrap(),
+        ])
+        .args(["--trials", "2000", "--traces", "1000", "-q", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_share(&out.join("traces/config-1-one-step/traces.otlp.jsonl"), 0.1);
+    assert_share(&out.join("traces/config-2-worse/traces.otlp.jsonl"), 0.4);
+}

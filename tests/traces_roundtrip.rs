@@ -201,3 +201,39 @@ fn every_bundled_scenario_of_independent_trials_is_fitted_back() {
     assert!(scenarios >= 6, "{scenarios} scenarios");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Iterations and branches per execution, with the attempts counted within
+/// each: an agent loop of geometric length (mean 6) cut at 15 steps runs
+/// E[min(N, 15)] = 6 (1 − (5/6)^15) iterations; a fan-out over the
+/// empirical counts of map-reduce-research has mean Σ c·w / Σ w = 540 / 84
+/// branches; and no iteration or branch makes more attempts than its
+/// retries allow (iterations are not retries).
+#[test]
+fn loop_iterations_and_fan_out_branches_are_fitted_per_execution() {
+    let cases = [
+        (
+            "scenarios/react-agent.toml",
+            "act",
+            6.0 * (1.0 - (5.0f64 / 6.0).powi(15)),
+        ),
+        ("scenarios/map-reduce-research.toml", "read", 540.0 / 84.0),
+    ];
+    for (path, node, mean) in cases {
+        let s = coordsim::scenario::load(std::path::Path::new(path)).unwrap();
+        let fit = fitted(&s.model, 3000);
+        let nf = fit.nodes.iter().find(|n| n.totals.name == node).unwrap();
+        let (m, lo, hi, n) = nf.count.expect("a count per execution");
+        assert_eq!(n, 3000, "{path}: every task runs {node} once");
+        assert!(
+            lo <= mean && mean <= hi,
+            "{path}: {node} count {m} [{lo}, {hi}] vs {mean}"
+        );
+        let exec = s.model.nodes.iter().position(|x| x.id == node).unwrap();
+        let allowed = s.model.step(exec).retry.max_retries + 1;
+        assert!(
+            nf.totals.max_attempt >= 2 && nf.totals.max_attempt <= allowed,
+            "{path}: {node} most attempts {} (allowed {allowed})",
+            nf.totals.max_attempt
+        );
+    }
+}

@@ -5,9 +5,13 @@ use std::path::PathBuf;
 use super::CliError;
 use super::interrupt::{sim_error, stop_flag};
 use super::options::{CommonOptions, PrecisionOptions, refuse, written_line};
-use super::review_args::{claim_out, load_all, write_files};
+use super::outdir;
+use super::review_args::{claim_out, load_all};
+use super::trace_options::{self, TraceOptions};
+use crate::output::traces;
 use crate::review::{comparison_key, export, run_compare, run_compare_to_precision, text};
 use crate::scenario::problem::Problems;
+use crate::seed;
 use crate::sim::Control;
 use crate::stats::precision::Figure;
 
@@ -30,6 +34,10 @@ pub struct CompareArgs {
     /// base, to that precision) and `--trial-cap N`.
     #[command(flatten)]
     pub precision: PrecisionOptions,
+    /// `--traces N`, `--traces-of WHICH` (per configuration, on its own
+    /// random numbers: the base's with common random numbers).
+    #[command(flatten)]
+    pub trace: TraceOptions,
     /// The options every simulating command shares (`--set` applies to every
     /// scenario compared; `--format json`: compare.json).
     #[command(flatten)]
@@ -46,6 +54,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
             p.add("--tasks-per-month", "is 0; allowed: at least 1");
         }
         precision = args.precision.parse(&args.common.sim, p);
+        args.trace.check(p);
         if let Some(pr) = precision.filter(|pr| comparison_key(pr.figure).is_none()) {
             p.add(
                 "--precision",
@@ -86,13 +95,21 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
         })
         .map_err(|e| sim_error(args.base.display(), e))?;
     let json = export::json(&c);
-    let written = write_files(
-        &mut claim,
-        &[
-            ("compare.csv", export::comparison_csv(&c)),
-            ("compare.json", json.clone()),
-        ],
-    )?;
+    let mut files = vec![
+        ("compare.csv".to_string(), export::comparison_csv(&c)),
+        ("compare.json".to_string(), json.clone()),
+    ];
+    for (a, arm) in arms.iter().enumerate() {
+        let folder = traces::folder("config", a, &arm.label);
+        let arm_seed = seed::arm(seed, a, !args.no_crn);
+        let s = &arm.scenario;
+        files.extend(pool.install(|| {
+            args.trace
+                .files(&folder, &s.model, s.workload.as_ref(), arm_seed, c.trials)
+        }));
+    }
+    let written = outdir::write_set(&mut claim, &files, &[], false)?;
+    trace_options::remove_stale(claim.dir(), "config", &files);
     args.common.output.print(|| text::comparison(&c), || json)?;
     if let Some(pr) = c.precision.as_ref().filter(|pr| !pr.met) {
         args.common.output.note(format_args!(

@@ -22,6 +22,7 @@ mod review_args;
 mod run;
 mod shard;
 mod sweep;
+mod trace_options;
 mod traces_in;
 mod validate;
 

@@ -6,6 +6,7 @@ use std::time::Instant;
 use super::interrupt::{sim_error, stop_flag};
 use super::options::{CommonOptions, PrecisionOptions, refuse, written_line};
 use super::shard::{ShardOption, ShardTarget, run_shard};
+use super::trace_options::TraceOptions;
 use super::{CliError, outdir};
 use crate::output::provenance::{describe, provenance, result_changes};
 use crate::output::{folder, rare, results, table};
@@ -16,7 +17,6 @@ use crate::sim::rare::{self as rare_sim, run_rare};
 use crate::sim::{Control, simulate};
 use crate::stats::rare::RareSummary;
 use crate::task::bias::FailureBias;
-use crate::trace::sample::{self, TracesOf};
 
 /// Arguments of `coordsim run`.
 #[derive(Debug, clap::Args)]
@@ -33,26 +33,9 @@ pub struct RunArgs {
     /// nodes and hand-offs).
     #[arg(long)]
     pub correlation: bool,
-    /// Also write N sampled tasks as traces: traces.otlp.jsonl (OTLP JSON,
-    /// GenAI attributes, one request per line: an OpenTelemetry collector's
-    /// file receiver loads it) and traces.chrome.json (Perfetto UI,
-    /// chrome://tracing). With --pass-k, every run of each task. With
-    /// [workload], tasks of replication 0, each attempt's span carrying its
-    /// wait for links and pool queues before service.
-    #[arg(long, value_name = "N")]
-    pub traces: Option<u64>,
-    /// Which tasks --traces writes, picked from the seed alone: all (the
-    /// first N trials), silent, loud, escalated (the first N that ended so)
-    /// or slowest (the N slowest); with [workload], of the measured tasks
-    /// of replication 0 in start order.
-    #[arg(
-        long,
-        value_enum,
-        value_name = "WHICH",
-        default_value = "all",
-        requires = "traces"
-    )]
-    pub traces_of: TracesOf,
+    /// `--traces N`, `--traces-of WHICH`.
+    #[command(flatten)]
+    pub trace: TraceOptions,
     /// `--shard K/N`.
     #[command(flatten)]
     pub slice: ShardOption,
@@ -76,9 +59,6 @@ pub struct RunArgs {
     #[command(flatten)]
     pub common: CommonOptions,
 }
-
-/// Most tasks `--traces` writes.
-pub const MAX_TRACES: u64 = 1_000_000;
 
 /// Runs the scenario, prints the report and writes the result files.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
@@ -124,13 +104,8 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
              workload.duration_s, its repetitions workload.replications",
         );
     }
-    if let Some(n) = args.traces {
-        if n == 0 || n > MAX_TRACES {
-            p.add(
-                "--traces",
-                format!("is {n}; allowed: 1 to {MAX_TRACES} tasks, e.g. --traces 100"),
-            );
-        }
+    args.trace.check(&mut p);
+    if args.trace.traces.is_some() {
         if args.slice.shard.is_some() {
             p.add(
                 "--traces",
@@ -222,19 +197,10 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     summary.provenance = Some(provenance(&document, describe(&changes), &s.model));
     let elapsed = started.elapsed();
     let mut files = results::run_files(&summary);
-    if let Some(n) = args.traces {
-        let traces = pool.install(|| {
-            sample::sampled(
-                &s.model,
-                s.workload.as_ref(),
-                seed,
-                summary.trials,
-                n,
-                args.traces_of,
-            )
-        });
-        files.extend(crate::output::traces::files(&s.model, seed, &traces));
-    }
+    files.extend(pool.install(|| {
+        args.trace
+            .files("", &s.model, s.workload.as_ref(), seed, summary.trials)
+    }));
     let quiet = args.common.output.quiet;
     let written = outdir::write_set(&mut claim, &files, &results::run_stale(), quiet)?;
     args.common.output.print(

@@ -7,9 +7,11 @@ use super::console::note;
 use super::options::{CommonOptions, PrecisionOptions, refuse};
 use super::progress::Progress;
 use super::shard::{ShardOption, ShardTarget, sweep_shard};
+use super::trace_options::{self, TraceOptions};
 use super::{CliError, interrupt, outdir};
 use crate::charts::{self, Rendered};
 use crate::output::provenance::{describe, result_changes};
+use crate::output::traces;
 use crate::output::{folder, kept};
 use crate::overrides;
 use crate::scenario::{file::ScenarioFile, problem::Problems, read_document};
@@ -49,6 +51,9 @@ pub struct SweepArgs {
     /// `--precision FIGURE=HALF_WIDTH` (every point to that precision) and `--trial-cap N`.
     #[command(flatten)]
     pub precision: PrecisionOptions,
+    /// `--traces N`, `--traces-of WHICH` (per point).
+    #[command(flatten)]
+    pub trace: TraceOptions,
     /// The options every simulating command shares (`--set` applies before `--vary`).
     #[command(flatten)]
     pub common: CommonOptions,
@@ -63,6 +68,14 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     let quiet = args.common.output.quiet;
     let mut p = Problems::default();
     args.common.sim.check(&mut p);
+    args.trace.check(&mut p);
+    if args.slice.shard.is_some() && args.trace.traces.is_some() {
+        p.add(
+            "--traces",
+            "cannot be combined with --shard; run the sweep without --shard, or \
+             `coordsim run --traces` at the point (--set its values)",
+        );
+    }
     if args.slice.shard.is_some() {
         // A shard runs its slice of every point and writes a partial file
         // (`--no-charts` is harmless there: a shard draws none).
@@ -226,8 +239,26 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
     } else {
         charts::sweep_charts(&table).map_err(CliError::Io)?
     };
-    let files = result_files(&table, &plan, &results, rendered);
+    let mut files = result_files(&table, &plan, &results, rendered);
+    if args.trace.traces.is_some() {
+        for (i, (point, r)) in plan.points.iter().zip(&results).enumerate() {
+            let s = plan
+                .scenario_at(&point.values)
+                .map_err(|e| CliError::BadInput(format!("{}: {e}", args.file.display())))?;
+            let folder = traces::folder("point", i, &point_label(&plan, &point.values));
+            files.extend(pool.install(|| {
+                args.trace.files(
+                    &folder,
+                    &s.model,
+                    s.workload.as_ref(),
+                    point.seed,
+                    r.summary.trials,
+                )
+            }));
+        }
+    }
     let written = outdir::write_set(&mut claim, &files, &stale_files(), quiet)?;
+    trace_options::remove_stale(&dir, "point", &files);
     kept::discard(&dir, &plan).map_err(|e| {
         CliError::Io(format!(
             "cannot remove the kept points in {}: {e}",
@@ -256,6 +287,21 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         args.common.output.note(format_args!("skipped {s}"));
     }
     Ok(())
+}
+
+/// A point's values for a folder name: `depth-3_silent-0.05` (the last
+/// part of each axis' path).
+fn point_label(plan: &Plan, values: &[crate::sweep::values::AxisValue]) -> String {
+    plan.grid
+        .axes
+        .iter()
+        .zip(values)
+        .map(|(a, v)| {
+            let name = a.path.rsplit('.').next().unwrap_or(&a.path);
+            format!("{name}-{v}")
+        })
+        .collect::<Vec<_>>()
+        .join("_")
 }
 
 /// Names (without extension) of every chart a sweep may draw.

@@ -131,7 +131,24 @@ pub fn write_together(
 ) -> std::io::Result<SetWritten> {
     let mut temporaries = Vec::with_capacity(files.len());
     for (name, bytes) in files {
-        temporaries.push(Temporary::write(dir, name, bytes)?);
+        // A name may hold a sub-folder (`traces/point-1-…/traces.otlp.jsonl`),
+        // made by the program from safe parts; the temporary is written beside
+        // its final place.
+        let (sub, file) = match name.rsplit_once('/') {
+            Some((sub, file)) if sub.split('/').all(is_plain_part) => {
+                let sub = dir.join(sub);
+                std::fs::create_dir_all(&sub)?;
+                (sub, file)
+            }
+            Some(_) => {
+                return Err(std::io::Error::new(
+                    ErrorKind::InvalidInput,
+                    format!("{name} is not a name inside the output folder"),
+                ));
+            }
+            None => (dir.to_path_buf(), name.as_str()),
+        };
+        temporaries.push(Temporary::write(&sub, file, bytes)?);
     }
     let mut removed_stale = Vec::new();
     for name in stale {
@@ -203,6 +220,16 @@ pub fn remove_stale_temporaries(dir: &Path) -> usize {
         .count()
 }
 
+/// A folder name part the program may write under: not empty, not hidden,
+/// of `A-Z a-z 0-9 - _ .` only (so never `..`).
+fn is_plain_part(part: &str) -> bool {
+    !part.is_empty()
+        && !part.starts_with('.')
+        && part
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,10 +277,11 @@ mod tests {
         for name in ["a.csv", "b.png"] {
             std::fs::write(d.join(name), "old").unwrap();
         }
-        // The second file cannot be written (as on a full disk).
+        // The second file cannot be written (as on a full disk): its folder
+        // would be where a file is.
         let files = vec![
             ("a.csv".to_string(), b"new".to_vec()),
-            ("missing/b.csv".to_string(), b"new".to_vec()),
+            ("b.png/b.csv".to_string(), b"new".to_vec()),
         ];
         let stale = vec!["b.png".to_string()];
         assert!(write_together(d, &files, &stale).is_err());

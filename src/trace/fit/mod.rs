@@ -5,7 +5,9 @@
 //! attempt (from the first attempt of each task, so that retries and
 //! loop-backs, which a hard task triggers more often, do not bias them;
 //! Wilson intervals), a gate's sensitivity and false-alarm rate, tokens
-//! and cost per attempt, the most attempts and passes seen; per task: the
+//! and cost per attempt, the most attempts and passes seen (attempts
+//! counted within an iteration or branch of a loop or fan-out, whose
+//! iterations or branches per execution are fitted as a mean); per task: the
 //! outcome rates, latency and cost, arrivals from root spans, and the
 //! difficulty across repeated runs of one task ([`beta`]). [`scenario`]
 //! writes the fitted scenario and [`structure`] infers one when none is given.
@@ -68,6 +70,9 @@ pub struct NodeFit {
     pub cost: Option<(f64, f64, f64)>,
     /// The silent rate's spread across tasks, from repeated runs.
     pub difficulty: Option<beta::BetaFit>,
+    /// A loop or fan-out: iterations or branches per execution, its
+    /// interval (normal, at `z`) and the executions seen.
+    pub count: Option<(f64, f64, f64, u64)>,
 }
 
 /// The fit of a whole trace file.
@@ -165,6 +170,18 @@ fn node_fit(totals: &Totals, i: usize, t: &NodeTotals, z: f64) -> NodeFit {
         }),
         cost,
         difficulty: beta::fit(&runs, z),
+        count: mean_interval(t.lanes, z),
         totals: t.clone(),
     }
+}
+
+/// Mean of (n, Σx, Σx²) with its normal interval at `z`.
+fn mean_interval((n, sum, sq): (u64, f64, f64), z: f64) -> Option<(f64, f64, f64, u64)> {
+    (n > 0).then(|| {
+        let k = n as f64;
+        let mean = sum / k;
+        let sd = (sq / k - mean * mean).max(0.0).sqrt();
+        let half = z * sd / k.sqrt();
+        (mean, (mean - half).max(0.0), mean + half, n)
+    })
 }

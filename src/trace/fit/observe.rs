@@ -152,6 +152,10 @@ pub struct NodeTotals {
     pub gate: [u64; 4],
     /// Abandoned attempts (censored, not fitted).
     pub abandoned: u64,
+    /// A loop or fan-out (spans with `coordsim.iteration` / `coordsim.branch`):
+    /// executions of the node (a task's passes), and the sum and square sum
+    /// of the iterations or branches each ran.
+    pub lanes: (u64, f64, f64),
 }
 
 /// What is held of a task until its root span arrives.
@@ -159,8 +163,11 @@ pub struct NodeTotals {
 struct Pending {
     /// Per node: (earliest start, its end, its span) of its first attempt, and attempts seen.
     first: HashMap<usize, (u64, u64, Observed)>,
-    attempts: HashMap<(usize, u32), u32>,
+    /// Attempts per (node, pass, iteration or branch): retries, not iterations.
+    attempts: HashMap<(usize, u32, u32), u32>,
     passes: HashMap<usize, u32>,
+    /// Per (node, pass) of a loop or fan-out: its iterations or branches (the highest + 1).
+    lanes: HashMap<(usize, u32), u32>,
 }
 
 /// The totals of a whole trace file (or several).
@@ -298,11 +305,18 @@ impl Totals {
         }
         let p = self.pending.entry(o.trace).or_default();
         let pass = o.pass.unwrap_or(1);
-        let count = p.attempts.entry((i, pass)).or_insert(0);
+        let count = p
+            .attempts
+            .entry((i, pass, o.lane.unwrap_or(0)))
+            .or_insert(0);
         *count += 1;
+        if let Some(lane) = o.lane {
+            let most = p.lanes.entry((i, pass)).or_insert(0);
+            *most = (*most).max(lane.saturating_add(1));
+        }
         let passes = p.passes.entry(i).or_insert(0);
         *passes = (*passes).max(pass);
-        let first = pass == 1 && o.attempt.is_none_or(|a| a == 1);
+        let first = pass == 1 && o.lane.unwrap_or(0) == 0 && o.attempt.is_none_or(|a| a == 1);
         if first {
             let slot = p.first.entry(i);
             match slot {
@@ -364,9 +378,15 @@ impl Totals {
                 n.tasks_repassed += 1;
             }
         }
-        for (&(i, _), &count) in &p.attempts {
+        for (&(i, _, _), &count) in &p.attempts {
             let n = &mut self.nodes[i];
             n.max_attempt = n.max_attempt.max(count);
+        }
+        for (&(i, _), &count) in &p.lanes {
+            let l = &mut self.nodes[i].lanes;
+            l.0 += 1;
+            l.1 += f64::from(count);
+            l.2 += f64::from(count) * f64::from(count);
         }
         let firsts: Vec<(usize, u64, u64)> =
             p.first.iter().map(|(&i, (s, e, _))| (i, *s, *e)).collect();

@@ -143,14 +143,15 @@ pub fn markdown(fit: &Fit, notes: &[String], chart: Option<&str>) -> String {
         s,
         "## Nodes\n\nRates are per attempt, from each task's first attempt of the node.\n\n\
          | node | attempts | loud | timeouts | silent | gate sensitivity | gate false alarm | \
-         tokens in/out | cost per attempt | most attempts | most passes |\n\
-         |---|---:|---|---|---|---|---|---|---|---:|---:|"
+         tokens in/out | cost per attempt | most attempts | most passes | iterations or \
+         branches per execution |\n\
+         |---|---:|---|---|---|---|---|---|---|---:|---:|---|"
     );
     for n in &fit.nodes {
         let tt = &n.totals;
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             tt.name,
             tt.all.attempts,
             rate(&n.loud),
@@ -167,7 +168,13 @@ pub fn markdown(fit: &Fit, notes: &[String], chart: Option<&str>) -> String {
                 g(hi)
             )),
             tt.max_attempt,
-            tt.max_pass
+            tt.max_pass,
+            n.count.map_or("–".into(), |(m, lo, hi, k)| format!(
+                "{} [{}, {}], n = {k}",
+                g(m),
+                g(lo),
+                g(hi)
+            )),
         );
     }
     let _ = writeln!(

@@ -6,6 +6,7 @@
 
 pub mod common_cause;
 pub mod dynamic;
+pub mod energy;
 pub mod latency;
 pub mod rates;
 pub mod resource;
@@ -16,6 +17,7 @@ pub mod workload;
 
 pub use common_cause::CommonCause;
 pub use dynamic::{AgentLoop, Count, Dynamic, FanOut, Growth};
+pub use energy::{PoolEconomics, Power};
 pub use latency::Latency;
 pub use rates::{GateRates, Loading, StepRates, TaskRate};
 pub use resource::{Batching, Discipline, Link, OnFull, Pool, RateLimit, ServiceTime};

@@ -7,6 +7,7 @@
 
 use rand::Rng;
 
+use super::energy::PoolEconomics;
 use super::latency::Latency;
 use super::step::Step;
 
@@ -97,6 +98,8 @@ pub struct Pool {
     /// or the batch). Without it the pool cannot tell and does the work anyway,
     /// which is what turns timeouts and retries into a storm.
     pub cancel_on_timeout: bool,
+    /// Power drawn and price of provisioned servers (loaded runs only).
+    pub economics: PoolEconomics,
 }
 
 impl Pool {
@@ -166,4 +169,6 @@ pub struct Link {
     pub bandwidth: f64,
     /// Seconds added to every transfer (propagation, setup).
     pub latency: f64,
+    /// Joules spent per 10⁹ bytes moved, if metered (loaded runs only).
+    pub joules_per_gb: Option<f64>,
 }

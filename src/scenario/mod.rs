@@ -3,6 +3,7 @@
 pub mod bounds;
 pub mod compile;
 pub mod dynamic;
+pub mod energy;
 pub mod file;
 pub mod flatten;
 pub mod forms;

@@ -6,7 +6,8 @@
 //! applies to a file applies to a patched one.
 //!
 //! Paths are dot-separated keys, except that an element of `nodes` is named
-//! by its `id` (`nodes.retrieve.latency.mean`) and an element of `edges` by
+//! by its `id` (`nodes.retrieve.latency.mean`; so are `resources` and
+//! `common_causes`: `resources.gpu.servers`) and an element of `edges` by
 //! `from->to` (`edges.planner->search.silent`; created if absent).
 
 use toml::{Table, Value};
@@ -138,7 +139,7 @@ pub fn parse_value(text: &str) -> Result<Value, String> {
 /// True when array element `v` of `array_key` is the one called `name`.
 /// The arrays whose elements a path names: `nodes.ID`, `edges.FROM->TO`,
 /// `common_causes.ID`.
-const ARRAYS: [&str; 3] = ["nodes", "edges", "common_causes"];
+const ARRAYS: [&str; 4] = ["nodes", "edges", "common_causes", "resources"];
 
 fn matches(v: &Value, array_key: &str, name: &str) -> bool {
     let Some(t) = v.as_table() else { return false };
@@ -204,6 +205,17 @@ fn element<'a>(
             return Err(format!(
                 "path \"{path}\": {}",
                 known.replace("; nodes:", "; causes:")
+            ));
+        }
+        None if key == "resources" => {
+            let ids: Vec<String> = array
+                .iter()
+                .filter_map(|v| v.get("id").and_then(Value::as_str).map(str::to_string))
+                .collect();
+            let known = unknown(name, &ids).replacen("no node", "no resource", 1);
+            return Err(format!(
+                "path \"{path}\": {}",
+                known.replace("; nodes:", "; resources:")
             ));
         }
         None => return Err(format!("path \"{path}\": {}", unknown(name, &node_ids))),

@@ -187,7 +187,11 @@ fn summarize_replications(
     let mut summary = Summary::new(model, seed, &acc);
     replication_intervals(&mut summary, reps);
     if let Some(workload) = &scenario.workload {
-        summary.load = Some(LoadSummary::new(model, workload, reps, offered));
+        let load = LoadSummary::new(model, workload, reps, offered);
+        if load.energy.is_some() {
+            summary.intervals.energy = crate::stats::energy::METHOD.into();
+        }
+        summary.load = Some(load);
     }
     summary
 }

@@ -32,7 +32,7 @@ pub use dynamic::{CountSpec, FanOutSpec, LoopSpec};
 pub use merge::MergeSpec;
 pub use rate::{PersistenceSpec, RateDistSpec, RateSpec};
 pub use resources::{
-    BatchingSpec, DisciplineSpec, OnFullSpec, RateLimitSpec, ResourceKind, ResourceSpec,
+    BatchingSpec, DisciplineSpec, OnFullSpec, PowerSpec, RateLimitSpec, ResourceKind, ResourceSpec,
 };
 pub use steps::{EdgeSpec, GraphSpec, KindSpec, NodeSpec, OnExhaustedSpec, StepSpec};
 pub use workload::{ArrivalsSpec, BurstSpec, WorkloadSpec};

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::sim::Tally;
 use crate::stats::Accumulator;
-use crate::stats::replication::{LinkFigures, PoolFigures, Replication};
+use crate::stats::replication::{ClassFigures, LinkFigures, PoolFigures, Replication};
 use crate::stats::timeavg::TimeIntegral;
 use crate::task::ExecCounters;
 
@@ -303,6 +303,22 @@ pub struct ReplicationWire {
     /// when the scenario meters energy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_tokens: Option<String>,
+    /// Per task class (runs with several classes or with load shedding only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<ClassWire>,
+}
+
+/// A [`ClassFigures`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[allow(missing_docs)]
+pub struct ClassWire {
+    pub acc: AccumulatorWire,
+    pub arrivals: u64,
+    pub shed: u64,
+    pub completions: u64,
+    pub correct_completions: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub correct_within_slo: Vec<u64>,
 }
 
 impl ReplicationWire {
@@ -331,6 +347,18 @@ impl ReplicationWire {
             events: r.events,
             end_time: r.end_time,
             output_tokens: (r.output_tokens > 0).then(|| r.output_tokens.to_string()),
+            classes: r
+                .classes
+                .iter()
+                .map(|c| ClassWire {
+                    acc: AccumulatorWire::from_acc(&c.acc),
+                    arrivals: c.arrivals,
+                    shed: c.shed,
+                    completions: c.completions,
+                    correct_completions: c.correct_completions,
+                    correct_within_slo: c.correct_within_slo.clone(),
+                })
+                .collect(),
         }
     }
 
@@ -369,6 +397,20 @@ impl ReplicationWire {
                     .map_err(|_| format!("output_tokens is not a whole number: {s:?}"))?,
             },
             unstable: None,
+            classes: self
+                .classes
+                .iter()
+                .map(|c| {
+                    Ok(ClassFigures {
+                        acc: c.acc.to_acc()?,
+                        arrivals: c.arrivals,
+                        shed: c.shed,
+                        completions: c.completions,
+                        correct_completions: c.correct_completions,
+                        correct_within_slo: c.correct_within_slo.clone(),
+                    })
+                })
+                .collect::<Result<_, String>>()?,
         })
     }
 }

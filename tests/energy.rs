@@ -286,3 +286,44 @@ fn bad_power_and_price_fields_are_located_with_an_example() {
         assert!(!out.exists(), "{case}: nothing written");
     }
 }
+
+#[test]
+fn a_sweep_over_pool_sizes_reports_dollars_joules_and_tokens_per_joule() {
+    let scratch = Scratch::new();
+    let out = scratch.path().join("out");
+    let output = bin()
+        .args([
+            "sweep",
+            "scenarios/provider-economics.toml",
+            "--vary",
+            "resources.gpu.servers=8,16",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_success(&output);
+    let table = String::from_utf8_lossy(&output.stdout);
+    for label in ["J/task", "tokens/J", "cap $/task"] {
+        assert!(table.contains(label), "{label} in {table}");
+    }
+    let mut csv = csv::Reader::from_path(out.join("sweep.csv")).unwrap();
+    let head = csv.headers().unwrap().clone();
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    for row in csv.records() {
+        let row = row.unwrap();
+        let servers: f64 = row[col("resources.gpu.servers")].parse().unwrap();
+        let per_hour: f64 = row[col("load.energy.capacity_usd_per_hour")]
+            .parse()
+            .unwrap();
+        // Provisioned capacity: servers × $2.50 per hour, exactly.
+        assert_eq!(per_hour, servers * 2.5);
+        // Power lies between the idle floor and every server busy.
+        let watts: f64 = row[col("load.energy.power_w.mean")].parse().unwrap();
+        assert!(
+            watts > servers * 120.0 && watts < servers * 700.0,
+            "{watts} W"
+        );
+    }
+}

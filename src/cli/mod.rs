@@ -67,7 +67,10 @@ pub enum Command {
     /// Prints a table (or JSON) and writes summary.json and nodes.csv to
     /// outputs/<scenario-name>/ (or --out). A scenario with [workload] runs its
     /// replications of many tasks sharing pools and links, and adds throughput,
-    /// goodput and per-resource figures (utilization, queues, waits).
+    /// goodput and per-resource figures (utilization, queues, waits); with
+    /// `power`, `price_per_hour` or `joules_per_gb` on its resources, also
+    /// energy (W, J per task and per correct task, tokens per joule) and the
+    /// capacity cost of the provisioned servers (USD per hour and per task).
     Run(RunArgs),
     /// Check a scenario file and explain every problem found.
     Validate {

@@ -214,6 +214,13 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             r.figure, r.target, r.cap, r.half_width
         ));
     }
+    if summary.load.is_none() && s.model.meters_energy() {
+        args.common.output.note(format_args!(
+            "note: energy and capacity cost (`power`, `price_per_hour`, `joules_per_gb`) \
+             apply only to loaded runs, where tasks share servers over time; these \
+             independent trials report none (add a [workload] to meter them)"
+        ));
+    }
     let what = match &summary.load {
         Some(load) => format!(
             "{} replications ({} tasks measured, {} events)",

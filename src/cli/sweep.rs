@@ -459,6 +459,20 @@ pub(super) fn overview(t: &SweepTable) -> String {
         "p99 (s)",
         "$/success"
     ));
+    // Loaded runs with metered resources: joules, tokens per joule and
+    // capacity dollars per task, to weigh pool sizes or providers.
+    let energy: Vec<(&str, &str, usize)> = ENERGY_COLUMNS
+        .iter()
+        .copied()
+        .filter(|(column, _, _)| t.index(column).is_some())
+        .collect();
+    if !energy.is_empty() {
+        out.pop();
+        for (_, label, _) in &energy {
+            out.push_str(&format!(" {label:>12}"));
+        }
+        out.push('\n');
+    }
     let cell = |r: usize, c: &str, f: &dyn Fn(f64) -> String| t.get(r, c).map_or("n/a".into(), f);
     for (r, row) in t.rows.iter().enumerate() {
         let values: Vec<String> = head
@@ -477,6 +491,22 @@ pub(super) fn overview(t: &SweepTable) -> String {
             cell(r, "latency_p99_s", &|v| format!("{v:.4}")),
             cell(r, "cost_per_success_usd", &|v| format!("{v:.6}")),
         ));
+        if !energy.is_empty() {
+            out.pop();
+            for (column, _, digits) in &energy {
+                let text = cell(r, column, &|v| format!("{v:.digits$}", digits = *digits));
+                out.push_str(&format!(" {text:>12}"));
+            }
+            out.push('\n');
+        }
     }
     out
 }
+
+/// The energy columns a sweep's overview adds when its runs meter energy:
+/// (column of sweep.csv, label, decimals).
+const ENERGY_COLUMNS: &[(&str, &str, usize)] = &[
+    ("load.energy.energy_per_task_j.mean", "J/task", 2),
+    ("load.energy.tokens_per_joule.mean", "tokens/J", 5),
+    ("load.energy.capacity_usd_per_task.mean", "cap $/task", 6),
+];

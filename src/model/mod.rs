@@ -8,6 +8,7 @@ pub mod breaker;
 pub mod class;
 pub mod common_cause;
 pub mod dynamic;
+pub mod energy;
 pub mod latency;
 pub mod name;
 pub mod outage;
@@ -22,6 +23,7 @@ pub use breaker::{Admission, Breaker, BreakerState};
 pub use class::{ClassHead, Shed, TaskClass};
 pub use common_cause::CommonCause;
 pub use dynamic::{AgentLoop, Count, Dynamic, FanOut, Growth};
+pub use energy::{PoolEconomics, Power};
 pub use latency::Latency;
 pub use outage::{
     Alternating, Degradation, Incident, IncidentMode, Resilience, Timeline, WhileDown,

@@ -7,6 +7,7 @@
 
 use rand::Rng;
 
+use super::energy::PoolEconomics;
 use super::latency::Latency;
 use super::outage::Resilience;
 use super::step::Step;
@@ -100,6 +101,8 @@ pub struct Pool {
     pub cancel_on_timeout: bool,
     /// Outages, degradation, scheduled incidents and a circuit breaker, if any.
     pub resilience: Option<Box<Resilience>>,
+    /// Power drawn and price of provisioned servers (loaded runs only).
+    pub economics: PoolEconomics,
 }
 
 impl Pool {
@@ -169,4 +172,6 @@ pub struct Link {
     pub bandwidth: f64,
     /// Seconds added to every transfer (propagation, setup).
     pub latency: f64,
+    /// Joules spent per 10⁹ bytes moved, if metered (loaded runs only).
+    pub joules_per_gb: Option<f64>,
 }

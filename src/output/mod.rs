@@ -6,6 +6,7 @@
 //! [`kept`] are what runs and sweeps write, [`provenance`] says where a
 //! result comes from.
 
+pub mod energy_table;
 pub mod files;
 pub mod folder;
 pub mod kept;

@@ -212,6 +212,7 @@ fn render_methods(s: &Summary) -> String {
     line("p50/p95/p99", &m.latency_quantiles);
     line("SLO", &m.slo);
     line("load figures", &m.load);
+    line("energy", &m.energy);
     out
 }
 
@@ -363,6 +364,9 @@ fn render_load(load: &LoadSummary) -> String {
             l.mean_active.mean,
             l.bytes_per_s.mean
         );
+    }
+    if let Some(energy) = &load.energy {
+        out.push_str(&super::energy_table::render_energy(energy));
     }
     out
 }

@@ -116,6 +116,19 @@ pub fn form(field: &str) -> Option<(&'static str, &'static str)> {
         "rate_limit" => ("a table", "rate_limit = { rate = 50, burst = 10 }"),
         "cancel_on_timeout" => ("true or false", "cancel_on_timeout = true"),
         "bandwidth" => ("a number of bytes/s > 0", "bandwidth = 1.0e10"),
+        "power" => (
+            "a table of watts per server",
+            "power = { idle_w = 100, busy_w = 400 }",
+        ),
+        "idle_w" | "busy_w" => (
+            "a number of watts, 0 to 10^9",
+            "power = { idle_w = 100, busy_w = 400 }",
+        ),
+        "price_per_hour" => (
+            "US dollars per server per hour, 0 to 10^6",
+            "price_per_hour = 2.5",
+        ),
+        "joules_per_gb" => ("joules per 10^9 bytes, 0 to 10^12", "joules_per_gb = 5.0"),
         "arrivals" => ("\"open\" or \"closed\"", "arrivals = \"open\""),
         "rate" => ("a number (per second) > 0", "rate = 2.0"),
         "schedule" => (

@@ -4,6 +4,7 @@ pub mod bounds;
 pub mod class_graphs;
 pub mod compile;
 pub mod dynamic;
+pub mod energy;
 pub mod file;
 pub mod flatten;
 pub mod forms;

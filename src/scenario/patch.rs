@@ -213,6 +213,17 @@ fn element<'a>(
                 known.replace("; nodes:", list)
             ));
         }
+        None if key == "resources" => {
+            let ids: Vec<String> = array
+                .iter()
+                .filter_map(|v| v.get("id").and_then(Value::as_str).map(str::to_string))
+                .collect();
+            let known = unknown(name, &ids).replacen("no node", "no resource", 1);
+            return Err(format!(
+                "path \"{path}\": {}",
+                known.replace("; nodes:", "; resources:")
+            ));
+        }
         None => return Err(format!("path \"{path}\": {}", unknown(name, &node_ids))),
     };
     array[position]

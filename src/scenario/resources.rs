@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::bounds::MAX_SIMULATED_S;
+use super::energy::{compile_link_energy, compile_pool_economics};
 use super::file::{
     ArrivalsSpec, DisciplineSpec, LatencySpec, OnFullSpec, ResourceKind, ResourceSpec, ShedSpec,
     StepSpec, WorkloadSpec,
@@ -116,12 +117,16 @@ fn compile_link(r: &ResourceSpec, path: &str, p: &mut Problems) -> Option<Link> 
         return None;
     };
     let latency = r.latency.unwrap_or(0.0);
+    let before = p.len();
+    let joules_per_gb = compile_link_energy(r, path, p);
     let ok = p.positive(format!("{path}.bandwidth"), bandwidth)
-        & p.non_negative(format!("{path}.latency"), latency);
+        & p.non_negative(format!("{path}.latency"), latency)
+        & (p.len() == before);
     ok.then(|| Link {
         id: r.id.clone(),
         bandwidth,
         latency,
+        joules_per_gb,
     })
 }
 
@@ -238,6 +243,7 @@ fn compile_pool(r: &ResourceSpec, path: &str, p: &mut Problems) -> Option<Pool> 
         }
     };
     let resilience = super::outages::compile_resilience(r, path, p);
+    let economics = compile_pool_economics(r, servers, path, p);
     if p.len() > before {
         return None;
     }
@@ -263,6 +269,7 @@ fn compile_pool(r: &ResourceSpec, path: &str, p: &mut Problems) -> Option<Pool> 
         rate_limit,
         cancel_on_timeout: r.cancel_on_timeout.unwrap_or(false),
         resilience: resilience?,
+        economics,
     })
 }
 

@@ -213,6 +213,7 @@ mod tests {
                 latency: 0.5 + i as f64,
                 cost_usd: 0.01,
                 tokens: 10,
+                output_tokens: 0,
                 silent_origin: None,
                 runaway: None,
             };

@@ -347,6 +347,10 @@ pub struct ReplicationWire {
     pub events: u64,
     #[serde(with = "bits")]
     pub end_time: f64,
+    /// Output tokens of the measured tasks (a whole number), written only
+    /// when the scenario meters energy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_tokens: Option<String>,
     /// Per task class (runs with several classes or with load shedding only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub classes: Vec<ClassWire>,
@@ -390,6 +394,7 @@ impl ReplicationWire {
                 .collect(),
             events: r.events,
             end_time: r.end_time,
+            output_tokens: (r.output_tokens > 0).then(|| r.output_tokens.to_string()),
             classes: r
                 .classes
                 .iter()
@@ -433,6 +438,12 @@ impl ReplicationWire {
                 .collect(),
             events: self.events,
             end_time: self.end_time,
+            output_tokens: match &self.output_tokens {
+                None => 0,
+                Some(s) => s
+                    .parse::<u128>()
+                    .map_err(|_| format!("output_tokens is not a whole number: {s:?}"))?,
+            },
             unstable: None,
             classes: self
                 .classes

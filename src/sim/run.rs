@@ -188,7 +188,11 @@ fn summarize_replications(
     let views: Vec<RepView<'_>> = reps.iter().map(RepView::whole).collect();
     replication_intervals(&mut summary, &views);
     if let Some(workload) = &scenario.workload {
-        summary.load = Some(LoadSummary::new(model, workload, reps, offered));
+        let load = LoadSummary::new(model, workload, reps, offered);
+        if load.energy.is_some() {
+            summary.intervals.energy = crate::stats::energy::METHOD.into();
+        }
+        summary.load = Some(load);
         if workload.reports_classes() {
             summary.classes = super::classes::class_summaries(model, workload, seed, reps);
         }

@@ -146,6 +146,10 @@ pub struct LoadSummary {
     pub offered_load: Vec<LoadFactor>,
     /// Events processed, all replications.
     pub events: u64,
+    /// Energy and capacity cost, when a pool has `power` or `price_per_hour`
+    /// or a link `joules_per_gb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub energy: Option<super::energy::EnergySummary>,
 }
 
 impl LoadSummary {
@@ -273,6 +277,9 @@ impl LoadSummary {
                 })
                 .collect(),
             events: reps.iter().map(|r| r.events).sum(),
+            energy: model
+                .meters_energy()
+                .then(|| super::energy::EnergySummary::new(model, reps)),
         }
     }
 }

@@ -3,11 +3,13 @@
 pub mod accumulator;
 pub mod classes;
 pub mod cofailure;
+pub mod energy;
 pub mod interval;
 pub mod load;
 pub mod precision;
 pub mod quantile;
 pub mod rare;
+pub mod ratio;
 pub mod replication;
 pub mod resilience;
 pub mod rollup;

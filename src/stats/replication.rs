@@ -181,6 +181,9 @@ pub struct Replication {
     pub events: u64,
     /// Simulated seconds at the end.
     pub end_time: f64,
+    /// Output tokens of the measured tasks; counted only when the scenario
+    /// meters energy (for tokens per joule), 0 otherwise.
+    pub output_tokens: u128,
     /// Set when the run was stopped because tasks piled up without bound.
     pub unstable: Option<String>,
     /// Per task class, in class order, when the run reports classes (several

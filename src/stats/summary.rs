@@ -221,6 +221,9 @@ pub struct IntervalMethods {
     /// The load figures (throughput, goodput, pools, links).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub load: String,
+    /// The energy and capacity-cost figures.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub energy: String,
 }
 
 impl IntervalMethods {
@@ -240,6 +243,7 @@ impl IntervalMethods {
                 String::new()
             },
             load: String::new(),
+            energy: String::new(),
         }
     }
 

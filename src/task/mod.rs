@@ -47,6 +47,8 @@ pub struct TrialResult {
     pub cost_usd: f64,
     /// Tokens spent on all attempts.
     pub tokens: u64,
+    /// Output tokens of all attempts (of the steps that declare `tokens`).
+    pub output_tokens: u64,
     /// For a silent failure: the exec (node or edge index) whose corruption reached the user.
     pub silent_origin: Option<usize>,
     /// Set when the task was stopped at a limit of [`crate::model::Limits`]

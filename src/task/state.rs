@@ -102,6 +102,7 @@ pub struct TaskState<'m> {
     sinks_done: usize,
     cost_usd: f64,
     tokens: u64,
+    output_tokens: u64,
     result: Option<(TaskOutcome, Taint)>,
     /// One random stream per node and edge, so that changing one component
     /// leaves every other component's draws as they were (common random numbers).
@@ -180,6 +181,7 @@ impl<'m> TaskState<'m> {
             sinks_done: 0,
             cost_usd: 0.0,
             tokens: 0,
+            output_tokens: 0,
             result: None,
             rngs: vec![SplitMix64::seed_from_u64(0); model.exec_count()],
             stream_keys: (0..model.exec_count())
@@ -279,6 +281,7 @@ impl<'m> TaskState<'m> {
         self.sinks_done = 0;
         self.cost_usd = 0.0;
         self.tokens = 0;
+        self.output_tokens = 0;
         self.result = None;
         self.task_seed = seed;
         self.trial_serial += 1;
@@ -458,6 +461,7 @@ impl<'m> TaskState<'m> {
             latency,
             cost_usd: self.cost_usd,
             tokens: self.tokens,
+            output_tokens: self.output_tokens,
             silent_origin,
             runaway: None,
         }
@@ -530,6 +534,7 @@ impl<'m> TaskState<'m> {
         c[exec].attempts += 1;
         self.cost_usd += step.cost.usd;
         self.tokens += step.cost.tokens;
+        self.output_tokens += step.tokens.map_or(0, |(_, output)| output);
         let slot = self.dyn_slot[exec];
         // A loop's later iterations carry a longer context (docs/MODEL.md).
         let grown = if slot == NOT_DYNAMIC {

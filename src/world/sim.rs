@@ -78,6 +78,7 @@ impl<'m> World<'m> {
             measure_closed: false,
             completions: 0,
             correct_completions: 0,
+            output_tokens: 0,
             correct_within_slo: vec![0; model.slo.len()],
             unstable: None,
             standstill: Standstill::default(),
@@ -166,6 +167,7 @@ impl<'m> World<'m> {
                 .collect::<Vec<LinkFigures>>(),
             events: self.queue.events_processed(),
             end_time: now,
+            output_tokens: self.output_tokens,
             unstable: self.unstable,
         }
     }
@@ -449,6 +451,9 @@ impl<'m> World<'m> {
         if s.measured {
             c.figures.acc.record(&result);
             self.measured_pending -= 1;
+            if self.model.meters_energy() {
+                self.output_tokens += u128::from(result.output_tokens);
+            }
         }
         if self.measuring {
             self.completions += 1;

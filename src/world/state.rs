@@ -148,6 +148,8 @@ pub(super) struct World<'m> {
     pub(super) measure_closed: bool,
     pub(super) completions: u64,
     pub(super) correct_completions: u64,
+    /// Output tokens of the measured tasks, when the model meters energy.
+    pub(super) output_tokens: u128,
     /// Of those, per `[run] slo` threshold, the ones that took at most it.
     pub(super) correct_within_slo: Vec<u64>,
     pub(super) unstable: Option<String>,

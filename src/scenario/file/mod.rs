@@ -39,7 +39,7 @@ pub use outage::{
 };
 pub use rate::{PersistenceSpec, RateDistSpec, RateSpec};
 pub use resources::{
-    BatchingSpec, DisciplineSpec, OnFullSpec, RateLimitSpec, ResourceKind, ResourceSpec,
+    BatchingSpec, DisciplineSpec, OnFullSpec, PowerSpec, RateLimitSpec, ResourceKind, ResourceSpec,
 };
 pub use steps::{EdgeSpec, GraphSpec, KindSpec, NodeSpec, OnExhaustedSpec, StepSpec};
 pub use workload::{ArrivalsSpec, BurstSpec, ShedSpec, WorkloadSpec};

@@ -72,6 +72,15 @@ pub struct ResourceSpec {
     /// Links: seconds added to every transfer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latency: Option<f64>,
+    /// Pools with `servers`: watts per server, idle and busy (loaded runs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub power: Option<PowerSpec>,
+    /// Pools with `servers`: US dollars per server per hour, busy or idle (loaded runs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_per_hour: Option<f64>,
+    /// Links: joules per 10⁹ bytes moved (loaded runs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub joules_per_gb: Option<f64>,
 }
 
 /// Queue orders.
@@ -115,4 +124,14 @@ pub struct RateLimitSpec {
     /// Bucket size (default 1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub burst: Option<f64>,
+}
+
+/// `power = { idle_w = 100, busy_w = 400 }`: watts per server.
+#[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PowerSpec {
+    /// Watts of an idle server.
+    pub idle_w: f64,
+    /// Watts of a busy server (of a full batch, for a batching pool), at least `idle_w`.
+    pub busy_w: f64,
 }

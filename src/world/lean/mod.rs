@@ -65,7 +65,8 @@ impl<'m> Plan<'m> {
             && step.timeout.is_none()
             && model.common_causes.is_empty()
             && model.links.is_empty()
-            && model.pools.iter().all(|p| p.resilience.is_none());
+            && model.pools.iter().all(|p| p.resilience.is_none())
+            && !model.meters_energy();
         if !plain_node || !plain_step {
             return None;
         }

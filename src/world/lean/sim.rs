@@ -191,6 +191,8 @@ impl<'m> LeanWorld<'m> {
             completions: self.completions,
             correct_completions: self.correct_completions,
             correct_within_slo: self.correct_within_slo,
+            // The lean world refuses models that meter energy (`Plan::of`).
+            output_tokens: 0,
             pools: self
                 .pools
                 .into_iter()
@@ -434,6 +436,7 @@ impl<'m> LeanWorld<'m> {
             tokens: t.tokens,
             silent_origin,
             runaway: None,
+            output_tokens: 0,
         };
         let (measured, agent) = (t.measured, t.agent);
         if measured {

@@ -54,6 +54,12 @@ const COMMON_CAUSE: u64 = 0x7A5C_5EED_0000_0006;
 /// Second-level domain, under a task's (or run's) seed, of the streams that
 /// draw how many iterations a loop runs or how many branches a fan-out spawns.
 const COUNTS: u64 = 0x7A5C_5EED_0000_0005;
+/// Second-level domain, under a task's (or run's) seed, of the streams a
+/// step's cache draws its hits and stale answers from.
+const CACHE: u64 = 0x7A5C_5EED_0000_0007;
+/// Second-level domain, under a task's (or run's) seed, of the streams a
+/// step's hedged copies draw their latency and outcome from.
+const HEDGE: u64 = 0x7A5C_5EED_0000_0008;
 /// First-level domain of the identifiers of written traces (no draws: ids only).
 const TRACE_IDS: u64 = 0x07E1_7ACE_0000_0001;
 
@@ -104,6 +110,19 @@ impl TaskSeed {
     /// its own, so that changing a count distribution changes no other draw.
     pub fn count(self, key: ComponentKey) -> u64 {
         mix(mix(self.0, COUNTS), key.0)
+    }
+
+    /// The stream of the cache in front of the component keyed `key`: a
+    /// domain of its own, so that a miss calls the step with the draws it
+    /// would make without a cache.
+    pub fn cache(self, key: ComponentKey) -> u64 {
+        mix(mix(self.0, CACHE), key.0)
+    }
+
+    /// The stream of the hedged copies of the component keyed `key`: a
+    /// domain of its own, so the step's own attempts draw as without a hedge.
+    pub fn hedge(self, key: ComponentKey) -> u64 {
+        mix(mix(self.0, HEDGE), key.0)
     }
 
     /// The root of run `run` of this task (pass^k): run 0 is the task itself,

@@ -7,6 +7,7 @@
 pub mod common_cause;
 pub mod dynamic;
 pub mod latency;
+pub mod patterns;
 pub mod rates;
 pub mod resource;
 pub mod step;
@@ -17,6 +18,7 @@ pub mod workload;
 pub use common_cause::CommonCause;
 pub use dynamic::{AgentLoop, Count, Dynamic, FanOut, Growth};
 pub use latency::Latency;
+pub use patterns::{Cache, Hedge};
 pub use rates::{GateRates, Loading, StepRates, TaskRate};
 pub use resource::{Batching, Discipline, Link, OnFull, Pool, RateLimit, ServiceTime};
 pub use step::{AttemptCost, AttemptOutcome, Backoff, Jitter, OutcomeProbs, RetryPolicy, Step};
@@ -173,6 +175,9 @@ pub struct Model {
     /// Whether runs count which nodes and hand-offs fail in the same task
     /// (`[run] failure_correlation`).
     pub failure_correlation: bool,
+    /// The task's latency budget in seconds (`[run] deadline_s`): a task
+    /// not done by then fails loudly, its attempts in flight abandoned.
+    pub deadline: Option<f64>,
 }
 
 /// Bounds on one task (`[run] max_events`, `max_time_s`): a task that needs

@@ -11,6 +11,7 @@ pub mod json;
 pub mod load;
 pub mod locate;
 pub mod patch;
+pub mod patterns;
 pub mod problem;
 pub mod progress;
 pub mod rates;

@@ -155,6 +155,11 @@ impl<'m> Recorder<'m> {
                     ..
                 } => (exec, epoch, SpanWhat::Attempt(end_of(outcome))),
                 Event::Retry { exec, epoch, .. } => (exec, epoch, SpanWhat::Backoff),
+                // Wake-ups of the step patterns are no span of their own.
+                Event::Hedge { .. } | Event::Deadline => {
+                    self.queue.schedule_in(delay, event);
+                    continue;
+                }
             };
             if self.epoch[exec] != Some(epoch) {
                 self.epoch[exec] = Some(epoch);

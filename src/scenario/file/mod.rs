@@ -16,6 +16,7 @@ pub mod attempt;
 pub mod cause;
 pub mod dynamic;
 pub mod merge;
+pub mod patterns;
 pub mod rate;
 pub mod resources;
 pub mod steps;
@@ -30,6 +31,7 @@ pub use attempt::{
 pub use cause::{CauseEffectSpec, CommonCauseSpec};
 pub use dynamic::{CountSpec, FanOutSpec, LoopSpec};
 pub use merge::MergeSpec;
+pub use patterns::{CacheSpec, FallbackSpec, HedgeAfterSpec, HedgeSpec};
 pub use rate::{PersistenceSpec, RateDistSpec, RateSpec};
 pub use resources::{
     BatchingSpec, DisciplineSpec, OnFullSpec, RateLimitSpec, ResourceKind, ResourceSpec,
@@ -68,6 +70,10 @@ pub struct ScenarioFile {
     /// Shared causes of failure: steps that fail together in a task.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub common_causes: Vec<CommonCauseSpec>,
+    /// Named step definitions (`[steps.NAME]`), not run by themselves: what a
+    /// `fallback = "NAME"` calls.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub steps: std::collections::BTreeMap<String, StepSpec>,
     /// What `coordsim sweep` varies when the command line does not say; not
     /// used by `compile`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -110,6 +116,10 @@ pub struct RunSpec {
     /// together, and report their failure correlation (default false).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_correlation: Option<bool>,
+    /// The task's latency budget in seconds: a task not done by then fails
+    /// loudly (a deadline miss), its attempts in flight abandoned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline_s: Option<f64>,
 }
 
 /// `[defaults]`.

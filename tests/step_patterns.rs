@@ -173,7 +173,10 @@ fn r18_a_deadline_on_a_chain_of_exponential_steps_is_the_erlang_cdf() {
     let in_time = 1.0 - (-d).exp() * (1.0 + d + d * d / 2.0);
     assert_rate(&s, "success", in_time);
     assert_rate(&s, "deadline_miss", 1.0 - in_time);
-    assert_eq!(get(&s, "deadline_miss.count"), get(&s, "loud_failure.count"));
+    assert_eq!(
+        get(&s, "deadline_miss.count"),
+        get(&s, "loud_failure.count")
+    );
     // Nothing runs past the deadline (histogram buckets are 0.1% wide).
     assert!(get(&s, "latency_s.max") <= d * 1.001);
     // Each miss abandons exactly the one attempt in flight.
@@ -292,7 +295,7 @@ fn loaded_a_cache_takes_its_hits_off_the_pool() {
 fn loaded_a_deadline_on_an_mm1_queue_misses_with_the_sojourn_tail() {
     // M/M/1 at λ = 0.5, μ = 1: the sojourn is Exp(μ - λ), and abandoned
     // attempts still hold the server, so P(miss) = e^{-(μ - λ) D}.
-    let d = 3.0;
+    let d: f64 = 3.0;
     let s = run_loaded(&loaded(0.5, 1, "", &format!("deadline_s = {d}")), 84);
     let miss = &s["deadline_miss"];
     let rate = miss["rate"].as_f64().unwrap();
@@ -326,19 +329,33 @@ fn bad_patterns_get_located_errors_and_exit_2() {
     let cases: [(String, &[&str]); 8] = [
         (
             format!("[steps.x]\nfallback = \"x\"\n{node}"),
-            &["bad.toml:1:1: steps.x.fallback", "leads back to itself (x -> x)"],
+            &[
+                "bad.toml:2:1: steps.x.fallback",
+                "leads back to itself (x -> x)",
+            ],
         ),
         (
-            format!("[steps.x]\nfallback = \"y\"\n[steps.y]\nfallback = \"x\"\n{node}fallback = \"x\"\n"),
+            format!(
+                "[steps.x]\nfallback = \"y\"\n[steps.y]\nfallback = \"x\"\n{node}fallback = \"x\"\n"
+            ),
             &["steps.x.fallback", "(x -> y -> x)", "steps.y.fallback"],
         ),
         (
             format!("{node}fallback = \"bakup\"\n[steps.backup]\nloud = 0.1\n"),
-            &["nodes[0] (a).fallback", "no [steps.bakup]", "did you mean \"backup\""],
+            &[
+                "nodes[0] (a).fallback",
+                "no [steps.bakup]",
+                "did you mean \"backup\"",
+            ],
         ),
         (
             format!("{node}hedge = {{ after = -1 }}\n"),
-            &["bad.toml:4:", "nodes[0] (a).hedge.after", "is -1", "at least 0"],
+            &[
+                "bad.toml:4:",
+                "nodes[0] (a).hedge.after",
+                "is -1",
+                "at least 0",
+            ],
         ),
         (
             format!("{node}hedge = {{ after = \"p100\" }}\n"),

@@ -89,6 +89,8 @@ impl<'m> TaskSim<'m> {
                     let (delay, event) = uncontended(self.model, &req);
                     self.queue.schedule_in(delay, event);
                 }
+                // Alone, a cancelled request holds nothing; its answer is stale.
+                Outgoing::Cancel { .. } => {}
             }
         }
     }

@@ -193,6 +193,14 @@ pub enum Outgoing {
     Schedule(f64, Event),
     /// Run an attempt on shared resources and answer with `AttemptEnd`.
     Acquire(Acquire),
+    /// The caller gave up the unanswered request of `exec` made in `epoch`
+    /// (a hedged copy that lost): the host abandons it as at a timeout.
+    Cancel {
+        /// Node or edge index.
+        exec: usize,
+        /// The epoch the request was made in.
+        epoch: u32,
+    },
 }
 
 impl<'m> TaskState<'m> {

@@ -146,6 +146,7 @@ impl<'m> Recorder<'m> {
                     });
                     (delay, event, wait.min(delay))
                 }
+                Outgoing::Cancel { .. } => continue,
             };
             let (exec, epoch, what) = match event {
                 Event::AttemptEnd {

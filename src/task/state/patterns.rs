@@ -227,15 +227,19 @@ impl TaskState<'_> {
             return;
         }
         st.hedged = false;
+        let old = st.epoch;
         st.epoch = st.epoch.wrapping_add(1);
         st.in_flight = st.in_flight.saturating_sub(1);
         self.in_flight = self.in_flight.saturating_sub(1);
         let step = self.active_step(exec);
         if step.hedge.is_some_and(|h| h.cancel) {
-            let cost = step.cost;
+            let (cost, queued) = (step.cost, step.resource.is_some());
             self.cost_usd -= cost.usd;
             self.tokens -= cost.tokens;
             c[exec].hedge_cost_pusd = c[exec].hedge_cost_pusd.saturating_sub(pico(cost.usd));
+            if queued {
+                self.outbox.push(Outgoing::Cancel { exec, epoch: old });
+            }
         }
     }
 

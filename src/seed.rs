@@ -12,6 +12,8 @@
 //!            │                                              └─ RUNS ─ run r ≥ 1 ─ component "name" (pass^k)
 //!            ├─ REPLICATIONS ─ replication r ─┬─ 1: arrivals, 2: think times
 //!            │                                └─ TRIALS ─ task j ─ TaskSeed ─ …
+//!            │     replication r ─ CLASS ─ class k ≥ 1 ─ (as a replication: arrivals, think, tasks)
+//!            ├─ CLASS ─ class k ≥ 1 ─ (as a base seed: its independent trials, its pilot)
 //!            ├─ (seed ^ PILOT) ─ TRIALS ─ …   (stability pilot: visits per task)
 //!            ├─ TRACE_IDS ─ trial ─ run       (ids of written traces: no draws)
 //!            └─ ARM + k ─ TRIALS ─ …          (review arm k ≥ 1 without common random numbers)
@@ -60,6 +62,9 @@ const CACHE: u64 = 0x7A5C_5EED_0000_0007;
 /// Second-level domain, under a task's (or run's) seed, of the streams a
 /// step's hedged copies draw their latency and outcome from.
 const HEDGE: u64 = 0x7A5C_5EED_0000_0008;
+/// Domain of the streams of task class k ≥ 1 (class 0 keeps the streams a
+/// scenario without classes has always had).
+const CLASS: u64 = 0xC1A5_5E00_0000_0001;
 /// First-level domain of the identifiers of written traces (no draws: ids only).
 const TRACE_IDS: u64 = 0x07E1_7ACE_0000_0001;
 
@@ -203,6 +208,17 @@ impl ReplicationSeed {
         mix(self.0, 2)
     }
 
+    /// The streams of task class `k` in this replication: class 0 (the
+    /// scenario's own) is the replication itself, so a scenario without
+    /// classes draws exactly as it always has.
+    pub fn class(self, k: usize) -> Self {
+        if k == 0 {
+            self
+        } else {
+            ReplicationSeed(mix(mix(self.0, CLASS), k as u64))
+        }
+    }
+
     /// The `index`-th task started in the replication.
     pub fn task(self, index: u64) -> TaskSeed {
         trial(self.0, index)
@@ -227,6 +243,16 @@ pub fn span_id(trace: &[u8; 16], serial: u64) -> [u8; 8] {
     let b = u64::from_be_bytes(trace[8..].try_into().expect("8 bytes"));
     let id = mix(mix(a, b), serial).max(1);
     id.to_be_bytes()
+}
+
+/// The base seed of task class `k` (its independent trials and its pilot):
+/// class 0 is the scenario's own and keeps `seed`.
+pub fn class(seed: u64, k: usize) -> u64 {
+    if k == 0 {
+        seed
+    } else {
+        mix(mix(seed, CLASS), k as u64)
+    }
 }
 
 /// The base seed of the pilot trials that estimate visits per task before a
@@ -278,6 +304,16 @@ mod tests {
         for purpose in 0..64 {
             assert_ne!(t.count(key), t.task_level(purpose));
         }
+    }
+
+    #[test]
+    fn class_zero_keeps_the_streams_and_others_differ() {
+        let r = ReplicationSeed::new(3, 4);
+        assert_eq!(r.class(0), r);
+        assert_ne!(r.class(1), r);
+        assert_ne!(r.class(1), r.class(2));
+        assert_eq!(class(9, 0), 9);
+        assert_ne!(class(9, 1), class(9, 2));
     }
 
     #[test]

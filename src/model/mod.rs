@@ -4,9 +4,11 @@
 //! (probabilities in range, references resolved, loops bounded), so the
 //! simulation never has to validate anything.
 
+pub mod class;
 pub mod common_cause;
 pub mod dynamic;
 pub mod latency;
+pub mod name;
 pub mod patterns;
 pub mod rates;
 pub mod resource;
@@ -15,6 +17,7 @@ pub mod subgraph;
 pub mod uses;
 pub mod workload;
 
+pub use class::{ClassHead, Shed, TaskClass};
 pub use common_cause::CommonCause;
 pub use dynamic::{AgentLoop, Count, Dynamic, FanOut, Growth};
 pub use latency::Latency;
@@ -24,7 +27,7 @@ pub use resource::{Batching, Discipline, Link, OnFull, Pool, RateLimit, ServiceT
 pub use step::{AttemptCost, AttemptOutcome, Backoff, Jitter, OutcomeProbs, RetryPolicy, Step};
 pub use subgraph::{Junction, SubgraphRun};
 pub use uses::{LinkId, PoolId, ResourceUse, Transfer};
-pub use workload::{Arrivals, Window, Workload};
+pub use workload::{Arrivals, ClassView, Window, Workload};
 
 /// Index of a node in [`Model::nodes`].
 pub type NodeId = usize;

@@ -1,5 +1,7 @@
 //! A workload: how tasks arrive at a system that shares resources.
 
+use super::Model;
+use super::class::{ClassHead, TaskClass};
 use super::latency::Latency;
 
 /// How tasks arrive.
@@ -96,4 +98,50 @@ pub struct Workload {
     pub replications: u32,
     /// Most tasks in flight before the run is declared unstable.
     pub max_in_flight: u64,
+    /// The scenario's own class (class 0, arriving by `arrivals`): its id,
+    /// priority and shedding.
+    pub head: ClassHead,
+    /// Further classes (`[[classes]]`), numbered 1, 2, … in file order.
+    pub classes: Vec<TaskClass>,
+}
+
+/// One class of a loaded run as the world runs it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClassView<'a> {
+    /// Id, priority, shedding.
+    pub head: &'a ClassHead,
+    /// Its arrivals.
+    pub arrivals: &'a Arrivals,
+    /// Its graph.
+    pub model: &'a Model,
+}
+
+impl Workload {
+    /// Every class, the scenario's own first, with `model` the scenario's graph.
+    pub fn class_views<'a>(&'a self, model: &'a Model) -> Vec<ClassView<'a>> {
+        let mut views = vec![ClassView {
+            head: &self.head,
+            arrivals: &self.arrivals,
+            model,
+        }];
+        views.extend(self.classes.iter().map(|c| ClassView {
+            head: &c.head,
+            arrivals: &c.arrivals,
+            model: c.model.as_deref().unwrap_or(model),
+        }));
+        views
+    }
+
+    /// True when the run has more than one class.
+    pub fn has_classes(&self) -> bool {
+        !self.classes.is_empty()
+    }
+
+    /// True when figures are reported per class: several classes, or any
+    /// load shedding (whose counts are a class's figure).
+    pub fn reports_classes(&self) -> bool {
+        self.has_classes()
+            || self.head.shed.is_some()
+            || self.classes.iter().any(|c| c.head.shed.is_some())
+    }
 }

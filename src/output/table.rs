@@ -88,6 +88,9 @@ pub fn render(summary: &Summary) -> String {
     if let Some(load) = &s.load {
         out.push_str(&render_load(load));
     }
+    if !s.classes.is_empty() {
+        out.push_str(&render_classes(s));
+    }
     if !s.pass_k.is_empty() {
         out.push_str(&render_pass_k(s));
     }
@@ -95,6 +98,19 @@ pub fn render(summary: &Summary) -> String {
         out.push_str(&render_correlation(s));
     }
     out.push_str(&render_methods(s));
+    if s.classes.is_empty() {
+        out.push_str(&render_nodes(s));
+    }
+    for c in &s.classes {
+        let _ = write!(out, "\nnodes of class {}", c.id);
+        out.push_str(&render_nodes(&c.summary));
+    }
+    out
+}
+
+/// The per-node table of `s`.
+fn render_nodes(s: &Summary) -> String {
+    let mut out = String::new();
     let _ = writeln!(
         out,
         "\n{:<24} {:<9} {:>9} {:>10} {:>10} {:>9} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9} {:>8}",
@@ -284,6 +300,45 @@ fn estimate(e: &Estimate, digits: usize) -> String {
         Some([lo, hi]) => format!("{:.digits$} [{:.digits$}, {:.digits$}]", e.mean, lo, hi),
         None => format!("{:.digits$}", e.mean),
     }
+}
+
+/// One line per task class: its shed rate, outcomes, latency, cost and goodput.
+fn render_classes(s: &Summary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n{:<16} {:>5} {:>9} {:>28} {:>10} {:>10} {:>10} {:>12} {:>26}",
+        "class",
+        "prio",
+        "tasks",
+        "shed rate (95% CI)",
+        "correct",
+        "mean (s)",
+        "p99 (s)",
+        "$/success",
+        "goodput (tasks/s)"
+    );
+    for c in &s.classes {
+        let cs = &c.summary;
+        let _ = writeln!(
+            out,
+            "{:<16} {:>5} {:>9} {:>28} {:>10.6} {:>10} {:>10} {:>12} {:>26}",
+            truncate(&c.id, 16),
+            c.priority,
+            cs.trials,
+            format!("{:.4} {}", c.shed.rate, ci4(&c.shed)),
+            cs.success.rate,
+            secs(cs.latency_s.mean),
+            secs(cs.latency_s.p99),
+            cs.cost_usd.per_success.map_or("n/a".into(), usd),
+            estimate(&c.goodput, 4)
+        );
+    }
+    out
+}
+
+fn ci4(r: &Rate) -> String {
+    format!("[{:.4}, {:.4}]", r.ci95[0], r.ci95[1])
 }
 
 /// The load section: throughput, goodput and one line per resource.

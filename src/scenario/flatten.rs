@@ -256,7 +256,7 @@ fn array<'a>(doc: &'a mut Table, key: &str) -> &'a mut Vec<Value> {
 
 /// Adds the sub-graph's `[[resources]]` to `doc`'s; a resource both declare
 /// must be declared alike (it is one pool, shared).
-fn merge_resources(doc: &mut Table, sub: &mut Table) -> Result<(), String> {
+pub(super) fn merge_resources(doc: &mut Table, sub: &mut Table) -> Result<(), String> {
     let theirs = take_array(sub, "resources");
     for r in theirs {
         let id = r

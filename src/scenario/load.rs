@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::class_graphs::{has_class_graphs, read_class_graphs};
 use super::compile::{Scenario, compile};
 use super::file::ScenarioFile;
 use super::flatten::{FlattenError, flatten, has_subgraphs, relocate};
@@ -17,6 +18,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         .nodes
         .iter()
         .any(|n| n.include.is_some() || n.graph.is_some())
+        || !file.classes.is_empty()
     {
         let doc = read_document(path)?;
         return compile_document(path, &doc).map_err(locate_in_file);
@@ -72,10 +74,19 @@ pub(super) fn read_document_with(
     includes: &mut Includes,
 ) -> Result<toml::Table, ScenarioError> {
     let mut doc = read_plain_document(path)?;
-    if !has_subgraphs(&doc) {
-        return Ok(doc);
-    }
-    match flatten(&mut doc, &mut |written| includes.include(written)) {
+    let flat = if has_subgraphs(&doc) {
+        flatten(&mut doc, &mut |written| includes.include(written))
+    } else {
+        Ok(())
+    };
+    let read = flat.and_then(|()| {
+        if has_class_graphs(&doc) {
+            read_class_graphs(&mut doc, path, &mut |written| includes.include(written))
+        } else {
+            Ok(())
+        }
+    });
+    match read {
         Ok(()) => Ok(doc),
         Err(FlattenError::Included(e)) => Err(e),
         Err(FlattenError::Problems(problems)) => Err(locate_in_file(ScenarioError {

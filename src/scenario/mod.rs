@@ -1,6 +1,7 @@
 //! Scenario files: their format, how they are read, and how they are checked.
 
 pub mod bounds;
+pub mod class_graphs;
 pub mod compile;
 pub mod dynamic;
 pub mod file;

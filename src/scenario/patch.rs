@@ -137,8 +137,8 @@ pub fn parse_value(text: &str) -> Result<Value, String> {
 
 /// True when array element `v` of `array_key` is the one called `name`.
 /// The arrays whose elements a path names: `nodes.ID`, `edges.FROM->TO`,
-/// `common_causes.ID`.
-const ARRAYS: [&str; 3] = ["nodes", "edges", "common_causes"];
+/// `common_causes.ID`, `classes.ID` (task classes).
+const ARRAYS: [&str; 4] = ["nodes", "edges", "common_causes", "classes"];
 
 fn matches(v: &Value, array_key: &str, name: &str) -> bool {
     let Some(t) = v.as_table() else { return false };
@@ -195,15 +195,20 @@ fn element<'a>(
             array.push(Value::Table(t));
             array.len() - 1
         }
-        None if key == "common_causes" => {
+        None if key == "common_causes" || key == "classes" => {
             let ids: Vec<String> = array
                 .iter()
                 .filter_map(|v| v.get("id").and_then(Value::as_str).map(str::to_string))
                 .collect();
-            let known = unknown(name, &ids).replacen("no node", "no common cause", 1);
+            let (what, list) = if key == "classes" {
+                ("no task class", "; classes:")
+            } else {
+                ("no common cause", "; causes:")
+            };
+            let known = unknown(name, &ids).replacen("no node", what, 1);
             return Err(format!(
                 "path \"{path}\": {}",
-                known.replace("; nodes:", "; causes:")
+                known.replace("; nodes:", list)
             ));
         }
         None => return Err(format!("path \"{path}\": {}", unknown(name, &node_ids))),

@@ -4,14 +4,14 @@ use std::collections::HashMap;
 
 use super::bounds::MAX_SIMULATED_S;
 use super::file::{
-    ArrivalsSpec, DisciplineSpec, LatencySpec, OnFullSpec, ResourceKind, ResourceSpec, StepSpec,
-    WorkloadSpec,
+    ArrivalsSpec, DisciplineSpec, LatencySpec, OnFullSpec, ResourceKind, ResourceSpec, ShedSpec,
+    StepSpec, WorkloadSpec,
 };
 use super::problem::{Problems, nearest};
 use super::step::compile_latency;
 use crate::model::{
-    Arrivals, Batching, Discipline, Latency, Link, OnFull, Pool, RateLimit, ResourceUse,
-    ServiceTime, Transfer, Window, Workload,
+    Arrivals, Batching, ClassHead, Discipline, Latency, Link, OnFull, Pool, RateLimit, ResourceUse,
+    ServiceTime, Shed, Transfer, Window, Workload,
 };
 
 /// Most servers in one pool, and most agents in a closed workload.
@@ -343,8 +343,31 @@ fn unknown_resource<'a>(id: &str, known: impl Iterator<Item = &'a String> + Clon
 }
 
 /// Checks `[workload]` and builds it.
-pub fn compile_workload(w: &WorkloadSpec, p: &mut Problems) -> Option<Workload> {
+pub fn compile_workload(
+    w: &WorkloadSpec,
+    index: &ResourceIndex,
+    p: &mut Problems,
+) -> Option<Workload> {
     let before = p.len();
+    let shed = w
+        .shed
+        .as_ref()
+        .and_then(|s| resolve_shed(s, "workload.shed", index, p));
+    let id = w
+        .class
+        .clone()
+        .unwrap_or_else(|| ClassHead::DEFAULT_ID.to_string());
+    if id.trim().is_empty() {
+        p.add(
+            "workload.class",
+            "is empty; name the scenario's task class, e.g. class = \"chat\"",
+        );
+    }
+    let head = ClassHead {
+        id,
+        priority: w.priority.unwrap_or(0),
+        shed,
+    };
     let open_only = [
         ("rate", w.rate.is_some()),
         ("schedule", w.schedule.is_some()),
@@ -472,6 +495,54 @@ pub fn compile_workload(w: &WorkloadSpec, p: &mut Problems) -> Option<Workload> 
         window,
         replications: replications as u32,
         max_in_flight,
+        head,
+        classes: Vec::new(),
+    })
+}
+
+/// Resolves `shed = { pool, queue_above }` at `field`.
+pub fn resolve_shed(
+    spec: &ShedSpec,
+    field: &str,
+    index: &ResourceIndex,
+    p: &mut Problems,
+) -> Option<Shed> {
+    let pool = match index.pools.get(&spec.pool) {
+        Some(&i) => Some(i),
+        None if index.broken.contains(&spec.pool) => None,
+        None => {
+            let what = if index.links.contains_key(&spec.pool) {
+                format!(
+                    "\"{}\" is a link, which has no queue; allowed: a pool, e.g. \
+                     shed = {{ pool = \"gpu\", queue_above = 20 }}",
+                    spec.pool
+                )
+            } else {
+                format!(
+                    "{}; allowed: a pool, e.g. shed = {{ pool = \"gpu\", queue_above = 20 }}",
+                    unknown_resource(&spec.pool, index.pools.keys())
+                )
+            };
+            p.add(format!("{field}.pool"), what);
+            None
+        }
+    };
+    let queue_above = match u64::try_from(spec.queue_above) {
+        Ok(n) => Some(n),
+        Err(_) => {
+            p.add(
+                format!("{field}.queue_above"),
+                format!(
+                    "is {}; allowed: an integer >= 0 (requests waiting), e.g. queue_above = 20",
+                    spec.queue_above
+                ),
+            );
+            None
+        }
+    };
+    Some(Shed {
+        pool: pool?,
+        queue_above: queue_above?,
     })
 }
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::sim::Tally;
 use crate::stats::Accumulator;
-use crate::stats::replication::{LinkFigures, PoolFigures, Replication};
+use crate::stats::replication::{ClassFigures, LinkFigures, PoolFigures, Replication};
 use crate::stats::timeavg::TimeIntegral;
 use crate::task::ExecCounters;
 
@@ -304,6 +304,22 @@ pub struct ReplicationWire {
     pub events: u64,
     #[serde(with = "bits")]
     pub end_time: f64,
+    /// Per task class (runs with several classes or with load shedding only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<ClassWire>,
+}
+
+/// A [`ClassFigures`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[allow(missing_docs)]
+pub struct ClassWire {
+    pub acc: AccumulatorWire,
+    pub arrivals: u64,
+    pub shed: u64,
+    pub completions: u64,
+    pub correct_completions: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub correct_within_slo: Vec<u64>,
 }
 
 impl ReplicationWire {
@@ -331,6 +347,18 @@ impl ReplicationWire {
                 .collect(),
             events: r.events,
             end_time: r.end_time,
+            classes: r
+                .classes
+                .iter()
+                .map(|c| ClassWire {
+                    acc: AccumulatorWire::from_acc(&c.acc),
+                    arrivals: c.arrivals,
+                    shed: c.shed,
+                    completions: c.completions,
+                    correct_completions: c.correct_completions,
+                    correct_within_slo: c.correct_within_slo.clone(),
+                })
+                .collect(),
         }
     }
 
@@ -363,6 +391,20 @@ impl ReplicationWire {
             events: self.events,
             end_time: self.end_time,
             unstable: None,
+            classes: self
+                .classes
+                .iter()
+                .map(|c| {
+                    Ok(ClassFigures {
+                        acc: c.acc.to_acc()?,
+                        arrivals: c.arrivals,
+                        shed: c.shed,
+                        completions: c.completions,
+                        correct_completions: c.correct_completions,
+                        correct_within_slo: c.correct_within_slo.clone(),
+                    })
+                })
+                .collect::<Result<_, String>>()?,
         })
     }
 }

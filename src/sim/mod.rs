@@ -9,10 +9,12 @@
 //! * [`trials`]: independent trials in parallel;
 //! * [`paired`]: several models in lockstep on common random numbers (reviews);
 //! * [`loaded`]: the replications of a workload, with the [`stability`] pilot;
-//! * [`run`]: a whole run or a slice of one (shards), with its checks and summary;
+//! * [`run`]: a whole run or a slice of one (shards), with its checks and summary
+//!   (per task class in `classes.rs`);
 //! * [`precision`]: runs in batches until a figure's interval is as narrow as asked;
 //! * [`rare`]: rare outcome rates by importance sampling (failure biasing).
 
+mod classes;
 mod control;
 mod error;
 pub mod loaded;

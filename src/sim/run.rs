@@ -185,11 +185,34 @@ fn summarize_replications(
             a.merge(r.acc.clone())
         });
     let mut summary = Summary::new(model, seed, &acc);
-    replication_intervals(&mut summary, reps);
+    let views: Vec<RepView<'_>> = reps.iter().map(RepView::whole).collect();
+    replication_intervals(&mut summary, &views);
     if let Some(workload) = &scenario.workload {
         summary.load = Some(LoadSummary::new(model, workload, reps, offered));
+        if workload.reports_classes() {
+            summary.classes = super::classes::class_summaries(model, workload, seed, reps);
+        }
     }
     summary
+}
+
+/// What the replication intervals read of one replication: the whole run's
+/// figures, or one class's.
+pub(super) struct RepView<'a> {
+    pub acc: &'a Accumulator,
+    pub span: f64,
+    pub correct_within_slo: &'a [u64],
+}
+
+impl<'a> RepView<'a> {
+    /// The whole replication.
+    fn whole(r: &'a Replication) -> Self {
+        RepView {
+            acc: &r.acc,
+            span: r.span,
+            correct_within_slo: &r.correct_within_slo,
+        }
+    }
 }
 
 /// Tasks of one loaded run are not independent (they share queues), so the
@@ -197,9 +220,9 @@ fn summarize_replications(
 /// (and SLO attainment) as Wilson intervals on the effective sample size
 /// ([`wilson_replicated`]), the mean latency and the quantiles as Student t
 /// intervals of the replications' own values.
-fn replication_intervals(summary: &mut Summary, reps: &[Replication]) {
+pub(super) fn replication_intervals(summary: &mut Summary, reps: &[RepView<'_>]) {
     let r = reps.len();
-    let rates = |count: &dyn Fn(&Replication) -> u64| -> Vec<f64> {
+    let rates = |count: &dyn Fn(&RepView<'_>) -> u64| -> Vec<f64> {
         reps.iter()
             .map(|rep| count(rep) as f64 / rep.acc.trials.max(1) as f64)
             .collect()

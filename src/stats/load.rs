@@ -249,8 +249,7 @@ impl LoadSummary {
         LoadSummary {
             replications: reps.len() as u32,
             tasks_per_replication: per_rep(&|r| r.acc.trials as f64),
-            offered_rate: matches!(workload.arrivals, crate::model::Arrivals::Open { .. })
-                .then(|| workload.arrivals.mean_rate()),
+            offered_rate: offered_rate(model, workload),
             throughput: per_rep(&|r| rate(r.completions as f64, r)),
             goodput: per_rep(&|r| rate(r.correct_completions as f64, r)),
             pools,
@@ -265,6 +264,18 @@ impl LoadSummary {
             events: reps.iter().map(|r| r.events).sum(),
         }
     }
+}
+
+/// The mean arrival rate of the open classes, tasks per second (`None` when
+/// every class is closed).
+fn offered_rate(model: &Model, workload: &Workload) -> Option<f64> {
+    let open: Vec<f64> = workload
+        .class_views(model)
+        .iter()
+        .filter(|v| matches!(v.arrivals, crate::model::Arrivals::Open { .. }))
+        .map(|v| v.arrivals.mean_rate())
+        .collect();
+    (!open.is_empty()).then(|| open.iter().sum())
 }
 
 fn ratio(sum: f64, count: u64) -> f64 {

@@ -1,6 +1,7 @@
 //! Aggregating trial results into the figures a run reports.
 
 pub mod accumulator;
+pub mod classes;
 pub mod cofailure;
 pub mod interval;
 pub mod load;

@@ -93,6 +93,38 @@ pub struct LinkFigures {
     pub busy: TimeIntegral,
 }
 
+/// What one task class measured in one replication (runs with several
+/// classes, or with load shedding).
+#[derive(Debug, Clone)]
+pub struct ClassFigures {
+    /// Outcomes, latencies and costs of the class's measured (admitted) tasks.
+    pub acc: Accumulator,
+    /// Tasks of the class that arrived in the window: admitted or shed.
+    pub arrivals: u64,
+    /// Of those, tasks refused at arrival by the class's `shed` rule.
+    pub shed: u64,
+    /// Tasks of the class that finished in the window.
+    pub completions: u64,
+    /// Of those, correct ones.
+    pub correct_completions: u64,
+    /// Of those, per `[run] slo` threshold, the ones whose latency was at most it.
+    pub correct_within_slo: Vec<u64>,
+}
+
+impl ClassFigures {
+    /// Empty figures of a class whose graph has `exec_count` nodes + edges.
+    pub fn new(exec_count: usize, slos: usize) -> Self {
+        ClassFigures {
+            acc: Accumulator::new(exec_count),
+            arrivals: 0,
+            shed: 0,
+            completions: 0,
+            correct_completions: 0,
+            correct_within_slo: vec![0; slos],
+        }
+    }
+}
+
 /// Everything one replication of a loaded run measured.
 #[derive(Debug, Clone)]
 pub struct Replication {
@@ -118,4 +150,8 @@ pub struct Replication {
     pub end_time: f64,
     /// Set when the run was stopped because tasks piled up without bound.
     pub unstable: Option<String>,
+    /// Per task class, in class order, when the run reports classes (several
+    /// classes, or load shedding); empty otherwise. `acc` is then the classes'
+    /// totals without per-node counters (each class has its own graph).
+    pub classes: Vec<ClassFigures>,
 }

@@ -192,6 +192,11 @@ pub struct Summary {
     /// Throughput, goodput and resource figures of a loaded run (`[workload]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load: Option<super::load::LoadSummary>,
+    /// Per task class of a loaded run with several classes or with load
+    /// shedding (the figures above are then over all classes' admitted
+    /// tasks, and `nodes` is empty: each class has its own graph).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<super::classes::ClassSummary>,
     /// pass^k and pass@k for k = 1..K when every task ran K times
     /// (`[run] pass_k`); intervals are over tasks, each task one observation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -445,6 +450,7 @@ impl Summary {
             nodes,
             subgraphs,
             load: None,
+            classes: Vec::new(),
             pass_k: pass_k(acc),
             slo: model
                 .slo

@@ -188,7 +188,10 @@ fn element_key(v: &Value) -> Option<String> {
 /// [`element_key`].
 fn extra_leaves(summary: &Value) -> Vec<(String, Value)> {
     fn walk(v: &Value, pointer: String, out: &mut Vec<(String, Value)>) {
-        if LEFT_OUT.contains(&pointer.as_str())
+        // A task class's per-node figures are in sweep.json, like the run's own.
+        let class_nodes = pointer.starts_with("/classes/") && pointer.ends_with("/summary/nodes");
+        if class_nodes
+            || LEFT_OUT.contains(&pointer.as_str())
             || FIGURES.iter().any(|(_, p)| !p.is_empty() && *p == pointer)
         {
             return;

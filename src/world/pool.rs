@@ -67,7 +67,8 @@ impl World<'_> {
             self.reject(pool, request);
             return;
         }
-        let priority = self.requests[request as usize].resource.priority;
+        let r = &self.requests[request as usize];
+        let priority = (r.class_priority, r.resource.priority);
         self.requests[request as usize].queued = true;
         let p = &mut self.pools[pool];
         p.queue.push(request, priority);
@@ -89,6 +90,7 @@ impl World<'_> {
 
     /// Records the wait and the leaving of the queue of a request reaching a server.
     fn note_admission(&mut self, pool: usize, request: u32) {
+        self.note_served(request);
         let now = self.queue.now();
         let r = self.requests[request as usize];
         if r.in_window {

@@ -10,8 +10,8 @@ use crate::model::Discipline;
 pub enum WaitQueue {
     /// First come, first served.
     Fifo(VecDeque<u32>),
-    /// Highest priority first; ties by arrival order.
-    Priority(BinaryHeap<(i32, Reverse<u64>, u32)>, u64),
+    /// Highest priority first (the class's, then the step's); ties by arrival order.
+    Priority(BinaryHeap<((i32, i32), Reverse<u64>, u32)>, u64),
 }
 
 impl WaitQueue {
@@ -23,8 +23,8 @@ impl WaitQueue {
         }
     }
 
-    /// Adds a request.
-    pub fn push(&mut self, request: u32, priority: i32) {
+    /// Adds a request with its (class, step) priority.
+    pub fn push(&mut self, request: u32, priority: (i32, i32)) {
         match self {
             WaitQueue::Fifo(q) => q.push_back(request),
             WaitQueue::Priority(h, seq) => {
@@ -50,11 +50,12 @@ mod tests {
     #[test]
     fn priority_serves_high_first_then_in_order() {
         let mut q = WaitQueue::new(Discipline::Priority);
-        q.push(1, 0);
-        q.push(2, 5);
-        q.push(3, 5);
-        q.push(4, 0);
+        q.push(1, (0, 0));
+        q.push(2, (0, 5));
+        q.push(3, (0, 5));
+        q.push(4, (0, 0));
+        q.push(5, (1, -9));
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
-        assert_eq!(order, [2, 3, 1, 4]);
+        assert_eq!(order, [5, 2, 3, 1, 4]);
     }
 }

@@ -8,14 +8,15 @@ use rand_distr::{Distribution, Exp1};
 use rand_xoshiro::SplitMix64;
 
 use super::link_state::LinkState;
+use super::observe::Observer;
 use super::pool_state::PoolState;
 use super::standstill::Standstill;
-use super::state::{Ev, Request, Slot, World};
+use super::state::{ClassRun, Ev, Request, Slot, World};
 use crate::engine::EventQueue;
 use crate::model::{Arrivals, AttemptOutcome, Model, Window, Workload};
 use crate::seed::ReplicationSeed;
 use crate::stats::Accumulator;
-use crate::stats::replication::{LinkFigures, PoolFigures, Replication};
+use crate::stats::replication::{ClassFigures, LinkFigures, PoolFigures, Replication};
 use crate::task::{Acquire, Event, ExecCounters, Outgoing, TaskOutcome, TaskState};
 
 /// Events between two looks at the stop flag.
@@ -30,21 +31,43 @@ impl<'m> World<'m> {
         rep_seed: ReplicationSeed,
         stop: Option<&'m AtomicBool>,
     ) -> Self {
+        let classes: Vec<ClassRun<'m>> = workload
+            .class_views(model)
+            .into_iter()
+            .enumerate()
+            .map(|(k, view)| {
+                let seed = rep_seed.class(k);
+                let execs = view.model.exec_count();
+                ClassRun {
+                    view,
+                    seed,
+                    arrival_rng: SplitMix64::seed_from_u64(seed.arrivals()),
+                    think_rng: SplitMix64::seed_from_u64(seed.think()),
+                    started: 0,
+                    free_slots: Vec::new(),
+                    figures: ClassFigures::new(execs, model.slo.len()),
+                    scratch: vec![ExecCounters::default(); execs],
+                }
+            })
+            .collect();
+        let agents = classes
+            .iter()
+            .map(|c| match c.view.arrivals {
+                Arrivals::Closed { agents, .. } => *agents,
+                Arrivals::Open { .. } => 0,
+            })
+            .sum();
         World {
             model,
             workload,
             queue: EventQueue::new(),
             slots: Vec::new(),
-            free_slots: Vec::new(),
             requests: Vec::new(),
             free_requests: Vec::new(),
             pools: model.pools.iter().map(PoolState::new).collect(),
             links: model.links.iter().map(|_| LinkState::new()).collect(),
-            acc: Accumulator::new(model.exec_count()),
-            scratch: vec![ExecCounters::default(); model.exec_count()],
-            arrival_rng: SplitMix64::seed_from_u64(rep_seed.arrivals()),
-            think_rng: SplitMix64::seed_from_u64(rep_seed.think()),
-            rep_seed,
+            classes,
+            agents,
             started: 0,
             in_flight: 0,
             measuring: false,
@@ -59,16 +82,26 @@ impl<'m> World<'m> {
             unstable: None,
             standstill: Standstill::default(),
             stop,
+            observer: None,
         }
+    }
+
+    /// The same world, with `observer` watching its tasks.
+    pub fn observed(mut self, observer: &'m mut dyn Observer) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     /// Runs the replication to the end of its measurement window.
     pub fn run(mut self) -> Replication {
-        match &self.workload.arrivals {
-            Arrivals::Open { .. } => self.schedule_next_arrival(),
-            Arrivals::Closed { agents, .. } => {
-                for agent in 0..*agents {
-                    self.queue.schedule_in(0.0, Ev::Wake { agent });
+        for class in 0..self.classes.len() {
+            match self.classes[class].view.arrivals {
+                Arrivals::Open { .. } => self.schedule_next_arrival(class),
+                Arrivals::Closed { agents, .. } => {
+                    for agent in 0..*agents {
+                        let class = class as u32;
+                        self.queue.schedule_in(0.0, Ev::Wake { class, agent });
+                    }
                 }
             }
         }
@@ -79,7 +112,7 @@ impl<'m> World<'m> {
         while let Some((_, ev)) = self.queue.pop() {
             self.handle(ev);
             if self.unstable.is_some()
-                || self.acc.runaway.is_some()
+                || self.classes.iter().any(|c| c.figures.acc.runaway.is_some())
                 || (self.measure_closed && self.measured_pending == 0)
             {
                 break;
@@ -102,8 +135,19 @@ impl<'m> World<'m> {
             self.set_measuring(false);
         }
         let span = self.t1.unwrap_or(now) - self.t0;
+        let mut classes: Vec<ClassFigures> = self.classes.into_iter().map(|c| c.figures).collect();
+        let (acc, classes) = if self.workload.reports_classes() {
+            // Each class has its own graph: the totals keep no per-node counters.
+            let acc = classes
+                .iter()
+                .fold(Accumulator::new(0), |a, c| a.merge(c.acc.clone()));
+            (acc, classes)
+        } else {
+            (classes.swap_remove(0).acc, Vec::new())
+        };
         Replication {
-            acc: self.acc,
+            acc,
+            classes,
             span,
             started: self.measured_started,
             completions: self.completions,
@@ -132,8 +176,8 @@ impl<'m> World<'m> {
                 generation,
                 event,
             } => self.deliver(slot, generation, event),
-            Ev::Arrival => self.arrival(),
-            Ev::Wake { agent } => self.start_task(agent),
+            Ev::Arrival { class } => self.arrival(class as usize),
+            Ev::Wake { class, agent } => self.start_task(class as usize, agent),
             Ev::MeasureOn => self.set_measuring(true),
             Ev::MeasureOff => {
                 self.set_measuring(false);
@@ -174,29 +218,44 @@ impl<'m> World<'m> {
         }
     }
 
-    fn schedule_next_arrival(&mut self) {
-        let peak = self.workload.arrivals.peak_rate();
+    fn schedule_next_arrival(&mut self, class: usize) {
+        let c = &mut self.classes[class];
+        let peak = c.view.arrivals.peak_rate();
         if peak <= 0.0 {
             return;
         }
-        let gap: f64 = Exp1.sample(&mut self.arrival_rng);
-        self.queue.schedule_in(gap / peak, Ev::Arrival);
+        let gap: f64 = Exp1.sample(&mut c.arrival_rng);
+        let class = class as u32;
+        self.queue.schedule_in(gap / peak, Ev::Arrival { class });
     }
 
-    fn arrival(&mut self) {
-        let arrivals = &self.workload.arrivals;
-        let accept = arrivals.rate_at(self.queue.now()) / arrivals.peak_rate();
-        if accept >= 1.0 || self.arrival_rng.random::<f64>() < accept {
-            self.start_task(u32::MAX);
+    fn arrival(&mut self, class: usize) {
+        let now = self.queue.now();
+        let c = &mut self.classes[class];
+        let accept = c.view.arrivals.rate_at(now) / c.view.arrivals.peak_rate();
+        if accept >= 1.0 || c.arrival_rng.random::<f64>() < accept {
+            self.start_task(class, u32::MAX);
         }
-        self.schedule_next_arrival();
+        self.schedule_next_arrival(class);
     }
 
-    /// Starts a new task (for closed-workload `agent`, or `u32::MAX` for an arrival).
-    fn start_task(&mut self, agent: u32) {
+    /// True when `class`'s admission rule refuses a task arriving now.
+    fn sheds(&self, class: usize) -> bool {
+        self.classes[class]
+            .view
+            .head
+            .shed
+            .is_some_and(|s| self.pools[s.pool].live_queue > s.queue_above)
+    }
+
+    /// Starts a new task of `class` (for closed-workload `agent`, or
+    /// `u32::MAX` for an arrival), unless the class's admission rule sheds it.
+    fn start_task(&mut self, class: usize, agent: u32) {
         let now = self.queue.now();
         let index = self.started;
         self.started += 1;
+        let class_index = self.classes[class].started;
+        self.classes[class].started += 1;
         let measured = match self.workload.window {
             Window::Tasks { warmup, tasks } => {
                 if index == warmup {
@@ -211,6 +270,17 @@ impl<'m> World<'m> {
             Window::Time { .. } => self.measuring,
         };
         if measured {
+            self.classes[class].figures.arrivals += 1;
+        }
+        if self.sheds(class) {
+            if measured {
+                self.classes[class].figures.shed += 1;
+            }
+            self.close_task_window(measured, now);
+            self.next_for_agent(class, agent, now);
+            return;
+        }
+        if measured {
             self.measured_started += 1;
             self.measured_pending += 1;
         }
@@ -219,34 +289,49 @@ impl<'m> World<'m> {
             self.unstable = Some(self.instability_report());
             return;
         }
-        let slot = match self.free_slots.pop() {
+        let slot = match self.classes[class].free_slots.pop() {
             Some(s) => s,
             None => {
                 self.slots.push(Slot {
-                    task: TaskState::new(self.model),
+                    task: TaskState::new(self.classes[class].view.model),
                     generation: 0,
                     active: false,
                     measured: false,
                     started_at: 0.0,
                     agent: u32::MAX,
                     index: 0,
+                    start_order: 0,
+                    watched: false,
+                    class: class as u32,
                 });
                 (self.slots.len() - 1) as u32
             }
         };
+        let watched = self
+            .observer
+            .as_deref_mut()
+            .is_some_and(|o| o.started(index, measured, now));
         let s = &mut self.slots[slot as usize];
         s.active = true;
         s.measured = measured;
         s.started_at = now;
         s.agent = agent;
-        s.index = index;
+        s.index = class_index;
+        s.start_order = index;
+        s.watched = watched;
+        let c = &mut self.classes[class];
         let counters = if measured {
-            &mut self.acc.execs
+            &mut c.figures.acc.execs
         } else {
-            &mut self.scratch
+            &mut c.scratch
         };
-        s.task.begin(self.rep_seed.task(index), counters);
+        s.task.begin(c.seed.task(class_index), counters);
         self.after_task_step(slot);
+        self.close_task_window(measured, now);
+    }
+
+    /// Ends the measurement of a task window once its last task has started.
+    fn close_task_window(&mut self, measured: bool, now: f64) {
         if measured
             && matches!(self.workload.window, Window::Tasks { .. })
             && self.measure_closed
@@ -254,6 +339,20 @@ impl<'m> World<'m> {
         {
             self.t1 = Some(now);
             self.set_measuring(false);
+        }
+    }
+
+    /// A closed-workload agent whose task ended (or was shed) at `now`
+    /// thinks, then starts its next task.
+    fn next_for_agent(&mut self, class: usize, agent: u32, now: f64) {
+        let c = &mut self.classes[class];
+        if let Arrivals::Closed { think, .. } = c.view.arrivals {
+            if let Some(why) = self.standstill.task_ended(now, self.agents) {
+                self.unstable = Some(why);
+            }
+            let pause = think.sample(&mut c.think_rng);
+            let class = class as u32;
+            self.queue.schedule_in(pause, Ev::Wake { class, agent });
         }
     }
 
@@ -280,17 +379,23 @@ impl<'m> World<'m> {
         if !s.active || s.generation != generation {
             return;
         }
+        let c = &mut self.classes[s.class as usize];
         let counters = if s.measured {
-            &mut self.acc.execs
+            &mut c.figures.acc.execs
         } else {
-            &mut self.scratch
+            &mut c.scratch
         };
         s.task.on_event(event, counters);
+        if s.watched
+            && let Some(o) = self.observer.as_deref_mut()
+        {
+            o.delivered(s.start_order, &event, &mut s.task, self.queue.now());
+        }
         let age = self.queue.now() - s.started_at;
         if let Some(limit) = self.model.limits.exceeded(s.task.events(), age) {
             let mut r = s.task.stop_runaway(limit, age);
             r.task = s.index;
-            self.acc.note_runaway(r);
+            c.figures.acc.note_runaway(r);
         }
         self.after_task_step(slot);
     }
@@ -298,6 +403,10 @@ impl<'m> World<'m> {
     /// Carries out what the task asked for, and retires it if it is done.
     fn after_task_step(&mut self, slot: u32) {
         let generation = self.slots[slot as usize].generation;
+        let (watched, index) = (
+            self.slots[slot as usize].watched,
+            self.slots[slot as usize].start_order,
+        );
         let mut outbox = std::mem::take(self.slots[slot as usize].task.outbox());
         for out in outbox.drain(..) {
             // Answering an acquisition can finish the task at once (a rejection
@@ -306,6 +415,9 @@ impl<'m> World<'m> {
                 || self.slots[slot as usize].generation != generation
             {
                 continue;
+            }
+            if watched && let Some(o) = self.observer.as_deref_mut() {
+                o.asked(index, &out, self.queue.now());
             }
             match out {
                 Outgoing::Schedule(delay, event) => self.queue.schedule_in(
@@ -329,41 +441,49 @@ impl<'m> World<'m> {
             return;
         };
         let now = self.queue.now();
+        let class = s.class as usize;
+        let c = &mut self.classes[class];
         let counters = if s.measured {
-            &mut self.acc.execs
+            &mut c.figures.acc.execs
         } else {
-            &mut self.scratch
+            &mut c.scratch
         };
         let result = s.task.finish(now - s.started_at, counters);
+        if s.watched
+            && let Some(o) = self.observer.as_deref_mut()
+        {
+            o.finished(s.start_order, s.started_at, &result);
+        }
         if s.measured {
-            self.acc.record(&result);
+            c.figures.acc.record(&result);
             self.measured_pending -= 1;
         }
         if self.measuring {
             self.completions += 1;
+            c.figures.completions += 1;
             if outcome == TaskOutcome::Correct {
                 self.correct_completions += 1;
-                for (n, &x) in self.correct_within_slo.iter_mut().zip(&self.model.slo) {
-                    *n += u64::from(result.latency <= x);
+                c.figures.correct_completions += 1;
+                for (j, &x) in self.model.slo.iter().enumerate() {
+                    let within = u64::from(result.latency <= x);
+                    self.correct_within_slo[j] += within;
+                    c.figures.correct_within_slo[j] += within;
                 }
             }
         }
         s.active = false;
         s.generation = s.generation.wrapping_add(1);
         let agent = s.agent;
-        self.free_slots.push(slot);
+        c.free_slots.push(slot);
         self.in_flight -= 1;
-        if let Arrivals::Closed { think, agents } = &self.workload.arrivals {
-            if let Some(why) = self.standstill.task_ended(now, *agents) {
-                self.unstable = Some(why);
-            }
-            let pause = think.sample(&mut self.think_rng);
-            self.queue.schedule_in(pause, Ev::Wake { agent });
-        }
+        self.next_for_agent(class, agent, now);
     }
 
     fn acquire(&mut self, slot: u32, generation: u32, req: Acquire) {
+        let class = self.slots[slot as usize].class as usize;
+        let class_priority = self.classes[class].view.head.priority;
         let request = self.new_request(Request {
+            class_priority,
             slot,
             generation,
             exec: req.exec as u32,
@@ -405,7 +525,10 @@ impl<'m> World<'m> {
         }
         match r.resource.pool {
             Some(pool) => self.pool_arrive(pool, request),
-            None => self.queue.schedule_in(r.work, Ev::OwnWorkDone { request }),
+            None => {
+                self.note_served(request);
+                self.queue.schedule_in(r.work, Ev::OwnWorkDone { request })
+            }
         }
     }
 

@@ -1,19 +1,22 @@
 //! The state of one replication of a loaded run: its events, its tasks in
 //! flight, its requests in resources, and its pools and links. The
 //! behaviour lives in `sim.rs` (tasks, arrivals, requests), `pool.rs` and
-//! `link.rs`, each an `impl World` over this state.
+//! `link.rs`, each an `impl World` over this state. Several task classes
+//! (each its own graph and arrivals) share the pools and links; a scenario
+//! without classes is one class.
 
 use std::sync::atomic::AtomicBool;
 
 use rand_xoshiro::SplitMix64;
 
 use super::link_state::LinkState;
+use super::observe::Observer;
 use super::pool_state::PoolState;
 use super::standstill::Standstill;
 use crate::engine::EventQueue;
-use crate::model::{AttemptOutcome, Model, ResourceUse, Workload};
+use crate::model::{AttemptOutcome, ClassView, Model, ResourceUse, Workload};
 use crate::seed::ReplicationSeed;
-use crate::stats::Accumulator;
+use crate::stats::replication::ClassFigures;
 use crate::task::{Event, ExecCounters, TaskState};
 
 /// Events of the loaded world.
@@ -25,10 +28,10 @@ pub(super) enum Ev {
         generation: u32,
         event: Event,
     },
-    /// The next open-workload arrival (a candidate, thinned by the schedule).
-    Arrival,
-    /// A closed-workload agent starts its next task.
-    Wake { agent: u32 },
+    /// The next open-workload arrival of `class` (a candidate, thinned by the schedule).
+    Arrival { class: u32 },
+    /// A closed-workload agent of `class` starts its next task.
+    Wake { class: u32, agent: u32 },
     /// Measurement starts (time windows).
     MeasureOn,
     /// Measurement stops (time windows).
@@ -60,6 +63,8 @@ pub(super) struct Request {
     pub(super) outcome: AttemptOutcome,
     pub(super) work: f64,
     pub(super) resource: ResourceUse,
+    /// The priority of the task's class (before the step's own in a priority pool).
+    pub(super) class_priority: i32,
     /// Bumped when the slab entry is reused, so stale timeouts are ignored.
     pub(super) serial: u32,
     /// The task has been answered (completion, timeout or rejection).
@@ -86,8 +91,33 @@ pub(super) struct Slot<'m> {
     pub(super) measured: bool,
     pub(super) started_at: f64,
     pub(super) agent: u32,
-    /// The task's start order in the replication.
+    /// The task's start order in its class.
     pub(super) index: u64,
+    /// The task's start order in the replication, all classes together
+    /// (what an observer knows it by).
+    pub(super) start_order: u64,
+    /// An observer watches this task.
+    pub(super) watched: bool,
+    /// The task's class.
+    pub(super) class: u32,
+}
+
+/// One task class as the world runs it: its graph, arrivals and streams,
+/// and what it measured.
+pub(super) struct ClassRun<'m> {
+    pub(super) view: ClassView<'m>,
+    /// The class's streams ([`ReplicationSeed::class`]).
+    pub(super) seed: ReplicationSeed,
+    pub(super) arrival_rng: SplitMix64,
+    pub(super) think_rng: SplitMix64,
+    /// Tasks of the class that arrived so far (admitted or shed): the next
+    /// one's number in the class's task streams.
+    pub(super) started: u64,
+    /// Slots that ran this class's graph and are free.
+    pub(super) free_slots: Vec<u32>,
+    pub(super) figures: ClassFigures,
+    /// Per-exec counters of unmeasured tasks (thrown away).
+    pub(super) scratch: Vec<ExecCounters>,
 }
 
 /// One replication of a loaded run.
@@ -96,16 +126,15 @@ pub(super) struct World<'m> {
     pub(super) workload: &'m Workload,
     pub(super) queue: EventQueue<Ev>,
     pub(super) slots: Vec<Slot<'m>>,
-    pub(super) free_slots: Vec<u32>,
     pub(super) requests: Vec<Request>,
     pub(super) free_requests: Vec<u32>,
     pub(super) pools: Vec<PoolState>,
     pub(super) links: Vec<LinkState>,
-    pub(super) acc: Accumulator,
-    pub(super) scratch: Vec<ExecCounters>,
-    pub(super) arrival_rng: SplitMix64,
-    pub(super) think_rng: SplitMix64,
-    pub(super) rep_seed: ReplicationSeed,
+    /// The task classes, the scenario's own first.
+    pub(super) classes: Vec<ClassRun<'m>>,
+    /// Agents of every closed class (for the standstill check).
+    pub(super) agents: u32,
+    /// Tasks arrived so far, all classes (the order a task window counts).
     pub(super) started: u64,
     pub(super) in_flight: u64,
     pub(super) measuring: bool,
@@ -123,4 +152,6 @@ pub(super) struct World<'m> {
     pub(super) standstill: Standstill,
     /// Set to stop early (the replication's figures are then partial).
     pub(super) stop: Option<&'m AtomicBool>,
+    /// Watches some tasks (traces); `None` in every ordinary run.
+    pub(super) observer: Option<&'m mut dyn Observer>,
 }

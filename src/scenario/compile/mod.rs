@@ -18,6 +18,7 @@
 //! and what is allowed, so one `coordsim validate` shows all there is to fix.
 
 mod causes;
+mod classes;
 mod entries;
 mod gates;
 mod nodes;
@@ -69,10 +70,11 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
     let mut p = Problems::default();
     let settings = settings::run_settings(file, default_name, &mut p);
     let (pools, links, resource_index) = compile_resources(&file.resources, &mut p);
-    let workload = file
+    let mut workload = file
         .workload
         .as_ref()
-        .and_then(|w| compile_workload(w, &mut p));
+        .and_then(|w| compile_workload(w, &resource_index, &mut p));
+    classes::compile_classes(file, workload.as_mut(), &resource_index, &mut p);
     let steps = steps::compile_steps(file, &resource_index, &mut p);
     let Some(expansion) = repeats::expand_repeats(file, &mut p) else {
         return Err(p.into_vec());

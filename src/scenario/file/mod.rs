@@ -14,6 +14,7 @@
 
 pub mod attempt;
 pub mod cause;
+pub mod class;
 pub mod dynamic;
 pub mod merge;
 pub mod patterns;
@@ -29,6 +30,7 @@ pub use attempt::{
     BackoffSpec, CostSpec, JitterSpec, LatencySpec, RetrySpec, TokensSpec, TransferSpec,
 };
 pub use cause::{CauseEffectSpec, CommonCauseSpec};
+pub use class::ClassSpec;
 pub use dynamic::{CountSpec, FanOutSpec, LoopSpec};
 pub use merge::MergeSpec;
 pub use patterns::{CacheSpec, FallbackSpec, HedgeAfterSpec, HedgeSpec};
@@ -37,7 +39,7 @@ pub use resources::{
     BatchingSpec, DisciplineSpec, OnFullSpec, RateLimitSpec, ResourceKind, ResourceSpec,
 };
 pub use steps::{EdgeSpec, GraphSpec, KindSpec, NodeSpec, OnExhaustedSpec, StepSpec};
-pub use workload::{ArrivalsSpec, BurstSpec, WorkloadSpec};
+pub use workload::{ArrivalsSpec, BurstSpec, ShedSpec, WorkloadSpec};
 
 /// A whole scenario file.
 #[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
@@ -67,6 +69,9 @@ pub struct ScenarioFile {
     /// Many tasks in flight at once; without it, trials are independent tasks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workload: Option<WorkloadSpec>,
+    /// Further task classes sharing the resources in a loaded run (needs `[workload]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<ClassSpec>,
     /// Shared causes of failure: steps that fail together in a task.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub common_causes: Vec<CommonCauseSpec>,

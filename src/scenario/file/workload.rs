@@ -57,6 +57,26 @@ pub struct WorkloadSpec {
     /// Most tasks in flight before the run is stopped as unstable (default 100000).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_in_flight: Option<u64>,
+    /// The id of the scenario's own task class in per-class figures (default "main").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    /// Priority of this class's requests in `discipline = "priority"` pools
+    /// (higher first; default 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i32>,
+    /// Load shedding: refuse a new task at arrival while a pool's queue is long.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shed: Option<ShedSpec>,
+}
+
+/// `shed = { pool = "gpu", queue_above = 20 }`
+#[derive(Debug, Clone, Deserialize, JsonSchema, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShedSpec {
+    /// The pool (a `[[resources]]` id) whose queue is looked at.
+    pub pool: String,
+    /// A task arriving while more than this many requests wait there is shed.
+    pub queue_above: i64,
 }
 
 /// `burst = { on_s = 10, off_s = 50, rate_on = 20, rate_off = 2 }`

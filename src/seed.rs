@@ -62,6 +62,12 @@ const COUNTS: u64 = 0x7A5C_5EED_0000_0005;
 const OUTAGES: u64 = 0x7A5C_5EED_0000_0009;
 /// Domain, under a replication's seed, of the pools' outage processes.
 const REPLICATION_OUTAGES: u64 = 0x0A7A_6E00_0000_0001;
+/// Second-level domain, under a task's (or run's) seed, of the streams a
+/// step's cache draws its hits and stale answers from.
+const CACHE: u64 = 0x7A5C_5EED_0000_0007;
+/// Second-level domain, under a task's (or run's) seed, of the streams a
+/// step's hedged copies draw their latency and outcome from.
+const HEDGE: u64 = 0x7A5C_5EED_0000_0008;
 /// Domain of the streams of task class k ≥ 1 (class 0 keeps the streams a
 /// scenario without classes has always had).
 const CLASS: u64 = 0xC1A5_5E00_0000_0001;
@@ -121,6 +127,19 @@ impl TaskSeed {
     /// of calls) of the pool keyed `key`, as this task alone sees it.
     pub fn outages(self, key: ComponentKey, purpose: u64) -> u64 {
         self.task_level(mix(OUTAGES, mix(key.0, purpose)))
+    }
+
+    /// The stream of the cache in front of the component keyed `key`: a
+    /// domain of its own, so that a miss calls the step with the draws it
+    /// would make without a cache.
+    pub fn cache(self, key: ComponentKey) -> u64 {
+        mix(mix(self.0, CACHE), key.0)
+    }
+
+    /// The stream of the hedged copies of the component keyed `key`: a
+    /// domain of its own, so the step's own attempts draw as without a hedge.
+    pub fn hedge(self, key: ComponentKey) -> u64 {
+        mix(mix(self.0, HEDGE), key.0)
     }
 
     /// The root of run `run` of this task (pass^k): run 0 is the task itself,

@@ -41,7 +41,7 @@ fn perfect_and_one_more_retry_match_the_document_edits() {
                 Change::OneMoreRetry => {
                     edit::add_retries(&mut doc, &target, 1, &toml::Table::new()).unwrap()
                 }
-                Change::GateAfter => continue,
+                Change::GateAfter | Change::Fallback | Change::Hedge => continue,
             }
             let edited = compile_document(Path::new(&path), &doc).unwrap().model;
             let built = what_if_model(&c, &arm, GateSettings::default()).unwrap();

@@ -103,6 +103,24 @@ impl Latency {
         }
     }
 
+    /// The `q` quantile in seconds (0 < q < 1): what a hedge delay such as
+    /// `after = "p95"` resolves to.
+    pub fn quantile(&self, q: f64) -> f64 {
+        use statrs::distribution::{ContinuousCDF, Gamma as GammaDist, Normal};
+        match self {
+            Latency::Fixed(v) => *v,
+            Latency::Exponential { mean, .. } => -mean * (1.0 - q).ln(),
+            Latency::LogNormal { mu, sigma, .. } => {
+                let z = Normal::standard().inverse_cdf(q);
+                (mu + sigma * z).exp()
+            }
+            Latency::Gamma { shape, scale, .. } => {
+                GammaDist::new(*shape, 1.0 / scale).map_or(f64::NAN, |g| g.inverse_cdf(q))
+            }
+            Latency::Uniform { low, high, .. } => low + (high - low) * q,
+        }
+    }
+
     /// True when every draw is zero, so the step can be skipped in the event queue.
     pub fn is_zero(&self) -> bool {
         matches!(self, Latency::Fixed(v) if *v == 0.0)

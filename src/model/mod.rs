@@ -12,6 +12,7 @@ pub mod energy;
 pub mod latency;
 pub mod name;
 pub mod outage;
+pub mod patterns;
 pub mod rates;
 pub mod resource;
 pub mod step;
@@ -28,6 +29,7 @@ pub use latency::Latency;
 pub use outage::{
     Alternating, Degradation, Incident, IncidentMode, Resilience, Timeline, WhileDown,
 };
+pub use patterns::{Cache, Hedge};
 pub use rates::{GateRates, Loading, StepRates, TaskRate};
 pub use resource::{Batching, Discipline, Link, OnFull, Pool, RateLimit, ServiceTime};
 pub use step::{AttemptCost, AttemptOutcome, Backoff, Jitter, OutcomeProbs, RetryPolicy, Step};
@@ -184,6 +186,9 @@ pub struct Model {
     /// Whether runs count which nodes and hand-offs fail in the same task
     /// (`[run] failure_correlation`).
     pub failure_correlation: bool,
+    /// The task's latency budget in seconds (`[run] deadline_s`): a task
+    /// not done by then fails loudly, its attempts in flight abandoned.
+    pub deadline: Option<f64>,
 }
 
 /// Bounds on one task (`[run] max_events`, `max_time_s`): a task that needs

@@ -7,6 +7,7 @@
 use rand::{Rng, RngExt};
 
 use super::latency::Latency;
+use super::patterns::{Cache, Hedge};
 use super::rates::StepRates;
 use super::uses::ResourceUse;
 
@@ -161,6 +162,13 @@ pub struct Step {
     pub persistence: f64,
     /// Outcome rates drawn once per task instead of `outcome`'s fixed ones.
     pub rates: Option<Box<StepRates>>,
+    /// The step called once this one's attempts are exhausted (a chain:
+    /// it may have a fallback of its own).
+    pub fallback: Option<Box<Step>>,
+    /// A second copy of a slow attempt, if any.
+    pub hedge: Option<Hedge>,
+    /// A cache in front of the step, if any.
+    pub cache: Option<Box<Cache>>,
 }
 
 impl Step {
@@ -176,7 +184,28 @@ impl Step {
             resource: None,
             persistence: 0.0,
             rates: None,
+            fallback: None,
+            hedge: None,
+            cache: None,
         }
+    }
+
+    /// The step of chain level `level`: 0 is this step, 1 its fallback, 2
+    /// the fallback's fallback, ...
+    pub fn at_level(&self, level: u32) -> &Step {
+        let mut step = self;
+        for _ in 0..level {
+            step = step
+                .fallback
+                .as_deref()
+                .expect("a fallback level within the chain");
+        }
+        step
+    }
+
+    /// True when the step has a fallback, a hedge or a cache (anywhere in its chain).
+    pub fn has_patterns(&self) -> bool {
+        self.fallback.is_some() || self.hedge.is_some() || self.cache.is_some()
     }
 
     /// True when executing this step can change nothing: no time, no cost, no failure.
@@ -187,6 +216,7 @@ impl Step {
             && self.resource.is_none()
             && self.persistence == 0.0
             && self.rates.is_none()
+            && !self.has_patterns()
     }
 
     /// Draws one attempt: its duration and its outcome, timeouts applied.

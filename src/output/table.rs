@@ -39,6 +39,16 @@ pub fn render(summary: &Summary) -> String {
             rate.count
         );
     }
+    if let Some(miss) = &s.deadline_miss {
+        let _ = writeln!(
+            out,
+            "{:<16} {:>10.6}  {:<25} {:>10}   (among the loud failures)",
+            "deadline miss",
+            miss.rate,
+            ci(miss),
+            miss.count
+        );
+    }
     let l = &s.latency_s;
     let _ = writeln!(
         out,
@@ -135,6 +145,46 @@ fn render_nodes(s: &Summary) -> String {
             n.false_alarms,
             n.missed,
             n.loops
+        );
+    }
+    out.push_str(&render_patterns(s));
+    out
+}
+
+/// The step-pattern figures per node (fallbacks, hedges, cache, deadline),
+/// when any node has one; per-node ratios, without intervals.
+fn render_patterns(s: &Summary) -> String {
+    let mut out = String::new();
+    let rows: Vec<_> = s
+        .nodes
+        .iter()
+        .filter(|n| n.fallbacks + n.hedges + n.cache_hits + n.deadline_abandoned > 0)
+        .collect();
+    if rows.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "\nstep patterns (per-node ratios, no interval)\n{:<24} {:>13} {:>9} {:>10} {:>16} {:>14} {:>10}",
+        "node",
+        "fallback/task",
+        "hedges",
+        "hedge rate",
+        "hedge extra $/t",
+        "cache hit rate",
+        "deadline"
+    );
+    for n in rows {
+        let _ = writeln!(
+            out,
+            "{:<24} {:>13.6} {:>9} {:>10.6} {:>16} {:>14.6} {:>10}",
+            truncate(&n.id, 24),
+            n.fallbacks_per_task,
+            n.hedges,
+            n.hedge_rate,
+            usd(n.hedge_extra_usd_per_task),
+            n.cache_hit_rate,
+            n.deadline_abandoned
         );
     }
     out

@@ -14,6 +14,7 @@ pub mod load;
 pub mod locate;
 pub mod outages;
 pub mod patch;
+pub mod patterns;
 pub mod problem;
 pub mod progress;
 pub mod rates;

@@ -1,6 +1,7 @@
 //! Checking and compiling the step fields shared by nodes and edges.
 
 use super::file::{BackoffSpec, CostSpec, JitterSpec, LatencySpec, RetrySpec, StepSpec};
+use super::patterns::{compile_cache, compile_hedge};
 use super::problem::Problems;
 use super::rates::{CompiledRate, compile_persistence, compile_rate};
 use crate::model::{
@@ -52,6 +53,8 @@ pub fn compile_step(spec: &StepSpec, path: &str, p: &mut Problems) -> Option<Ste
         Some(r) => compile_retry(r, &format!("{path}.retry"), p),
     };
     let cost = compile_cost(spec.cost.as_ref(), tokens, &format!("{path}.cost"), p);
+    let hedge = compile_hedge(spec.hedge.as_ref(), latency.as_ref(), path, p);
+    let cache = compile_cache(spec.cache.as_ref(), path, p);
     if p.len() > before {
         return None;
     }
@@ -75,6 +78,9 @@ pub fn compile_step(spec: &StepSpec, path: &str, p: &mut Problems) -> Option<Ste
         cost,
         tokens,
         resource: None,
+        fallback: None,
+        hedge,
+        cache,
     })
 }
 

@@ -63,6 +63,12 @@ pub fn check_trials(acc: &Accumulator) -> Result<(), String> {
             acc.latency_ns_sq_sum
         ));
     }
+    if acc.deadline_misses > acc.loud {
+        return Err(format!(
+            "its deadline misses ({}) exceed its loud failures ({})",
+            acc.deadline_misses, acc.loud
+        ));
+    }
     for (i, c) in acc.execs.iter().enumerate() {
         check_counters(c, n).map_err(|e| format!("node or edge {}: {e}", i + 1))?;
     }
@@ -71,15 +77,21 @@ pub fn check_trials(acc: &Accumulator) -> Result<(), String> {
 
 /// Checks one node's (or edge's) counters against each other and the trials.
 fn check_counters(c: &ExecCounters, trials: u64) -> Result<(), String> {
+    // A cache hit answers (right or stale) without an attempt.
+    let answers = c.attempts as u128 + c.cache_hits as u128;
     let rules = [
         (
-            c.silent as u128 + c.loud as u128 <= c.attempts as u128,
-            "silent + loud failures exceed its attempts",
+            c.silent as u128 + c.loud as u128 <= answers,
+            "silent + loud failures exceed its attempts and cache hits",
+        ),
+        (
+            c.deadline <= c.loud,
+            "deadline abandonments exceed its loud failures",
         ),
         (c.timeouts <= c.loud, "timeouts exceed its loud failures"),
         (
-            c.silent as u128 + c.loud as u128 + c.cancelled as u128 <= c.attempts as u128,
-            "silent + loud failures + cancelled attempts exceed its attempts",
+            c.silent as u128 + c.loud as u128 + c.cancelled as u128 <= answers,
+            "silent + loud failures + cancelled attempts exceed its attempts and cache hits",
         ),
         (
             c.exhausted <= c.loud,
@@ -215,6 +227,7 @@ mod tests {
                 tokens: 10,
                 output_tokens: 0,
                 silent_origin: None,
+                deadline_missed: false,
                 runaway: None,
             };
             a.record(&r);

@@ -64,6 +64,9 @@ pub struct AccumulatorWire {
     pub loud: u64,
     /// Escalations.
     pub escalated: u64,
+    /// Deadline misses (`[run] deadline_s` only).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub deadline_misses: u64,
     /// Sum of latencies, ns (decimal).
     pub latency_ns_sum: String,
     /// Sum of squared latencies, ns² (decimal).
@@ -96,6 +99,7 @@ impl AccumulatorWire {
             silent: a.silent,
             loud: a.loud,
             escalated: a.escalated,
+            deadline_misses: a.deadline_misses,
             latency_ns_sum: a.latency_ns_sum.to_string(),
             latency_ns_sq_sum: a.latency_ns_sq_sum.to_string(),
             latency_ns: HistogramWire::from_hist(&a.latency_ns),
@@ -120,6 +124,7 @@ impl AccumulatorWire {
         a.silent = self.silent;
         a.loud = self.loud;
         a.escalated = self.escalated;
+        a.deadline_misses = self.deadline_misses;
         a.latency_ns_sum = big("latency_ns_sum", &self.latency_ns_sum)?;
         a.latency_ns_sq_sum = self
             .latency_ns_sq_sum
@@ -461,6 +466,11 @@ impl ReplicationWire {
                 .collect::<Result<_, String>>()?,
         })
     }
+}
+
+/// For `skip_serializing_if`: a count a run without deadlines never sets.
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[cfg(test)]

@@ -240,6 +240,9 @@ pub(super) fn replication_intervals(summary: &mut Summary, reps: &[RepView<'_>])
     set(&mut summary.silent_failure, rates(&|rep| rep.acc.silent), n);
     set(&mut summary.loud_failure, rates(&|rep| rep.acc.loud), n);
     set(&mut summary.escalated, rates(&|rep| rep.acc.escalated), n);
+    if let Some(miss) = &mut summary.deadline_miss {
+        set(miss, rates(&|rep| rep.acc.deadline_misses), n);
+    }
     let means: Vec<f64> = reps
         .iter()
         .map(|rep| rep.acc.latency_ns_sum as f64 / 1e9 / rep.acc.trials.max(1) as f64)

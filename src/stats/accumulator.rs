@@ -48,6 +48,8 @@ pub struct Accumulator {
     pub loud: u64,
     /// Escalations.
     pub escalated: u64,
+    /// Tasks that ran past their deadline (`[run] deadline_s`; counted loud too).
+    pub deadline_misses: u64,
     /// Sum of latencies, nanoseconds.
     pub latency_ns_sum: u128,
     /// Sum of squared latencies, ns² (beyond 128 bits after a few trials of
@@ -83,6 +85,7 @@ impl Accumulator {
             silent: 0,
             loud: 0,
             escalated: 0,
+            deadline_misses: 0,
             latency_ns_sum: 0,
             latency_ns_sq_sum: Wide::ZERO,
             latency_ns: Histogram::new(SIGNIFICANT_DIGITS).expect("valid histogram precision"),
@@ -133,6 +136,7 @@ impl Accumulator {
             TaskOutcome::Loud => self.loud += 1,
             TaskOutcome::Escalated => self.escalated += 1,
         }
+        self.deadline_misses += u64::from(r.deadline_missed);
         let ns = round_to_u64(r.latency * NANOS_PER_SECOND);
         self.latency_ns_sum += ns as u128;
         self.latency_ns_sq_sum.add_u128((ns as u128) * (ns as u128));
@@ -155,6 +159,7 @@ impl Accumulator {
         self.silent += other.silent;
         self.loud += other.loud;
         self.escalated += other.escalated;
+        self.deadline_misses += other.deadline_misses;
         self.latency_ns_sum += other.latency_ns_sum;
         self.latency_ns_sq_sum.add(other.latency_ns_sq_sum);
         self.latency_ns

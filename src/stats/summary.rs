@@ -120,6 +120,40 @@ pub struct ExecSummary {
     pub loops: u64,
     /// Gates: loop budget exhausted (escalated or failed).
     pub gate_exhausted: u64,
+    /// Times the step's attempts were exhausted and its fallback was called.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub fallbacks: u64,
+    /// Fallback calls per task.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub fallbacks_per_task: f64,
+    /// Hedged copies sent.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub hedges: u64,
+    /// Hedged copies per attempt (the hedge rate).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub hedge_rate: f64,
+    /// Dollars per task billed for hedged copies beyond one per attempt.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub hedge_extra_usd_per_task: f64,
+    /// Executions answered from the cache.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cache_hits: u64,
+    /// Cache hits per lookup (the cache hit rate).
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub cache_hit_rate: f64,
+    /// Attempts abandoned at the task's deadline.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub deadline_abandoned: u64,
+}
+
+/// For `skip_serializing_if`: figures a run without step patterns never sets.
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// For `skip_serializing_if`: figures a run without step patterns never sets.
+fn is_zero_f64(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// Everything a run reports.
@@ -139,6 +173,10 @@ pub struct Summary {
     pub loud_failure: Rate,
     /// Handed to a person.
     pub escalated: Rate,
+    /// Tasks still running at their deadline (`[run] deadline_s`), which
+    /// failed loudly there (they are among the loud failures).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_miss: Option<Rate>,
     /// End-to-end latency, seconds.
     pub latency_s: LatencySummary,
     /// Spend in dollars.
@@ -305,6 +343,11 @@ pub struct PassK {
     pub independent: f64,
 }
 
+/// `n / d`, 0 when `d` is 0.
+fn ratio(n: u64, d: u64) -> f64 {
+    if d == 0 { 0.0 } else { n as f64 / d as f64 }
+}
+
 impl ExecSummary {
     /// The figures of counters `c` over `trials` tasks.
     pub fn new(id: String, kind: &str, c: &ExecCounters, trials: u64) -> Self {
@@ -328,6 +371,14 @@ impl ExecSummary {
             missed: c.missed,
             loops: c.loops,
             gate_exhausted: c.gate_exhausted,
+            fallbacks: c.fallbacks,
+            fallbacks_per_task: ratio(c.fallbacks, trials),
+            hedges: c.hedges,
+            hedge_rate: ratio(c.hedges, c.attempts),
+            hedge_extra_usd_per_task: ratio(c.hedge_cost_pusd, trials) / PICO_PER_USD,
+            cache_hits: c.cache_hits,
+            cache_hit_rate: ratio(c.cache_hits, c.cache_hits + c.cache_misses),
+            deadline_abandoned: c.deadline,
         }
     }
 }
@@ -374,6 +425,9 @@ impl Summary {
             silent_failure: Rate::new(acc.silent, trials),
             loud_failure: Rate::new(acc.loud, trials),
             escalated: Rate::new(acc.escalated, trials),
+            deadline_miss: model
+                .deadline
+                .map(|_| Rate::new(acc.deadline_misses, trials)),
             latency_s: LatencySummary {
                 mean: per(sum_s, trials).unwrap_or(0.0),
                 mean_ci95: [mlo, mhi],

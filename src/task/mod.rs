@@ -51,6 +51,9 @@ pub struct TrialResult {
     pub output_tokens: u64,
     /// For a silent failure: the exec (node or edge index) whose corruption reached the user.
     pub silent_origin: Option<usize>,
+    /// The task was still running at its deadline (`[run] deadline_s`) and
+    /// failed loudly there.
+    pub deadline_missed: bool,
     /// Set when the task was stopped at a limit of [`crate::model::Limits`]
     /// (its outcome then says nothing: the run must be reported as a runaway).
     pub runaway: Option<Runaway>,
@@ -108,6 +111,31 @@ pub struct ExecCounters {
     /// Their outcome was drawn but never counted as loud, silent or ok.
     #[serde(default)]
     pub cancelled: u64,
+    /// Times the step's attempts were exhausted and its fallback was called
+    /// (each level of a chain counts at the step that fell back).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub fallbacks: u64,
+    /// Hedged copies sent (second copies of a slow attempt).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub hedges: u64,
+    /// Pico-dollars billed for hedged copies beyond one per attempt (a
+    /// cancelled loser is not billed).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub hedge_cost_pusd: u64,
+    /// Executions answered from the step's cache (no attempt made).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cache_hits: u64,
+    /// Executions the step's cache could not answer (the step was called).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cache_misses: u64,
+    /// Attempts in flight abandoned at the task's deadline (counted loud too).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub deadline: u64,
+}
+
+/// For `skip_serializing_if`: counters a run without step patterns never sets.
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl ExecCounters {
@@ -125,6 +153,12 @@ impl ExecCounters {
         self.loops += other.loops;
         self.gate_exhausted += other.gate_exhausted;
         self.cancelled += other.cancelled;
+        self.fallbacks += other.fallbacks;
+        self.hedges += other.hedges;
+        self.hedge_cost_pusd += other.hedge_cost_pusd;
+        self.cache_hits += other.cache_hits;
+        self.cache_misses += other.cache_misses;
+        self.deadline += other.deadline;
     }
 }
 
@@ -142,6 +176,18 @@ pub enum Event {
         /// How it ended.
         outcome: AttemptOutcome,
     },
+    /// A hedge delay ended: if attempt `attempt` of `exec` is still running,
+    /// send its second copy.
+    Hedge {
+        /// Node or edge index.
+        exec: usize,
+        /// The exec's epoch when the attempt began.
+        epoch: u32,
+        /// The attempt's number within the exec's execution.
+        attempt: u32,
+    },
+    /// The task's deadline (`[run] deadline_s`) passed.
+    Deadline,
     /// A backoff delay ended: start the next attempt.
     Retry {
         /// Node or edge index.

@@ -98,6 +98,8 @@ impl<'m> TaskSim<'m> {
                         .unwrap_or_else(|| uncontended(self.model, &req));
                     self.queue.schedule_in(delay, event);
                 }
+                // Alone, a cancelled request holds nothing; its answer is stale.
+                Outgoing::Cancel { .. } => {}
             }
         }
     }

@@ -4,6 +4,7 @@
 //! dynamic fan-outs) keep their iterations and branches in [`branches`].
 
 mod branches;
+mod patterns;
 
 use std::collections::VecDeque;
 
@@ -12,6 +13,7 @@ use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::SplitMix64;
 
 use self::branches::DynRun;
+use self::patterns::PatternStreams;
 use super::bias::{self, FailureBias};
 use super::join::{Verdict, needs, verdict};
 use super::{Acquire, Event, ExecCounters, Runaway, TaskOutcome, TrialResult};
@@ -62,8 +64,19 @@ struct ExecState {
     failed_in: u32,
     /// Nodes: inputs delivered ok and right (what a vote counts).
     clean_in: u32,
-    /// Attempts begun and not yet ended (a fan-out runs several at once).
+    /// Attempts begun and not yet ended (a fan-out runs several at once; a
+    /// hedged attempt counts its copy; a cache hit being served counts one).
     in_flight: u32,
+    /// The level of the step's fallback chain now running (0: its own step).
+    level: u32,
+    /// `attempts` when the current level began (its retries count from there).
+    level_base: u32,
+    /// The running attempt has a hedged copy in flight too.
+    hedged: bool,
+    /// The cache was looked up in this execution.
+    cache_done: bool,
+    /// A cache hit is being served (its answer is in flight, no attempt).
+    cache_serving: bool,
 }
 
 impl ExecState {
@@ -79,7 +92,17 @@ impl ExecState {
         failed_in: 0,
         clean_in: 0,
         in_flight: 0,
+        level: 0,
+        level_base: 0,
+        hedged: false,
+        cache_done: false,
+        cache_serving: false,
     };
+
+    /// Attempts running, a hedged copy and a cache hit being served left out.
+    fn attempts_in_flight(&self) -> u32 {
+        self.in_flight - u32::from(self.hedged) - u32::from(self.cache_serving)
+    }
 
     fn reset_keep_epoch(&mut self) {
         let epoch = self.epoch.wrapping_add(1);
@@ -144,6 +167,10 @@ pub struct TaskState<'m> {
     /// The last gate decision taken while handling an event: (gate node,
     /// its input was wrong, it flagged). Read by trace recording only.
     gate_decision: Option<GateDecision>,
+    /// The cache and hedge streams of each exec (empty without either).
+    pattern_streams: PatternStreams,
+    /// The task ran past its deadline (`[run] deadline_s`).
+    deadline_missed: bool,
 }
 
 /// A gate's decision on one pass, as a trace shows it.
@@ -167,6 +194,14 @@ pub enum Outgoing {
     Schedule(f64, Event),
     /// Run an attempt on shared resources and answer with `AttemptEnd`.
     Acquire(Acquire),
+    /// The caller gave up the unanswered request of `exec` made in `epoch`
+    /// (a hedged copy that lost): the host abandons it as at a timeout.
+    Cancel {
+        /// Node or edge index.
+        exec: usize,
+        /// The epoch the request was made in.
+        epoch: u32,
+    },
 }
 
 impl<'m> TaskState<'m> {
@@ -231,6 +266,8 @@ impl<'m> TaskState<'m> {
             dyn_slot: branches::slots(model),
             dyn_runs: branches::runs(model),
             gate_decision: None,
+            pattern_streams: PatternStreams::new(model),
+            deadline_missed: false,
         }
     }
 
@@ -288,6 +325,11 @@ impl<'m> TaskState<'m> {
         self.events = 0;
         self.weight = 1.0;
         self.in_flight = 0;
+        self.deadline_missed = false;
+        if let Some(deadline) = self.model.deadline {
+            self.outbox
+                .push(Outgoing::Schedule(deadline, Event::Deadline));
+        }
         for &source in &self.model.sources {
             self.immediate.push_back(Immediate::TryStart(source));
         }
@@ -448,7 +490,7 @@ impl<'m> TaskState<'m> {
         let (outcome, taint) = self.result.expect("finish is called on a decided task");
         if self.in_flight > 0 {
             for (exec, st) in self.state.iter().enumerate() {
-                c[exec].cancelled += st.in_flight as u64;
+                c[exec].cancelled += st.attempts_in_flight() as u64;
             }
         }
         let silent_origin =
@@ -463,6 +505,7 @@ impl<'m> TaskState<'m> {
             tokens: self.tokens,
             output_tokens: self.output_tokens,
             silent_origin,
+            deadline_missed: self.deadline_missed,
             runaway: None,
         }
     }
@@ -520,6 +563,16 @@ impl<'m> TaskState<'m> {
                     self.attempt_ended(exec, branch, outcome, c);
                 }
             }
+            Event::Hedge {
+                exec,
+                epoch,
+                attempt,
+            } => {
+                if self.state[exec].epoch == epoch {
+                    self.send_hedge(exec, attempt, c);
+                }
+            }
+            Event::Deadline => self.deadline_passed(c),
         }
     }
 
@@ -527,7 +580,11 @@ impl<'m> TaskState<'m> {
     /// a loop or a fan-out; 0 otherwise).
     fn begin_attempt(&mut self, exec: usize, branch: u32, c: &mut [ExecCounters]) {
         let model = self.model;
-        let step = model.step(exec);
+        let level = self.state[exec].level;
+        let step = model.step(exec).at_level(level);
+        if step.cache.is_some() && self.cache_lookup(exec, c) {
+            return;
+        }
         self.state[exec].attempts += 1;
         self.state[exec].in_flight += 1;
         self.in_flight += 1;
@@ -543,10 +600,11 @@ impl<'m> TaskState<'m> {
             self.branch_began(exec, slot, branch)
         };
         let epoch = self.state[exec].epoch;
-        // Per-task rates replace the step's own (drawn at the task's start).
+        // Per-task rates replace the step's own (drawn at the task's start);
+        // a fallback has fixed rates of its own.
         let probs = match step.rates {
-            None => step.outcome,
-            Some(_) => self.probs[exec],
+            Some(_) if level == 0 => self.probs[exec],
+            _ => step.outcome,
         };
         // Latency, then outcome, from the attempt's stream; the same draws
         // whether or not the step queues for a resource.
@@ -555,11 +613,14 @@ impl<'m> TaskState<'m> {
         let own = step.latency.sample(rng) + grown;
         let (mut outcome, ratio) = bias::draw(bias, probs, rng);
         self.weight *= ratio;
-        if step.persistence != 0.0 {
-            outcome = self.persisted(exec, slot, branch, step.persistence, outcome);
-        }
-        if let Some(&Some(effect)) = self.struck.get(exec) {
-            outcome = effect;
+        // Persistence and common causes are the step's own, not its fallback's.
+        if level == 0 {
+            if step.persistence != 0.0 {
+                outcome = self.persisted(exec, slot, branch, step.persistence, outcome);
+            }
+            if let Some(&Some(effect)) = self.struck.get(exec) {
+                outcome = effect;
+            }
         }
         let Some(resource) = step.resource else {
             let (duration, outcome) = match step.timeout {
@@ -573,6 +634,9 @@ impl<'m> TaskState<'m> {
                 outcome,
             };
             self.outbox.push(Outgoing::Schedule(duration, end));
+            if step.hedge.is_some() {
+                self.arm_hedge(exec, Some(duration));
+            }
             return;
         };
         let rng = self.stream(exec, slot, branch);
@@ -589,6 +653,9 @@ impl<'m> TaskState<'m> {
             timeout: step.timeout,
             resource,
         }));
+        if step.hedge.is_some() {
+            self.arm_hedge(exec, None);
+        }
     }
 
     fn attempt_ended(
@@ -598,7 +665,11 @@ impl<'m> TaskState<'m> {
         outcome: AttemptOutcome,
         c: &mut [ExecCounters],
     ) {
+        if self.state[exec].hedged {
+            self.settle_hedge(exec, c);
+        }
         self.state[exec].in_flight = self.state[exec].in_flight.saturating_sub(1);
+        self.state[exec].cache_serving = false;
         self.in_flight = self.in_flight.saturating_sub(1);
         let in_taint = self.state[exec].in_taint;
         let slot = self.dyn_slot[exec];
@@ -608,9 +679,9 @@ impl<'m> TaskState<'m> {
                 if outcome == AttemptOutcome::Timeout {
                     c[exec].timeouts += 1;
                 }
-                let step = self.model.step(exec);
+                let step = self.model.step(exec).at_level(self.state[exec].level);
                 let attempts = if slot == NOT_DYNAMIC {
-                    self.state[exec].attempts
+                    self.state[exec].attempts - self.state[exec].level_base
                 } else {
                     self.dyn_runs[slot as usize].attempts(branch)
                 };
@@ -625,7 +696,7 @@ impl<'m> TaskState<'m> {
                         branch,
                     };
                     self.outbox.push(Outgoing::Schedule(delay, retry));
-                } else {
+                } else if !self.fall_back(exec, c) {
                     c[exec].exhausted += 1;
                     if slot == NOT_DYNAMIC {
                         self.exec_failed(exec);
@@ -783,11 +854,12 @@ impl<'m> TaskState<'m> {
     /// Counts an attempt of `exec` still running as cancelled (a loop-back
     /// restarts the step, and the attempt's end will be ignored).
     fn cancel_in_flight(&mut self, exec: usize, c: &mut [ExecCounters]) {
-        let running = self.state[exec].in_flight;
+        let st = self.state[exec];
+        let running = st.in_flight;
         if running > 0 {
             self.state[exec].in_flight = 0;
             self.in_flight = self.in_flight.saturating_sub(running);
-            c[exec].cancelled += running as u64;
+            c[exec].cancelled += st.attempts_in_flight() as u64;
         }
     }
 

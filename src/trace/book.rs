@@ -70,6 +70,8 @@ impl SpanBook {
                 epoch,
                 branch,
             } => (exec, epoch, branch, SpanWhat::Backoff),
+            // Wake-ups of the step patterns are no span of their own.
+            Event::Hedge { .. } | Event::Deadline => return,
         };
         if self.epoch[exec] != Some(epoch) {
             self.epoch[exec] = Some(epoch);
@@ -126,6 +128,7 @@ impl SpanBook {
                 epoch,
                 branch,
             } => (exec, epoch, branch, None),
+            Event::Hedge { .. } | Event::Deadline => return,
         };
         let Some(lane) = self.lanes.get_mut(&(exec, branch)) else {
             return;

@@ -105,6 +105,7 @@ impl Observer for Tracer<'_> {
                 };
                 book.open(&event, now, None, None);
             }
+            Outgoing::Cancel { .. } => {}
         }
     }
 

@@ -97,6 +97,7 @@ impl<'m> Recorder<'m> {
                     });
                     (delay, event, wait.min(delay))
                 }
+                Outgoing::Cancel { .. } => continue,
             };
             self.book.open(&event, now, Some(now + delay), Some(wait));
             self.queue.schedule_in(delay, event);

@@ -424,6 +424,7 @@ impl<'m> World<'m> {
                     },
                 ),
                 Outgoing::Acquire(req) => self.acquire(slot, generation, req),
+                Outgoing::Cancel { exec, epoch } => self.cancel(slot, generation, exec, epoch),
             }
         }
         *self.slots[slot as usize].task.outbox() = outbox;
@@ -550,6 +551,33 @@ impl<'m> World<'m> {
             outcome,
         };
         self.deliver(slot, generation, event);
+    }
+
+    /// The task gave up its unanswered request of `exec` made in `epoch` (a
+    /// hedged copy that lost): abandoned as at a timeout, without an answer.
+    /// A request with a transfer is left to run (it may be on its link or
+    /// in its pool, which the request does not record).
+    fn cancel(&mut self, slot: u32, generation: u32, exec: usize, epoch: u32) {
+        let found = self.requests.iter().position(|r| {
+            r.slot == slot
+                && r.generation == generation
+                && r.exec as usize == exec
+                && r.epoch == epoch
+                && !r.answered
+        });
+        let Some(request) = found else {
+            return;
+        };
+        let r = self.requests[request];
+        if r.resource.transfer.is_some() {
+            return;
+        }
+        let r = &mut self.requests[request];
+        r.answered = true;
+        r.abandoned = true;
+        if let Some(pool) = r.resource.pool {
+            self.pool_abandon(pool, request as u32);
+        }
     }
 
     fn timeout(&mut self, request: u32, serial: u32) {

@@ -40,8 +40,10 @@ pub struct Candidate {
 
 /// Every what-if worth simulating for `scenario`, in the order of its
 /// components: perfect (where the step can fail, or is an imperfect gate),
-/// one more retry (where it can fail loudly), and a gate after it (a node
-/// that is not a gate, or a hand-off that can corrupt silently).
+/// one more retry (where it can fail loudly), a gate after it (a node
+/// that is not a gate, or a hand-off that can corrupt silently), and, on a
+/// node that runs its step once, a fallback (where it can fail loudly) and
+/// a hedge at its p95 (where its latency has a tail).
 pub fn candidates(scenario: &Scenario) -> Vec<Candidate> {
     let model = &scenario.model;
     let entries = &scenario.entries;
@@ -96,8 +98,25 @@ pub fn candidates(scenario: &Scenario) -> Vec<Candidate> {
         if gate_after && gate_fits {
             push(Change::GateAfter);
         }
+        // Step patterns on a node that runs its step once per execution.
+        let plain = matches!(&target, Target::Node(i) if runs_once(model, &entries[*i]));
+        if plain && (loud > 0.0 || step.timeout.is_some()) && step.fallback.is_none() {
+            push(Change::Fallback);
+        }
+        if plain
+            && step.hedge.is_none()
+            && step.latency.quantile(0.95) < step.latency.quantile(0.99)
+        {
+            push(Change::Hedge);
+        }
     }
     out
+}
+
+/// True when `entry` is a plain node: neither a sub-graph nor a loop or fan-out.
+fn runs_once(model: &Model, entry: &NodeEntry) -> bool {
+    let node = &model.nodes[entry.nodes[0]];
+    node.junction.is_none() && node.dynamic.is_none()
 }
 
 /// True when `entry` is a sub-graph node (compiled to an entry and an exit junction).

@@ -62,6 +62,12 @@ pub enum Change {
     OneMoreRetry,
     /// A verification gate after the component, looping back to it.
     GateAfter,
+    /// A fallback to a second provider like the step (same rates, latency
+    /// and cost, drawn independently) once its attempts are exhausted.
+    Fallback,
+    /// A hedged copy of every attempt still running at the step's p95
+    /// latency, the loser cancelled.
+    Hedge,
 }
 
 impl Change {
@@ -71,6 +77,8 @@ impl Change {
             Change::Perfect => "perfect",
             Change::OneMoreRetry => "+1 retry",
             Change::GateAfter => "gate after",
+            Change::Fallback => "fallback",
+            Change::Hedge => "hedge at p95",
         }
     }
 }

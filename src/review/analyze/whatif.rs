@@ -13,7 +13,7 @@ use toml::{Table, Value};
 
 use super::candidates::{Candidate, Target};
 use super::{Change, GateSettings};
-use crate::model::{Gate, Junction, Model, OutcomeProbs, Step};
+use crate::model::{Gate, Hedge, Junction, Model, OutcomeProbs, Step};
 use crate::review::edit;
 use crate::review::variant::Arm;
 use crate::scenario::rates::index_difficulties;
@@ -50,6 +50,15 @@ pub fn what_if_model(
             step.retry.max_retries = step.retry.max_retries.saturating_add(1);
         })),
         Change::GateAfter => gate_after(candidate, arm, gate),
+        Change::Fallback => Ok(changed(scenario, &candidate.target, |step, _| {
+            step.fallback = Some(Box::new(second_provider(step)));
+        })),
+        Change::Hedge => Ok(changed(scenario, &candidate.target, |step, _| {
+            step.hedge = Some(Hedge {
+                after: step.latency.quantile(0.95),
+                cancel: true,
+            });
+        })),
     };
     built.map_err(|e| {
         format!(
@@ -58,6 +67,20 @@ pub fn what_if_model(
             candidate.component
         )
     })
+}
+
+/// A second provider like `step`: its rates (the nominal ones, drawn afresh
+/// for every attempt), latency, cost, retries and resource, without a
+/// persistence, a cache or patterns of its own.
+fn second_provider(step: &Step) -> Step {
+    Step {
+        persistence: 0.0,
+        rates: None,
+        fallback: None,
+        hedge: None,
+        cache: None,
+        ..step.clone()
+    }
 }
 
 /// A copy of the scenario's model with `change` made to the step (and the

@@ -186,6 +186,12 @@ fn recommendation(f: &Finding, name: impl Fn(&str) -> String) -> String {
             component
         ),
         Change::GateAfter => format!("Add a verification gate after {component}"),
+        Change::Fallback => format!(
+            "Give {component} a fallback to a second provider like it (called once its attempts are exhausted)"
+        ),
+        Change::Hedge => format!(
+            "Hedge {component}: send a second copy of an attempt still running at its p95 latency, cancel the loser"
+        ),
     };
     format!(
         "{action}: P(correct) {} {}, silent failures {}, p99 latency {} s, cost per correct task {} $.",

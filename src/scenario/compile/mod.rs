@@ -113,6 +113,7 @@ pub fn compile(file: &ScenarioFile, default_name: &str) -> Result<Scenario, Vec<
         slo: settings.slo,
         common_causes: Vec::new(),
         failure_correlation: false,
+        deadline: settings.deadline,
     };
     index_difficulties(&mut model);
     causes::attach_common_causes(&file.common_causes, &mut model, &entries, &mut p);

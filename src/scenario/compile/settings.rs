@@ -20,6 +20,8 @@ pub struct RunSettings {
     pub pass_k: u32,
     /// `[run] slo`: latency thresholds, ascending.
     pub slo: Vec<f64>,
+    /// `[run] deadline_s`: the task's latency budget, if any.
+    pub deadline: Option<f64>,
 }
 
 /// Checks `name` and `[run]`; `default_name` names the scenario when the file does not.
@@ -35,6 +37,19 @@ pub fn run_settings(file: &ScenarioFile, default_name: &str, p: &mut Problems) -
     let limits = run_limits(&file.run, p);
     let pass_k = compile_pass_k(file.run.pass_k, file.workload.is_some(), p);
     let slo = slo_thresholds(file.run.slo.as_deref().unwrap_or(&[]), p);
+    let deadline = file.run.deadline_s.filter(|&d| {
+        let ok = d.is_finite() && d > 0.0 && d <= MAX_SLO_S;
+        if !ok {
+            p.add(
+                "run.deadline_s",
+                format!(
+                    "is {d}; allowed: a latency budget in seconds above 0 and at most 1e10, \
+                     e.g. deadline_s = 30"
+                ),
+            );
+        }
+        ok
+    });
     RunSettings {
         name,
         trials,
@@ -42,6 +57,7 @@ pub fn run_settings(file: &ScenarioFile, default_name: &str, p: &mut Problems) -
         limits,
         pass_k,
         slo,
+        deadline,
     }
 }
 

@@ -18,6 +18,7 @@ pub mod class;
 pub mod dynamic;
 pub mod merge;
 pub mod outage;
+pub mod patterns;
 pub mod rate;
 pub mod resources;
 pub mod steps;
@@ -37,6 +38,7 @@ pub use outage::{
     BreakerSpec, DegradedSpec, IncidentModeSpec, IncidentSpec, OutageSpec, PeriodSpec,
     WhileDownSpec,
 };
+pub use patterns::{CacheSpec, FallbackSpec, HedgeAfterSpec, HedgeSpec};
 pub use rate::{PersistenceSpec, RateDistSpec, RateSpec};
 pub use resources::{
     BatchingSpec, DisciplineSpec, OnFullSpec, PowerSpec, RateLimitSpec, ResourceKind, ResourceSpec,
@@ -78,6 +80,10 @@ pub struct ScenarioFile {
     /// Shared causes of failure: steps that fail together in a task.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub common_causes: Vec<CommonCauseSpec>,
+    /// Named step definitions (`[steps.NAME]`), not run by themselves: what a
+    /// `fallback = "NAME"` calls.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub steps: std::collections::BTreeMap<String, StepSpec>,
     /// What `coordsim sweep` varies when the command line does not say; not
     /// used by `compile`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -120,6 +126,10 @@ pub struct RunSpec {
     /// together, and report their failure correlation (default false).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_correlation: Option<bool>,
+    /// The task's latency budget in seconds: a task not done by then fails
+    /// loudly (a deadline miss), its attempts in flight abandoned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline_s: Option<f64>,
 }
 
 /// `[defaults]`.

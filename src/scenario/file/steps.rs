@@ -16,6 +16,7 @@ use super::DefaultsSpec;
 use super::attempt::{CostSpec, LatencySpec, RetrySpec, TokensSpec, TransferSpec};
 use super::dynamic::{FanOutSpec, LoopSpec};
 use super::merge::MergeSpec;
+use super::patterns::{CacheSpec, FallbackSpec, HedgeSpec};
 use super::rate::{PersistenceSpec, RateSpec};
 
 /// Calls `$callback! { $args... [step fields] }` with every step field, its
@@ -45,6 +46,12 @@ macro_rules! step_fields {
             priority: Option<i32>,
             /// A payload moved over a link before the step's work.
             transfer: Option<TransferSpec>,
+            /// The step called once this one's attempts are exhausted.
+            fallback: Option<FallbackSpec>,
+            /// A second copy of an attempt still running after a delay.
+            hedge: Option<HedgeSpec>,
+            /// A cache in front of the step.
+            cache: Option<CacheSpec>,
         ] }
     };
 }

@@ -46,7 +46,8 @@ impl<'m> Plan<'m> {
     /// and no edge, no gate, no sub-graph junction, no loop or fan-out, no
     /// per-task rates, no persistence, no common cause, no timeout, and a
     /// step that uses one pool without batching or rate limit (no link);
-    /// one task class, without load shedding.
+    /// one task class, without load shedding; no fallback, hedge, cache or
+    /// deadline, no pool outages or breakers, no energy metering.
     pub(super) fn of(model: &'m Model, workload: &Workload) -> Option<Plan<'m>> {
         let [node] = model.nodes.as_slice() else {
             return None;
@@ -63,6 +64,10 @@ impl<'m> Plan<'m> {
         let plain_step = step.rates.is_none()
             && step.persistence == 0.0
             && step.timeout.is_none()
+            && step.fallback.is_none()
+            && step.hedge.is_none()
+            && step.cache.is_none()
+            && model.deadline.is_none()
             && model.common_causes.is_empty()
             && model.links.is_empty()
             && model.pools.iter().all(|p| p.resilience.is_none())

@@ -437,6 +437,7 @@ impl<'m> LeanWorld<'m> {
             silent_origin,
             runaway: None,
             output_tokens: 0,
+            deadline_missed: false, // refused by `Plan::of`
         };
         let (measured, agent) = (t.measured, t.agent);
         if measured {

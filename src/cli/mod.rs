@@ -66,7 +66,10 @@ pub enum Command {
     /// Prints a table (or JSON) and writes summary.json and nodes.csv to
     /// outputs/<scenario-name>/ (or --out). A scenario with [workload] runs its
     /// replications of many tasks sharing pools and links, and adds throughput,
-    /// goodput and per-resource figures (utilization, queues, waits).
+    /// goodput and per-resource figures (utilization, queues, waits); with
+    /// [[classes]] (several task classes sharing the pools, with priorities)
+    /// or a `shed` rule (load shedding), every figure is also reported per
+    /// class, with its shed rate (classes.csv).
     Run(RunArgs),
     /// Check a scenario file and explain every problem found.
     Validate {

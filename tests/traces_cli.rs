@@ -94,8 +94,8 @@ fn traces_are_refused_where_they_cannot_apply() {
     let dir = Scratch::new();
     let o = run_traces(
         &dir.path().join("w"),
-        "scenarios/retry-storm.toml",
-        &["--traces", "10"],
+        "scenarios/six-step-pipeline.toml",
+        &["--trials", "100", "--traces", "10", "--shard", "1/2"],
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--traces"));

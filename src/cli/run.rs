@@ -36,13 +36,15 @@ pub struct RunArgs {
     /// Also write N sampled tasks as traces: traces.otlp.jsonl (OTLP JSON,
     /// GenAI attributes, one request per line: an OpenTelemetry collector's
     /// file receiver loads it) and traces.chrome.json (Perfetto UI,
-    /// chrome://tracing). With --pass-k, every run of each task. Independent
-    /// trials only.
+    /// chrome://tracing). With --pass-k, every run of each task. With
+    /// [workload], tasks of replication 0, each attempt's span carrying its
+    /// wait for links and pool queues before service.
     #[arg(long, value_name = "N")]
     pub traces: Option<u64>,
     /// Which tasks --traces writes, picked from the seed alone: all (the
     /// first N trials), silent, loud, escalated (the first N that ended so)
-    /// or slowest (the N slowest).
+    /// or slowest (the N slowest); with [workload], of the measured tasks
+    /// of replication 0 in start order.
     #[arg(
         long,
         value_enum,
@@ -127,13 +129,6 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             p.add(
                 "--traces",
                 format!("is {n}; allowed: 1 to {MAX_TRACES} tasks, e.g. --traces 100"),
-            );
-        }
-        if s.workload.is_some() {
-            p.add(
-                "--traces",
-                "is for independent trials; a scenario with [workload] cannot write traces yet \
-                 (its tasks share queues); e.g. run it without --traces",
             );
         }
         if args.slice.shard.is_some() {
@@ -229,8 +224,14 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let mut files = results::run_files(&summary);
     if let Some(n) = args.traces {
         let traces = pool.install(|| {
-            let picked = sample::pick(&s.model, seed, summary.trials, n, args.traces_of);
-            sample::record(&s.model, seed, &picked)
+            sample::sampled(
+                &s.model,
+                s.workload.as_ref(),
+                seed,
+                summary.trials,
+                n,
+                args.traces_of,
+            )
         });
         files.extend(crate::output::traces::files(&s.model, seed, &traces));
     }

@@ -8,6 +8,7 @@ pub mod class;
 pub mod common_cause;
 pub mod dynamic;
 pub mod latency;
+pub mod name;
 pub mod rates;
 pub mod resource;
 pub mod step;

@@ -7,7 +7,7 @@ use super::Control;
 use crate::model::{Model, Workload};
 use crate::seed::ReplicationSeed;
 use crate::stats::replication::Replication;
-use crate::world::run_replication;
+use crate::world::{Observer, run_replication};
 
 /// Runs the workload's replications `range` under base `seed` on the current
 /// rayon pool, in replication order. Each replication stops early once
@@ -32,4 +32,17 @@ pub fn run_replications(
             rep
         })
         .collect()
+}
+
+/// Runs replication `r` of the workload under base `seed` again with
+/// `observer` watching its tasks (traces); its figures are those the run
+/// had for it.
+pub fn observe_replication(
+    model: &Model,
+    workload: &Workload,
+    seed: u64,
+    r: u64,
+    observer: &mut dyn Observer,
+) -> Replication {
+    crate::world::observe_replication(model, workload, ReplicationSeed::new(seed, r), observer)
 }

@@ -28,8 +28,13 @@ pub const NODE: &str = "coordsim.node";
 pub const NODE_KIND: &str = "coordsim.node.kind";
 /// Pass of the step in its task, from 1 (loop-backs start a new pass).
 pub const PASS: &str = "coordsim.pass";
-/// Attempt within the pass, from 1.
+/// Attempt within the pass, from 1 (within the iteration or branch of a
+/// loop or fan-out node).
 pub const ATTEMPT: &str = "coordsim.attempt";
+/// On an agent loop's spans: the iteration, from 0.
+pub const ITERATION: &str = "coordsim.iteration";
+/// On a dynamic fan-out's spans: the branch, from 0.
+pub const BRANCH: &str = "coordsim.branch";
 /// `ok`, `silent`, `loud`, `timeout`, `abandoned`: the attempt's label.
 pub const ATTEMPT_OUTCOME: &str = "coordsim.attempt.outcome";
 /// A span that is a wait before a retry, not an attempt.

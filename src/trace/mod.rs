@@ -16,9 +16,11 @@
 //! Loops and sub-graphs add spans of the same shape.
 
 pub mod attrs;
+pub mod book;
 pub mod check;
 pub mod chrome;
 pub mod fit;
+pub mod loaded;
 pub mod observe;
 pub mod otlp;
 pub mod read;

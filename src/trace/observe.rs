@@ -37,6 +37,8 @@ pub struct Observed {
     pub pass: Option<u32>,
     /// `coordsim.attempt`.
     pub attempt: Option<u32>,
+    /// `coordsim.iteration` (a loop) or `coordsim.branch` (a fan-out).
+    pub lane: Option<u32>,
     /// The attempt's label (`coordsim.attempt.outcome`; `error.type =
     /// timeout` gives a timeout; an error status without it a loud failure).
     pub label: Option<AttemptEnd>,

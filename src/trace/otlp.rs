@@ -15,7 +15,7 @@ use opentelemetry_proto::tonic::trace::v1::{
 use super::attrs as a;
 use super::observe::Observed;
 use super::span::{AttemptEnd, SpanWhat, StepSpan, TaskTrace, outcome_name, parse_outcome};
-use crate::model::{Model, NodeKind};
+use crate::model::{Dynamic, Model, NodeKind};
 use crate::task::TaskOutcome;
 
 /// Where written traces start: 2026-01-01T00:00:00Z, in nanoseconds.
@@ -23,6 +23,8 @@ pub const EPOCH_NS: u64 = 1_767_225_600_000_000_000;
 /// Seconds between the starts of consecutive written tasks (trial i starts
 /// at `EPOCH_NS + i · TASK_SPACING_S`): tasks of independent trials do not
 /// arrive as a workload, so their start times carry no arrival process.
+/// Tasks of a loaded run start at their arrival (`EPOCH_NS` + seconds
+/// into the replication).
 pub const TASK_SPACING_S: u64 = 3600;
 
 fn kv(key: &str, value: any_value::Value) -> KeyValue {
@@ -80,7 +82,10 @@ fn operation(model: &Model, exec: usize) -> (&'static str, String, Vec<KeyValue>
 pub fn request(model: &Model, seed: u64, t: &TaskTrace) -> ExportTraceServiceRequest {
     let trace_id = crate::seed::trace_id(seed, t.task, t.run);
     let root_id = crate::seed::span_id(&trace_id, 0);
-    let start = EPOCH_NS.saturating_add(t.task.saturating_mul(TASK_SPACING_S * 1_000_000_000));
+    let start = match t.arrival {
+        Some(arrival) => nanos(EPOCH_NS, arrival),
+        None => EPOCH_NS.saturating_add(t.task.saturating_mul(TASK_SPACING_S * 1_000_000_000)),
+    };
     let mut spans: Vec<Span> = t
         .spans
         .iter()
@@ -166,6 +171,9 @@ fn step_span(
     attrs.push(s(a::NODE, &model.exec_name(sp.exec)));
     attrs.push(i(a::PASS, sp.pass as i64));
     attrs.push(i(a::ATTEMPT, sp.attempt as i64));
+    if let Some(key) = lane_key(model, sp.exec) {
+        attrs.push(i(key, sp.branch as i64));
+    }
     let step = model.step(sp.exec);
     let (name, error) = match sp.what {
         SpanWhat::Backoff => {
@@ -214,6 +222,15 @@ fn step_span(
         attributes: attrs,
         status: Some(status_of(error.is_some(), error.unwrap_or(""))),
         ..Default::default()
+    }
+}
+
+/// The attribute naming a span's lane: `coordsim.iteration` on an agent
+/// loop, `coordsim.branch` on a dynamic fan-out, none on other steps.
+pub fn lane_key(model: &Model, exec: usize) -> Option<&'static str> {
+    match model.nodes.get(exec)?.dynamic.as_deref()? {
+        Dynamic::Loop(_) => Some(a::ITERATION),
+        Dynamic::FanOut(_) => Some(a::BRANCH),
     }
 }
 
@@ -280,6 +297,7 @@ fn observed(sp: Span) -> Observed {
             a::AGENT_NAME => o.agent = text(),
             a::PASS => o.pass = int().and_then(|v| u32::try_from(v).ok()),
             a::ATTEMPT => o.attempt = int().and_then(|v| u32::try_from(v).ok()),
+            a::ITERATION | a::BRANCH => o.lane = int().and_then(|v| u32::try_from(v).ok()),
             a::ATTEMPT_OUTCOME => o.label = text().as_deref().and_then(AttemptEnd::parse),
             a::BACKOFF => o.backoff = matches!(value, any_value::Value::BoolValue(true)),
             a::INPUT_TOKENS => o.input_tokens = int(),

@@ -13,8 +13,8 @@ use super::observe::Observed;
 use super::span::{AttemptEnd, parse_outcome};
 
 /// The columns of a steps table, in CSV header or JSON-line keys.
-pub const STEP_COLUMNS: &str = "task, step, attempt, pass, start, end, status, input_tokens, \
-     output_tokens, cost, label";
+pub const STEP_COLUMNS: &str = "task, step, attempt, pass, iteration, branch, start, end, \
+     status, input_tokens, output_tokens, cost, label";
 
 /// What a trace file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +69,12 @@ pub struct StepRow {
     /// Pass, from 1.
     #[serde(default)]
     pub pass: Option<u32>,
+    /// An agent loop's iteration, from 0.
+    #[serde(default)]
+    pub iteration: Option<u32>,
+    /// A dynamic fan-out's branch, from 0.
+    #[serde(default)]
+    pub branch: Option<u32>,
     /// Start in seconds.
     pub start: f64,
     /// End in seconds.
@@ -125,6 +131,7 @@ pub fn step_row(row: StepRow) -> Result<Observed, String> {
         error,
         pass: row.pass,
         attempt: row.attempt,
+        lane: row.iteration.or(row.branch),
         input_tokens: row.input_tokens,
         output_tokens: row.output_tokens,
         cost: row.cost,

@@ -6,13 +6,15 @@
 //! `slowest` the N slowest (ties by trial order). Trials are scanned in
 //! parallel chunks and the choice is made in trial order, so it is the same
 //! whatever the thread count. The chosen trials are then replayed and
-//! recorded ([`super::record`]), run by run for pass^k.
+//! recorded ([`super::record`]), run by run for pass^k. A loaded run's
+//! tasks are picked and recorded in one pass of its replication 0
+//! ([`super::loaded`]).
 
 use rayon::prelude::*;
 
 use super::record::Recorder;
 use super::span::TaskTrace;
-use crate::model::Model;
+use crate::model::{Model, Workload};
 use crate::seed;
 use crate::task::{ExecCounters, TaskOutcome, TaskSim};
 
@@ -93,6 +95,23 @@ fn slowest(model: &Model, seed: u64, trials: u64, n: u64) -> Vec<u64> {
     let mut picked: Vec<u64> = top.into_iter().map(|(_, t)| t).collect();
     picked.sort_unstable();
     picked
+}
+
+/// The traces a run writes: at most `n` tasks that `of` picks, of
+/// independent trials `0..trials` under base `seed`, or, with a
+/// `workload`, of its replication 0 ([`super::loaded`]).
+pub fn sampled(
+    model: &Model,
+    workload: Option<&Workload>,
+    seed: u64,
+    trials: u64,
+    n: u64,
+    of: TracesOf,
+) -> Vec<TaskTrace> {
+    match workload {
+        Some(w) => super::loaded::record(model, w, seed, n, of),
+        None => record(model, seed, &pick(model, seed, trials, n, of)),
+    }
 }
 
 /// Records every run (1, or the model's `pass_k`) of each trial in `picked`.

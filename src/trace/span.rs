@@ -65,6 +65,9 @@ pub struct GateCall {
 pub struct StepSpan {
     /// Node or edge index in the model (nodes first).
     pub exec: usize,
+    /// The iteration of a loop or the branch of a fan-out, from 0 (0 for
+    /// other steps).
+    pub branch: u32,
     /// Pass of the step in the task, from 1 (a loop-back starts a new pass).
     pub pass: u32,
     /// Attempt within the pass, from 1 (retries count up).
@@ -75,7 +78,8 @@ pub struct StepSpan {
     pub end: f64,
     /// Attempt or backoff.
     pub what: SpanWhat,
-    /// Seconds of the attempt spent before service (transfers over links).
+    /// Seconds of the attempt spent before service (transfers over links,
+    /// waits in a pool's queue).
     pub wait: f64,
     /// For a gate's attempt that ended ok: what it decided.
     pub gate: Option<GateCall>,
@@ -84,8 +88,12 @@ pub struct StepSpan {
 /// One sampled run of a task and its spans.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskTrace {
-    /// The trial index.
+    /// The trial index (independent trials) or the task's start order in
+    /// the replication (a loaded run).
     pub task: u64,
+    /// A loaded run: seconds from the replication's start to the task's
+    /// start (independent trials have no arrivals: `None`).
+    pub arrival: Option<f64>,
     /// The run of the task (pass^k), from 0.
     pub run: u32,
     /// How it ended.

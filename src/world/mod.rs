@@ -6,10 +6,12 @@
 //! One replication is one state machine, `World` (`state.rs`, over the
 //! resource states of `pool_state.rs`, `link_state.rs` and `queue.rs`); its
 //! behaviour is split by concern into `impl World` blocks: tasks, arrivals
-//! and requests in `sim.rs`, pools in `pool.rs`, links in `link.rs`.
+//! and requests in `sim.rs`, pools in `pool.rs`, links in `link.rs`; the
+//! hook that lets traces watch some tasks in `observe.rs`.
 
 mod link;
 mod link_state;
+mod observe;
 mod pool;
 mod pool_state;
 mod queue;
@@ -18,6 +20,8 @@ mod standstill;
 mod state;
 
 use std::sync::atomic::AtomicBool;
+
+pub use observe::Observer;
 
 use crate::model::{Model, Workload};
 use crate::seed::ReplicationSeed;
@@ -32,4 +36,17 @@ pub fn run_replication(
     stop: &AtomicBool,
 ) -> Replication {
     state::World::new(model, workload, seed, Some(stop)).run()
+}
+
+/// Runs one replication as [`run_replication`] does, with `observer`
+/// watching its tasks (the same draws: the same results).
+pub fn observe_replication(
+    model: &Model,
+    workload: &Workload,
+    seed: ReplicationSeed,
+    observer: &mut dyn Observer,
+) -> Replication {
+    state::World::new(model, workload, seed, None)
+        .observed(observer)
+        .run()
 }

@@ -90,6 +90,7 @@ impl World<'_> {
 
     /// Records the wait and the leaving of the queue of a request reaching a server.
     fn note_admission(&mut self, pool: usize, request: u32) {
+        self.note_served(request);
         let now = self.queue.now();
         let r = self.requests[request as usize];
         if r.in_window {

@@ -8,6 +8,7 @@ use rand_distr::{Distribution, Exp1};
 use rand_xoshiro::SplitMix64;
 
 use super::link_state::LinkState;
+use super::observe::Observer;
 use super::pool_state::PoolState;
 use super::standstill::Standstill;
 use super::state::{ClassRun, Ev, Request, Slot, World};
@@ -81,7 +82,14 @@ impl<'m> World<'m> {
             unstable: None,
             standstill: Standstill::default(),
             stop,
+            observer: None,
         }
+    }
+
+    /// The same world, with `observer` watching its tasks.
+    pub fn observed(mut self, observer: &'m mut dyn Observer) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     /// Runs the replication to the end of its measurement window.
@@ -292,17 +300,25 @@ impl<'m> World<'m> {
                     started_at: 0.0,
                     agent: u32::MAX,
                     index: 0,
+                    start_order: 0,
+                    watched: false,
                     class: class as u32,
                 });
                 (self.slots.len() - 1) as u32
             }
         };
+        let watched = self
+            .observer
+            .as_deref_mut()
+            .is_some_and(|o| o.started(index, measured, now));
         let s = &mut self.slots[slot as usize];
         s.active = true;
         s.measured = measured;
         s.started_at = now;
         s.agent = agent;
         s.index = class_index;
+        s.start_order = index;
+        s.watched = watched;
         let c = &mut self.classes[class];
         let counters = if measured {
             &mut c.figures.acc.execs
@@ -370,6 +386,11 @@ impl<'m> World<'m> {
             &mut c.scratch
         };
         s.task.on_event(event, counters);
+        if s.watched
+            && let Some(o) = self.observer.as_deref_mut()
+        {
+            o.delivered(s.start_order, &event, &mut s.task, self.queue.now());
+        }
         let age = self.queue.now() - s.started_at;
         if let Some(limit) = self.model.limits.exceeded(s.task.events(), age) {
             let mut r = s.task.stop_runaway(limit, age);
@@ -382,6 +403,10 @@ impl<'m> World<'m> {
     /// Carries out what the task asked for, and retires it if it is done.
     fn after_task_step(&mut self, slot: u32) {
         let generation = self.slots[slot as usize].generation;
+        let (watched, index) = (
+            self.slots[slot as usize].watched,
+            self.slots[slot as usize].start_order,
+        );
         let mut outbox = std::mem::take(self.slots[slot as usize].task.outbox());
         for out in outbox.drain(..) {
             // Answering an acquisition can finish the task at once (a rejection
@@ -390,6 +415,9 @@ impl<'m> World<'m> {
                 || self.slots[slot as usize].generation != generation
             {
                 continue;
+            }
+            if watched && let Some(o) = self.observer.as_deref_mut() {
+                o.asked(index, &out, self.queue.now());
             }
             match out {
                 Outgoing::Schedule(delay, event) => self.queue.schedule_in(
@@ -420,6 +448,11 @@ impl<'m> World<'m> {
             &mut c.scratch
         };
         let result = s.task.finish(now - s.started_at, counters);
+        if s.watched
+            && let Some(o) = self.observer.as_deref_mut()
+        {
+            o.finished(s.start_order, s.started_at, &result);
+        }
         if s.measured {
             c.figures.acc.record(&result);
             self.measured_pending -= 1;
@@ -491,7 +524,10 @@ impl<'m> World<'m> {
         }
         match r.resource.pool {
             Some(pool) => self.pool_arrive(pool, request),
-            None => self.queue.schedule_in(r.work, Ev::OwnWorkDone { request }),
+            None => {
+                self.note_served(request);
+                self.queue.schedule_in(r.work, Ev::OwnWorkDone { request })
+            }
         }
     }
 

@@ -10,6 +10,7 @@ use std::sync::atomic::AtomicBool;
 use rand_xoshiro::SplitMix64;
 
 use super::link_state::LinkState;
+use super::observe::Observer;
 use super::pool_state::PoolState;
 use super::standstill::Standstill;
 use crate::engine::EventQueue;
@@ -92,6 +93,11 @@ pub(super) struct Slot<'m> {
     pub(super) agent: u32,
     /// The task's start order in its class.
     pub(super) index: u64,
+    /// The task's start order in the replication, all classes together
+    /// (what an observer knows it by).
+    pub(super) start_order: u64,
+    /// An observer watches this task.
+    pub(super) watched: bool,
     /// The task's class.
     pub(super) class: u32,
 }
@@ -146,4 +152,6 @@ pub(super) struct World<'m> {
     pub(super) standstill: Standstill,
     /// Set to stop early (the replication's figures are then partial).
     pub(super) stop: Option<&'m AtomicBool>,
+    /// Watches some tasks (traces); `None` in every ordinary run.
+    pub(super) observer: Option<&'m mut dyn Observer>,
 }

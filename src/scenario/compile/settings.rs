@@ -115,13 +115,7 @@ fn run_limits(run: &RunSpec, p: &mut Problems) -> Limits {
 
 /// The name becomes a folder name: a short run of safe characters.
 fn check_name(name: &str, p: &mut Problems) {
-    let ok = !name.is_empty()
-        && name.len() <= 100
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !ok {
+    if !crate::model::name::is_folder_safe(name) {
         p.add(
             "name",
             format!("is {name:?}; allowed: 1 to 100 of A-Z a-z 0-9 - _ . (it names the output folder), not starting with '.'"),

@@ -324,7 +324,17 @@ fn bad_classes_and_shedding_are_refused_with_their_field() {
         )],
         &["workload.shed.queue_above", "is -1", ">= 0"],
     );
-    refused(&[("s.toml", &class("rate = 2.0"))], &["classes[0]", "rate"]);
+    refused(
+        &[("s.toml", &class("rate = 2.0"))],
+        &["s.toml:21:1", "duplicate key"],
+    );
+    refused(
+        &[(
+            "s.toml",
+            &format!("{BASE}\n[[classes]]\nid = \"b\"\narrivals = \"open\"\nrate = -1.0\n"),
+        )],
+        &["classes[0] (b).rate", "> 0"],
+    );
     refused(
         &[("s.toml", &class("concurrency = 3"))],
         &[

@@ -326,7 +326,14 @@ fn bad_classes_and_shedding_are_refused_with_their_field() {
     );
     refused(
         &[("s.toml", &class("rate = 2.0"))],
-        &["duplicate key `rate`", "once per table"],
+        &["s.toml:21:1", "duplicate key `rate`", "once per table"],
+    );
+    refused(
+        &[(
+            "s.toml",
+            &format!("{BASE}\n[[classes]]\nid = \"b\"\narrivals = \"open\"\nrate = -1.0\n"),
+        )],
+        &["classes[0] (b).rate", "> 0"],
     );
     refused(
         &[("s.toml", &class("concurrency = 3"))],
@@ -415,4 +422,50 @@ fn a_class_graph_read_from_a_file_runs_with_the_shared_pool() {
         .map(|c| c["summary"]["trials"].as_u64().unwrap())
         .sum();
     assert_eq!(total, s["trials"].as_u64().unwrap());
+}
+
+#[test]
+fn shards_of_a_run_with_classes_merge_to_the_single_run() {
+    let t = Scratch::new();
+    let base = [
+        "run",
+        "scenarios/mixed-platform.toml",
+        "--set",
+        "workload.tasks=800",
+        "--set",
+        "workload.replications=3",
+    ];
+    let whole = t.path().join("whole");
+    let out = bin().args(base).arg("--out").arg(&whole).output().unwrap();
+    assert_success(&out);
+    let parts = t.path().join("parts");
+    let mut partials = Vec::new();
+    for k in 1..=2 {
+        let out = bin()
+            .args(base)
+            .args(["--shard", &format!("{k}/2"), "--out"])
+            .arg(&parts)
+            .output()
+            .unwrap();
+        assert_success(&out);
+        partials.push(parts.join(format!("partial-{k}-of-2.json")));
+    }
+    let merged = t.path().join("merged");
+    let out = bin()
+        .arg("merge")
+        .args(&partials)
+        .arg("--out")
+        .arg(&merged)
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert_success(&out);
+    for name in ["summary.json", "nodes.csv", "classes.csv"] {
+        let a = std::fs::read(whole.join(name)).unwrap();
+        let b = std::fs::read(merged.join(name)).unwrap();
+        assert!(
+            a == b,
+            "{name} differs between the single run and the merge"
+        );
+    }
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::options::{OutputOptions, written_line};
 use super::{CliError, outdir};
 use crate::charts;
+use crate::model::{Model, Workload};
 use crate::output::folder::{self, Claim};
 use crate::output::name::check_scenario_name;
 use crate::output::provenance::provenance;
@@ -13,6 +14,7 @@ use crate::output::{results, table};
 use crate::scenario::{Scenario, compile_document, file::ScenarioFile};
 use crate::shard::{Identity, Partial, merge_points};
 use crate::sim::{Tally, run_length, summarize};
+use crate::stats::replication::Replication;
 use crate::sweep::{self, Grid, Plan, PointResult, SweepTable, theory};
 
 /// Arguments of `coordsim merge`.
@@ -95,12 +97,13 @@ fn check_length(scenario: &Scenario, trials: u64, tally: &Tally) -> Result<(), C
         ),
         Tally::Replications(reps) => (
             reps.len() as u64,
-            scenario.workload.is_some()
-                && reps.iter().all(|r| {
-                    r.acc.execs.len() == m.exec_count()
-                        && r.pools.len() == m.pools.len()
+            scenario.workload.as_ref().is_some_and(|w| {
+                reps.iter().all(|r| {
+                    r.pools.len() == m.pools.len()
                         && r.links.len() == m.links.len()
-                }),
+                        && classes_fit(m, w, r)
+                })
+            }),
         ),
     };
     if !shaped {
@@ -116,6 +119,22 @@ fn check_length(scenario: &Scenario, trials: u64, tally: &Tally) -> Result<(), C
         )));
     }
     Ok(())
+}
+
+/// A replication's per-class figures fit the scenario's classes: one set per
+/// class with one counter per node and edge of its graph (and no per-node
+/// counters in the totals), or none when the run reports no classes.
+fn classes_fit(m: &Model, w: &Workload, r: &Replication) -> bool {
+    if !w.reports_classes() {
+        return r.classes.is_empty() && r.acc.execs.len() == m.exec_count();
+    }
+    let views = w.class_views(m);
+    r.acc.execs.is_empty()
+        && r.classes.len() == views.len()
+        && r.classes
+            .iter()
+            .zip(&views)
+            .all(|(c, v)| c.acc.execs.len() == v.model.exec_count())
 }
 
 fn merge_run(

@@ -68,9 +68,12 @@ pub enum Command {
     /// outputs/<scenario-name>/ (or --out). A scenario with [workload] runs its
     /// replications of many tasks sharing pools and links, and adds throughput,
     /// goodput and per-resource figures (utilization, queues, waits); with
-    /// `power`, `price_per_hour` or `joules_per_gb` on its resources, also
-    /// energy (W, J per task and per correct task, tokens per joule) and the
-    /// capacity cost of the provisioned servers (USD per hour and per task).
+    /// [[classes]] (several task classes sharing the pools, with priorities)
+    /// or a `shed` rule (load shedding), every figure is also reported per
+    /// class, with its shed rate (classes.csv); with `power`,
+    /// `price_per_hour` or `joules_per_gb` on its resources, also energy (W,
+    /// J per task and per correct task, tokens per joule) and the capacity
+    /// cost of the provisioned servers (USD per hour and per task).
     Run(RunArgs),
     /// Check a scenario file and explain every problem found.
     Validate {

@@ -311,10 +311,11 @@ impl<'m> World<'m> {
                 (self.slots.len() - 1) as u32
             }
         };
+        // Traces name steps by the scenario's own graph: they watch class 0.
         let watched = self
             .observer
             .as_deref_mut()
-            .is_some_and(|o| o.started(index, measured, now));
+            .is_some_and(|o| class == 0 && o.started(index, measured, now));
         let s = &mut self.slots[slot as usize];
         s.active = true;
         s.measured = measured;

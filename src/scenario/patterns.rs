@@ -180,3 +180,44 @@ fn chain(
         ..step
     })
 }
+
+/// Refuses every cycle among the `[steps.NAME]` definitions' fallbacks, at
+/// the `fallback` field of each definition on it: a chain checked from a node
+/// or another definition stops at a cycle without saying so (its nested
+/// problems are the definitions' own), so the cycle is reported here.
+pub fn refuse_fallback_cycles(defs: &BTreeMap<String, StepSpec>, p: &mut Problems) {
+    /// The first definition a step's fallback chain names (through inline fallbacks).
+    fn named(spec: &StepSpec) -> Option<&str> {
+        match spec.fallback.as_ref()? {
+            FallbackSpec::Node(name) => Some(name),
+            FallbackSpec::Inline(inner) => named(inner),
+        }
+    }
+    for start in defs.keys() {
+        let mut path = vec![start.as_str()];
+        let mut at = start.as_str();
+        while let Some(next) = defs.get(at).and_then(named) {
+            if next == start {
+                // Reported at every definition of the cycle (a definition
+                // falling back to itself is refused by its own check).
+                if path.len() > 1 {
+                    path.push(next);
+                    p.add(
+                        format!("steps.{start}.fallback"),
+                        format!(
+                            "leads back to itself ({}); allowed: a chain of fallbacks that \
+                             ends, e.g. fallback = \"backup\" with [steps.backup] having no fallback",
+                            path.join(" -> ")
+                        ),
+                    );
+                }
+                break;
+            }
+            if path.contains(&next) || path.len() > MAX_FALLBACK_DEPTH {
+                break;
+            }
+            path.push(next);
+            at = next;
+        }
+    }
+}

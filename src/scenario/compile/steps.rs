@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::super::dynamic::compile_dynamic;
 use super::super::file::{NodeSpec, ScenarioFile, StepSpec};
-use super::super::patterns::with_fallbacks;
+use super::super::patterns::{refuse_fallback_cycles, with_fallbacks};
 use super::super::problem::Problems;
 use super::super::resources::{ResourceIndex, resolve_use};
 use super::super::step::compile_step;
@@ -41,6 +41,7 @@ pub fn compile_steps(file: &ScenarioFile, resources: &ResourceIndex, p: &mut Pro
         step.map(|s| Step { resource, ..s })
     };
     // Every `[steps.NAME]` definition is checked, whether a fallback names it or not.
+    refuse_fallback_cycles(&file.steps, p);
     for (name, def) in &file.steps {
         with_fallbacks(
             def,

@@ -370,7 +370,9 @@ fn bad_patterns_get_located_errors_and_exit_2() {
             &["run.deadline_s", "above 0", "deadline_s = 30"],
         ),
         (
-            format!("{node}loop = {{ count = {{ dist = \"geometric\", mean = 3 }}, max_steps = 10 }}\nhedge = {{ after = 1 }}\n"),
+            format!(
+                "{node}loop = {{ count = {{ dist = \"geometric\", mean = 3 }}, max_steps = 10 }}\nhedge = {{ after = 1 }}\n"
+            ),
             &["nodes[0] (a).hedge", "`loop`"],
         ),
     ];

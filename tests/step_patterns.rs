@@ -385,3 +385,40 @@ fn bad_patterns_get_located_errors_and_exit_2() {
         }
     }
 }
+
+/// A node with a fallback beside one without: nodes.csv gets the fallback
+/// columns, `0` where a node has none, every row as long as the header, and
+/// the counts sum to what summary.json says (it once panicked on the
+/// unequal rows).
+#[test]
+fn nodes_csv_gives_every_node_the_pattern_columns() {
+    let scratch = Scratch::new();
+    let out = scratch.path().join("out");
+    let output = bin()
+        .args(["run", "../scenarios/fallback-providers.toml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR").to_string() + "/tests")
+        .args(["--trials", "5000", "--format", "json", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_success(&output);
+    let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let csv = std::fs::read_to_string(out.join("nodes.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "fallbacks").unwrap();
+    let mut total = 0;
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells.len(), header.len(), "{line}");
+        total += cells[col].parse::<u64>().unwrap();
+    }
+    let expected: u64 = summary["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["fallbacks"].as_u64())
+        .sum();
+    assert!(expected > 0);
+    assert_eq!(total, expected);
+}

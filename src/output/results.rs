@@ -28,19 +28,70 @@ pub fn summary_json(summary: &Summary) -> String {
 
 /// The per-node table as CSV, one row per node or edge, then one per
 /// sub-graph (`S/*`, kind "subgraph": its nodes' and hand-offs' figures summed).
+///
+/// Figures a row leaves out when zero (the step patterns' counts) get a
+/// column as soon as one row has them, and `0` in the rows without.
 pub fn nodes_csv(summary: &Summary) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut rows: Vec<Vec<(String, String)>> = Vec::new();
     for node in summary.nodes.iter().chain(&summary.subgraphs) {
-        w.serialize(node).expect("node rows serialise");
+        rows.push(csv_cells(node));
     }
     for c in &summary.classes {
         for node in c.summary.nodes.iter().chain(&c.summary.subgraphs) {
             let mut row = node.clone();
             row.id = format!("{}:{}", c.id, node.id);
-            w.serialize(row).expect("node rows serialise");
+            rows.push(csv_cells(&row));
         }
     }
+    let mut header: Vec<String> = Vec::new();
+    for row in &rows {
+        let mut after = 0;
+        for (key, _) in row {
+            match header.iter().position(|h| h == key) {
+                Some(i) => after = i + 1,
+                None => {
+                    header.insert(after, key.clone());
+                    after += 1;
+                }
+            }
+        }
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    if !rows.is_empty() {
+        w.write_record(&header)
+            .expect("writing to memory cannot fail");
+    }
+    for row in &rows {
+        let cells = header.iter().map(|h| {
+            row.iter()
+                .find(|(k, _)| k == h)
+                .map_or("0", |(_, v)| v.as_str())
+        });
+        w.write_record(cells)
+            .expect("writing to memory cannot fail");
+    }
     w.into_inner().expect("writing to memory cannot fail")
+}
+
+/// One node row as (column, cell) pairs, each cell formatted as the CSV
+/// writer formats it.
+fn csv_cells<T: Serialize>(row: &T) -> Vec<(String, String)> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.serialize(row).expect("node rows serialise");
+    let bytes = w.into_inner().expect("writing to memory cannot fail");
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes.as_slice());
+    let mut records = r
+        .records()
+        .map(|x| x.expect("what was just written reads back"));
+    let (Some(keys), Some(values)) = (records.next(), records.next()) else {
+        return Vec::new();
+    };
+    keys.iter()
+        .map(str::to_string)
+        .zip(values.iter().map(str::to_string))
+        .collect()
 }
 
 /// One row of `classes.csv`: a task class's figures (intervals 95%, made

@@ -86,3 +86,14 @@ pub fn observe_replication(
         .observed(observer)
         .run()
 }
+
+/// Events between two looks at the stop flag.
+const STOP_CHECK_EVENTS: u64 = 1 << 16;
+
+/// Whether a world that has processed `events` events should stop now
+/// because `stop` is set (looked at once every [`STOP_CHECK_EVENTS`] events,
+/// so the flag costs nothing on the hot path). Both worlds stop by this rule.
+fn stop_requested(events: u64, stop: Option<&AtomicBool>) -> bool {
+    events.is_multiple_of(STOP_CHECK_EVENTS)
+        && stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
+}

@@ -1,7 +1,7 @@
 //! The loaded world: many tasks in flight on one event queue, contending for
 //! shared pools and links.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp1};
@@ -18,9 +18,6 @@ use crate::seed::ReplicationSeed;
 use crate::stats::Accumulator;
 use crate::stats::replication::{ClassFigures, LinkFigures, PoolFigures, Replication};
 use crate::task::{Acquire, Event, ExecCounters, Outgoing, TaskOutcome, TaskState};
-
-/// Events between two looks at the stop flag.
-const STOP_CHECK_EVENTS: u64 = 1 << 16;
 
 impl<'m> World<'m> {
     /// A world for one replication of `model` under `workload`, drawing from
@@ -119,12 +116,7 @@ impl<'m> World<'m> {
             {
                 break;
             }
-            if self
-                .queue
-                .events_processed()
-                .is_multiple_of(STOP_CHECK_EVENTS)
-                && self.stop.is_some_and(|s| s.load(Ordering::Relaxed))
-            {
+            if super::stop_requested(self.queue.events_processed(), self.stop) {
                 break;
             }
         }

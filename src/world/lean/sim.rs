@@ -2,7 +2,7 @@
 //! and their one step (attempts, retries, outcome), in the order the
 //! general world (`world/sim.rs`) takes them.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp1};
@@ -18,9 +18,6 @@ use crate::task::{ExecCounters, Runaway, TaskOutcome, TrialResult};
 use crate::world::pool_state::PoolState;
 use crate::world::standstill::Standstill;
 use crate::world::unstable::instability_report;
-
-/// Events between two looks at the stop flag (as in the general world).
-const STOP_CHECK_EVENTS: u64 = 1 << 16;
 
 /// Events of the lean world: 8 bytes, so a queue entry is 24.
 #[derive(Debug, Clone, Copy)]
@@ -166,12 +163,7 @@ impl<'m> LeanWorld<'m> {
             {
                 break;
             }
-            if self
-                .queue
-                .events_processed()
-                .is_multiple_of(STOP_CHECK_EVENTS)
-                && self.stop.is_some_and(|s| s.load(Ordering::Relaxed))
-            {
+            if super::super::stop_requested(self.queue.events_processed(), self.stop) {
                 break;
             }
         }

@@ -31,7 +31,7 @@ use std::sync::atomic::AtomicBool;
 
 pub use observe::Observer;
 
-use crate::model::{Model, Workload};
+use crate::model::{Model, Window, Workload};
 use crate::seed::ReplicationSeed;
 use crate::stats::replication::Replication;
 
@@ -96,4 +96,33 @@ const STOP_CHECK_EVENTS: u64 = 1 << 16;
 fn stop_requested(events: u64, stop: Option<&AtomicBool>) -> bool {
     events.is_multiple_of(STOP_CHECK_EVENTS)
         && stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+/// What starting the replication's task number `index` does to the
+/// measurement window: whether the task is measured, and whether the window
+/// opens or closes with it (a window of task counts opens at the first
+/// measured task and closes with the last; a window of time is opened and
+/// closed by its own events, and measures the tasks started while open).
+/// Both worlds start tasks by this rule.
+struct TaskWindow {
+    measured: bool,
+    opens: bool,
+    closes: bool,
+}
+
+impl TaskWindow {
+    fn at_start(window: &Window, index: u64, measuring: bool) -> TaskWindow {
+        match *window {
+            Window::Tasks { warmup, tasks } => TaskWindow {
+                measured: index >= warmup && index < warmup + tasks,
+                opens: index == warmup,
+                closes: index + 1 == warmup + tasks,
+            },
+            Window::Time { .. } => TaskWindow {
+                measured: measuring,
+                opens: false,
+                closes: false,
+            },
+        }
+    }
 }

@@ -7,6 +7,7 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp1};
 use rand_xoshiro::SplitMix64;
 
+use super::TaskWindow;
 use super::link_state::LinkState;
 use super::observe::Observer;
 use super::pool_state::PoolState;
@@ -252,19 +253,14 @@ impl<'m> World<'m> {
         self.started += 1;
         let class_index = self.classes[class].started;
         self.classes[class].started += 1;
-        let measured = match self.workload.window {
-            Window::Tasks { warmup, tasks } => {
-                if index == warmup {
-                    self.set_measuring(true);
-                }
-                let measured = index >= warmup && index < warmup + tasks;
-                if index + 1 == warmup + tasks {
-                    self.measure_closed = true;
-                }
-                measured
-            }
-            Window::Time { .. } => self.measuring,
-        };
+        let window = TaskWindow::at_start(&self.workload.window, index, self.measuring);
+        if window.opens {
+            self.set_measuring(true);
+        }
+        if window.closes {
+            self.measure_closed = true;
+        }
+        let measured = window.measured;
         if measured {
             self.classes[class].figures.arrivals += 1;
         }

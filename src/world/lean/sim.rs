@@ -16,6 +16,7 @@ use crate::stats::Accumulator;
 use crate::stats::hist_buffer::HistogramBuffer;
 use crate::stats::replication::{PoolFigures, Replication};
 use crate::task::{ExecCounters, Runaway, TaskOutcome, TrialResult};
+use crate::world::TaskWindow;
 use crate::world::pool_state::PoolState;
 use crate::world::standstill::Standstill;
 use crate::world::unstable::instability_report;
@@ -264,19 +265,14 @@ impl<'m> LeanWorld<'m> {
         let now = self.queue.now();
         let index = self.started;
         self.started += 1;
-        let measured = match self.workload.window {
-            Window::Tasks { warmup, tasks } => {
-                if index == warmup {
-                    self.set_measuring(true);
-                }
-                let measured = index >= warmup && index < warmup + tasks;
-                if index + 1 == warmup + tasks {
-                    self.measure_closed = true;
-                }
-                measured
-            }
-            Window::Time { .. } => self.measuring,
-        };
+        let window = TaskWindow::at_start(&self.workload.window, index, self.measuring);
+        if window.opens {
+            self.set_measuring(true);
+        }
+        if window.closes {
+            self.measure_closed = true;
+        }
+        let measured = window.measured;
         if measured {
             self.measured_started += 1;
             self.measured_pending += 1;

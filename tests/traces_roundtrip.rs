@@ -244,3 +244,101 @@ fn loop_iterations_and_fan_out_branches_are_fitted_per_execution() {
         );
     }
 }
+
+/// The count of react-agent's loop (geometric, mean 6, step limit 15) and
+/// of map-reduce-research's fan-out (empirical, mean 540/84, at most 4 in
+/// flight, joined by all) are fitted in their own family, the executions
+/// cut short (a loop at its limit, a fan-out whose branch failed) right-
+/// censored, and written into the fitted scenario, which loads and runs;
+/// the 99.9% interval of the count's mean holds the scenario's value.
+#[test]
+fn fitted_loop_and_fan_out_counts_are_written_into_a_scenario_that_runs() {
+    use coordsim::model::Count;
+    use coordsim::trace::fit::count::CountDist;
+    let cases = [
+        ("scenarios/react-agent.toml", "act", 6.0),
+        ("scenarios/map-reduce-research.toml", "read", 540.0 / 84.0),
+    ];
+    for (path, node, truth) in cases {
+        let s = coordsim::scenario::load(std::path::Path::new(path)).unwrap();
+        let mut fit = fitted(&s.model, 3000);
+        fit.fit_counts(&s.model);
+        let nf = fit.nodes.iter().find(|n| n.totals.name == node).unwrap();
+        let c = nf.count_fit.clone().expect("a count fit").expect("fitted");
+        assert_eq!(c.complete + c.censored, 3000, "{path}");
+        let mean = match &c.dist {
+            CountDist::Geometric { mean } | CountDist::Empirical { mean, .. } => *mean,
+            other => panic!("{path}: {other:?}"),
+        };
+        assert!(
+            mean.1 <= truth && truth <= mean.2,
+            "{path}: {node} count mean {mean:?} vs {truth}"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let out = fit::scenario::write(&text, &s.model, &fit, "round trip").unwrap();
+        let file = coordsim::scenario::parse(std::path::Path::new("fitted.toml"), &out).unwrap();
+        let model = coordsim::scenario::compile(&file, "fitted").unwrap().model;
+        let exec = model.nodes.iter().position(|x| x.id == node).unwrap();
+        let count = model.nodes[exec].dynamic.as_deref().unwrap().count();
+        // The fitted mean, as written (six significant digits).
+        assert!(
+            (count.mean() - mean.0).abs() < 1e-5 * mean.0,
+            "{path}: written {count:?}, fitted {mean:?}"
+        );
+        assert_eq!(
+            matches!(count, Count::Geometric { .. }),
+            matches!(c.dist, CountDist::Geometric { .. })
+        );
+        let mut sim = coordsim::task::TaskSim::new(&model);
+        let mut counters = vec![coordsim::task::ExecCounters::default(); model.exec_count()];
+        let correct = (0..500)
+            .filter(|&i| {
+                sim.run(coordsim::seed::trial(1, i), &mut counters).outcome
+                    == coordsim::task::TaskOutcome::Correct
+            })
+            .count();
+        assert!(correct > 0, "{path}: the fitted scenario runs");
+    }
+}
+
+/// Attempts cut off have no outcome and are left out of the rates; in the
+/// model an attempt's outcome is drawn independently of its latency and of
+/// the draws that cut it off, so this does not bias them. shared-blind-spot
+/// without its common cause: a 3-of-5 vote that abandons about a quarter
+/// of the samples' attempts; the five samples' silent rate (0.2 each),
+/// pooled, lies within the 99.9% Wilson interval, and their lognormal
+/// median (2 s) and p99 (8 s) within their censored fits' intervals.
+#[test]
+fn attempts_cut_off_by_an_early_vote_bias_neither_rates_nor_latency() {
+    let mut s =
+        coordsim::scenario::load(std::path::Path::new("scenarios/shared-blind-spot.toml")).unwrap();
+    for c in &mut s.model.common_causes {
+        c.probability = 0.0;
+    }
+    let fit = fitted(&s.model, 6000);
+    let samples: Vec<_> = fit
+        .nodes
+        .iter()
+        .filter(|n| n.totals.name.len() == 2 && n.totals.name.starts_with('s'))
+        .collect();
+    assert_eq!(samples.len(), 5);
+    let (mut silent, mut labelled, mut cut, mut all) = (0, 0, 0, 0);
+    for n in &samples {
+        let f = &n.totals.first;
+        silent += f.silent;
+        labelled += f.labelled;
+        cut += n.totals.abandoned;
+        all += n.totals.abandoned + n.totals.all.attempts;
+        let Family::LogNormal { median, p99, .. } = &n.latency[0].family else {
+            panic!("{:?}", n.latency[0])
+        };
+        assert!(median.1 <= 2.0 && 2.0 <= median.2, "{median:?}");
+        assert!(p99.1 <= 8.0 && 8.0 <= p99.2, "{p99:?}");
+    }
+    assert!(cut * 5 > all, "{cut} of {all} attempts cut off");
+    let (lo, hi) = coordsim::stats::interval::wilson(silent, labelled, Z);
+    assert!(
+        lo <= 0.2 && 0.2 <= hi,
+        "{silent} / {labelled}: [{lo}, {hi}]"
+    );
+}

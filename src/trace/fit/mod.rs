@@ -1,13 +1,15 @@
 //! Fitting a scenario's figures to observed spans.
 //!
 //! Per node: the latency distribution ([`latency`], by maximum likelihood,
-//! chosen by AIC, with the KS distance), the loud and silent rates per
-//! attempt (from the first attempt of each task, so that retries and
-//! loop-backs, which a hard task triggers more often, do not bias them;
-//! Wilson intervals), a gate's sensitivity and false-alarm rate, tokens
-//! and cost per attempt, the most attempts and passes seen (attempts
-//! counted within an iteration or branch of a loop or fan-out, whose
-//! iterations or branches per execution are fitted as a mean); per task: the
+//! chosen by AIC, with the KS distance; attempts cut off before they ended
+//! are right-censored, [`censored`]), the loud and silent rates per
+//! attempt (from the first attempt of each task that ended, so that
+//! retries and loop-backs, which a hard task triggers more often, do not
+//! bias them; Wilson intervals), a gate's sensitivity and false-alarm
+//! rate, tokens and cost per attempt, the most attempts and passes seen
+//! (attempts counted within an iteration or branch of a loop or fan-out,
+//! whose iterations or branches per execution are fitted as a mean, and,
+//! given the structure, as a count distribution: [`count`]); per task: the
 //! outcome rates, latency and cost, arrivals from root spans, and the
 //! difficulty across repeated runs of one task ([`beta`]). [`scenario`]
 //! writes the fitted scenario and [`structure`] infers one when none is given.

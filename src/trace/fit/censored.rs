@@ -20,7 +20,8 @@
 //!
 //! Exponential: mean = (Σx + Σc) / n_complete, in closed form. Lognormal
 //! and gamma: Newton's method on (μ, ln σ) and (ln k, ln θ), started from
-//! the complete-data estimates; intervals from the observed information
+//! the complete-data estimates (a family whose censored likelihood has no
+//! maximum there is left out); intervals from the observed information
 //! (the numerical Hessian of ln L at the maximum), by the delta method on
 //! the log scale, so every positive figure's interval stays positive.
 //! The goodness of fit is the largest distance between the fitted CDF and
@@ -120,15 +121,15 @@ pub fn fit(d: &Durations, c: &Censored, z: f64) -> Vec<Candidate> {
         match start.family {
             Family::LogNormal { mu, sigma, .. } => {
                 let ll = |x: [f64; 2]| lognormal_log_lik(d, &points, x[0], x[1]);
-                let x = newton_max(ll, [mu, sigma.ln()]);
-                if let Some(v) = covariance(hessian(ll, x)) {
+                let top = newton_max(ll, [mu, sigma.ln()]);
+                if let Some((x, v)) = top.and_then(|x| Some((x, covariance(hessian(ll, x))?))) {
                     out.push((lognormal(x, v, z), ll(x), 2.0));
                 }
             }
             Family::Gamma { shape, scale, .. } => {
                 let ll = |x: [f64; 2]| gamma_log_lik(d, &points, x[0], x[1]);
-                let x = newton_max(ll, [shape.0.ln(), scale.ln()]);
-                if let Some(v) = covariance(hessian(ll, x)) {
+                let top = newton_max(ll, [shape.0.ln(), scale.ln()]);
+                if let Some((x, v)) = top.and_then(|x| Some((x, covariance(hessian(ll, x))?))) {
                     out.push((gamma(x, v, z), ll(x), 2.0));
                 }
             }
@@ -181,14 +182,16 @@ fn ln_gamma_sf(k: f64, y: f64) -> f64 {
     }
 }
 
-/// Parameters beyond e^±50 are not latencies: refused as −∞.
+/// Parameters beyond ±50 on their log scale (e^50 s is 10¹⁴ years) are not
+/// latencies: refused as −∞, so a likelihood without a maximum is seen as
+/// such rather than followed to infinity.
 fn sane(x: f64) -> bool {
     x.is_finite() && x.abs() < 50.0
 }
 
 /// The censored log-likelihood of a lognormal (μ, ln σ).
 fn lognormal_log_lik(d: &Durations, points: &[(f64, f64)], mu: f64, ln_sigma: f64) -> f64 {
-    if !(mu.is_finite() && sane(ln_sigma)) {
+    if !(sane(mu) && sane(ln_sigma)) {
         return f64::NEG_INFINITY;
     }
     let n = d.n as f64;
@@ -418,6 +421,27 @@ mod tests {
             unreachable!()
         };
         assert!(naive.2 < 8.0, "{naive:?}");
+    }
+
+    #[test]
+    fn a_fixed_latency_stays_fixed_only_while_every_cut_off_is_shorter() {
+        let mut d = Durations::default();
+        for _ in 0..3 {
+            d.add(1.0);
+        }
+        let mut c = Censored::default();
+        c.add(0.4);
+        assert_eq!(fit(&d, &c, 1.96), latency::fit(&d, 1.96));
+        // Cut off at 5 s, beyond the 1 s every complete one took: not fixed;
+        // the exponential's closed form (3 + 0.4 + 10) / 3 remains.
+        c.add(5.0);
+        c.add(5.0);
+        let f = fit(&d, &c, 1.96);
+        assert_eq!(f.len(), 1, "{f:?}");
+        let Family::Exponential { mean, .. } = f[0].family else {
+            panic!("{f:?}")
+        };
+        assert!((mean - 13.4 / 3.0).abs() < 1e-12);
     }
 
     #[test]

@@ -156,7 +156,15 @@ pub fn fit(lanes: &LaneCounts, dynamic: &Dynamic, z: f64) -> Result<CountFit, St
     }
     let dist = match dynamic.count() {
         Count::Geometric { .. } => geometric(&seen, z),
-        Count::Poisson { .. } => poisson(&seen, z),
+        Count::Poisson { .. } => match poisson(&seen, z) {
+            CountDist::Poisson { mean } if mean.0 > f64::from(MAX_COUNT) || !mean.0.is_finite() => {
+                return Err(format!(
+                    "Poisson count not fitted: its mean {} exceeds the format's {MAX_COUNT}",
+                    mean.0
+                ));
+            }
+            fitted => fitted,
+        },
         Count::Fixed(_) | Count::Empirical { .. } => {
             let first = seen.iter().find(|s| s.1 > 0.0).map_or(0, |s| s.0);
             let one = seen
@@ -282,7 +290,11 @@ fn empirical(seen: &[(u32, f64, f64)], limit: Option<u32>, z: f64) -> CountDist 
     }
     if surv > 1e-12 {
         let top = seen.iter().rev().find(|s| s.2 > 0.0).map_or(0, |s| s.0);
-        let beyond = if limit == Some(top) { top + 1 } else { top };
+        let beyond = if limit == Some(top) {
+            (top + 1).min(MAX_COUNT)
+        } else {
+            top
+        };
         match counts.iter().position(|&c| c == beyond) {
             Some(i) => weights[i] += surv,
             None => {

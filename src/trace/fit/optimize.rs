@@ -83,8 +83,11 @@ fn gradient(f: &impl Fn([f64; 2]) -> f64, x: [f64; 2]) -> [f64; 2] {
 /// method on finite-difference derivatives: each step solves (−H) d = ∇f
 /// (a gradient step of at most 0.5 where −H is not positive definite), is
 /// shortened to at most 2 units, and is halved until it does not lower f.
-/// Stops when a step is shorter than 10⁻¹⁰ or none raises f.
-pub fn newton_max(f: impl Fn([f64; 2]) -> f64, start: [f64; 2]) -> [f64; 2] {
+/// Stops when a step is shorter than 10⁻¹⁰ or none raises f. `None` when
+/// the point reached is not a maximum (the Newton decrement ∇fᵀ(−H)⁻¹∇f
+/// is not below 10⁻⁶, e.g. f keeps rising towards a wall of its domain:
+/// the likelihood has no maximum).
+pub fn newton_max(f: impl Fn([f64; 2]) -> f64, start: [f64; 2]) -> Option<[f64; 2]> {
     let mut x = start;
     let mut fx = f(x);
     for _ in 0..200 {
@@ -123,7 +126,12 @@ pub fn newton_max(f: impl Fn([f64; 2]) -> f64, start: [f64; 2]) -> [f64; 2] {
             break;
         }
     }
-    x
+    let g = gradient(&f, x);
+    let h = hessian(&f, x);
+    let (a, b, d) = (-h[0][0], -h[0][1], -h[1][1]);
+    let det = a * d - b * b;
+    let decrement = (d * g[0] * g[0] - 2.0 * b * g[0] * g[1] + a * g[1] * g[1]) / det;
+    (a > 0.0 && det > 0.0 && decrement < 1e-6).then_some(x)
 }
 
 #[cfg(test)]
@@ -137,7 +145,7 @@ mod tests {
             let (u, v) = (x[0] - 1.0, x[1] + 2.0);
             -u * u - 3.0 * v * v - u * v
         };
-        let x = newton_max(f, [5.0, 7.0]);
+        let x = newton_max(f, [5.0, 7.0]).unwrap();
         assert!(
             (x[0] - 1.0).abs() < 1e-7 && (x[1] + 2.0).abs() < 1e-7,
             "{x:?}"
@@ -149,8 +157,22 @@ mod tests {
         // The log-likelihood of an exponential in ln(mean) for 10 events
         // of total 30 time, and a second, independent quadratic coordinate.
         let f = |x: [f64; 2]| -10.0 * x[0] - 30.0 * (-x[0]).exp() - (x[1] - 0.5).powi(2);
-        let x = newton_max(f, [-3.0, 0.0]);
+        let x = newton_max(f, [-3.0, 0.0]).unwrap();
         assert!((x[0] - 3.0f64.ln()).abs() < 1e-7, "{x:?}");
         assert!((x[1] - 0.5).abs() < 1e-7, "{x:?}");
+    }
+
+    #[test]
+    fn a_function_without_a_maximum_has_none() {
+        // Rises for ever in x[0] (a likelihood whose maximum is at infinity),
+        // refused beyond 50.
+        let f = |x: [f64; 2]| {
+            if x[0].abs() < 50.0 {
+                x[0] - x[1] * x[1]
+            } else {
+                f64::NEG_INFINITY
+            }
+        };
+        assert_eq!(newton_max(f, [0.0, 0.0]), None);
     }
 }

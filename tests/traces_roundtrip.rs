@@ -342,3 +342,55 @@ fn attempts_cut_off_by_an_early_vote_bias_neither_rates_nor_latency() {
         "{silent} / {labelled}: [{lo}, {hi}]"
     );
 }
+
+/// Without a structure, spans carrying iterations (branches) make the
+/// inferred node an agent loop (a dynamic fan-out) with an empirical count,
+/// which the fit replaces with its Kaplan–Meier estimate; with no step
+/// limit or limit in flight inferred, every execution counts as seen whole,
+/// so the loop's mean is E[min(N, 15)] = 6 (1 − (5/6)¹⁵) and the fan-out's
+/// 540/84, each inside its 99.9% interval, and the scenario loads.
+#[test]
+fn an_inferred_structure_has_loops_and_fan_outs_with_fitted_counts() {
+    use coordsim::trace::fit::count::CountDist;
+    let cases = [
+        (
+            "scenarios/react-agent.toml",
+            "act",
+            "loop",
+            6.0 * (1.0 - (5.0f64 / 6.0).powi(15)),
+        ),
+        (
+            "scenarios/map-reduce-research.toml",
+            "read",
+            "fan_out",
+            540.0 / 84.0,
+        ),
+    ];
+    for (path, node, key, truth) in cases {
+        let s = coordsim::scenario::load(std::path::Path::new(path)).unwrap();
+        let mut fit = fitted(&s.model, 3000);
+        let (doc, notes) = fit::structure::infer(&fit, "inferred");
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with(node) && n.contains("not inferred")),
+            "{notes:?}"
+        );
+        let file = coordsim::scenario::parse(std::path::Path::new("i.toml"), &doc).unwrap();
+        let model = coordsim::scenario::compile(&file, "i").unwrap().model;
+        fit.fit_counts(&model);
+        let nf = fit.nodes.iter().find(|n| n.totals.name == node).unwrap();
+        let c = nf.count_fit.clone().unwrap().unwrap();
+        let CountDist::Empirical { mean, .. } = c.dist else {
+            panic!("{path}: {c:?}")
+        };
+        assert!(
+            mean.1 <= truth && truth <= mean.2,
+            "{path}: {mean:?} vs {truth}"
+        );
+        let out = fit::scenario::write(&doc, &model, &fit, "inferred").unwrap();
+        assert!(out.contains(&format!("{key} = {{ count = {{ dist = \"empirical\"")));
+        let file = coordsim::scenario::parse(std::path::Path::new("f.toml"), &out).unwrap();
+        coordsim::scenario::compile(&file, "f").unwrap();
+    }
+}

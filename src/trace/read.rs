@@ -135,6 +135,7 @@ pub fn step_row(row: StepRow) -> Result<Observed, String> {
         pass: row.pass,
         attempt: row.attempt,
         lane: row.iteration.or(row.branch),
+        branch: row.iteration.is_none() && row.branch.is_some(),
         input_tokens: row.input_tokens,
         output_tokens: row.output_tokens,
         cost: row.cost,

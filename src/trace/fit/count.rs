@@ -58,6 +58,11 @@ impl LaneCounts {
     pub fn executions(&self) -> u64 {
         self.hist.values().map(|v| v[0] + v[1]).sum()
     }
+
+    /// (count, executions) for every count seen, cut short or not.
+    pub fn seen(&self) -> Vec<(u32, u64)> {
+        self.hist.iter().map(|(&k, v)| (k, v[0] + v[1])).collect()
+    }
 }
 
 /// A fitted count distribution, with intervals at the fit's z.

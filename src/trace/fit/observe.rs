@@ -163,6 +163,8 @@ pub struct NodeTotals {
     pub lanes: (u64, f64, f64),
     /// The same executions by count, and whether each was cut short.
     pub lane_counts: LaneCounts,
+    /// Its lanes are a fan-out's branches (else a loop's iterations).
+    pub branches: bool,
 }
 
 /// What is held of a task until its root span arrives.
@@ -287,6 +289,7 @@ impl Totals {
             n.operation = o.operation.clone();
             n.tool_type = o.tool_type.clone();
         }
+        n.branches |= o.branch && o.lane.is_some();
         let end = o.attempt_end();
         let service = (o.seconds() - o.queue_wait.unwrap_or(0.0)).max(0.0);
         if end == AttemptEnd::Abandoned {

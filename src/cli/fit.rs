@@ -115,7 +115,7 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
             args.traces[0].display()
         )));
     }
-    let result = fit::fit(totals, 1.959_963_984_540_054);
+    let mut result = fit::fit(totals, 1.959_963_984_540_054);
     let name = args
         .output
         .file_stem()
@@ -135,6 +135,7 @@ pub fn fit(args: &FitArgs) -> Result<(), CliError> {
         (None, Some(doc)) => compile_text(doc, &args.output)?.model,
         _ => unreachable!("a structure is given or inferred"),
     };
+    result.fit_counts(&model);
     let sources: Vec<String> = args
         .traces
         .iter()

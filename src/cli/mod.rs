@@ -145,10 +145,12 @@ pub enum Command {
     Schema,
     /// Fit a scenario to observed traces (OTLP JSON, or a steps CSV/JSONL):
     /// per node latency (fixed, exponential, lognormal or gamma by maximum
-    /// likelihood, chosen by AIC, with the KS distance), loud and silent
-    /// rates, gate rates, tokens and cost, retries; per task difficulty
-    /// across repeated runs. Writes the fitted scenario (-o) with each
-    /// figure's interval and sample size in a comment, and <stem>.fit.md.
+    /// likelihood, chosen by AIC, with the KS distance; attempts abandoned
+    /// or timed out are right-censored), loud and silent rates, gate rates,
+    /// tokens and cost, retries, the count of a loop or fan-out; per task
+    /// difficulty across repeated runs. Writes the fitted scenario (-o)
+    /// with each figure's interval and sample size in a comment, and
+    /// <stem>.fit.md.
     Fit(FitArgs),
     /// Simulate a scenario and compare it with observed traces: outcome
     /// rates, latency quantiles, cost per task and per-node rates; flags each

@@ -39,6 +39,9 @@ pub struct Observed {
     pub attempt: Option<u32>,
     /// `coordsim.iteration` (a loop) or `coordsim.branch` (a fan-out).
     pub lane: Option<u32>,
+    /// The lane is a fan-out's branch (`coordsim.branch`), not a loop's
+    /// iteration.
+    pub branch: bool,
     /// The attempt's label (`coordsim.attempt.outcome`; `error.type =
     /// timeout` gives a timeout; an error status without it a loud failure).
     pub label: Option<AttemptEnd>,

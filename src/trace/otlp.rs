@@ -297,7 +297,11 @@ fn observed(sp: Span) -> Observed {
             a::AGENT_NAME => o.agent = text(),
             a::PASS => o.pass = int().and_then(|v| u32::try_from(v).ok()),
             a::ATTEMPT => o.attempt = int().and_then(|v| u32::try_from(v).ok()),
-            a::ITERATION | a::BRANCH => o.lane = int().and_then(|v| u32::try_from(v).ok()),
+            a::ITERATION => o.lane = int().and_then(|v| u32::try_from(v).ok()),
+            a::BRANCH => {
+                o.lane = int().and_then(|v| u32::try_from(v).ok());
+                o.branch = true;
+            }
             a::ATTEMPT_OUTCOME => o.label = text().as_deref().and_then(AttemptEnd::parse),
             a::BACKOFF => o.backoff = matches!(value, any_value::Value::BoolValue(true)),
             a::INPUT_TOKENS => o.input_tokens = int(),

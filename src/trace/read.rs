@@ -79,7 +79,8 @@ pub struct StepRow {
     pub start: f64,
     /// End in seconds.
     pub end: f64,
-    /// `ok`, `error` or `timeout`.
+    /// `ok`, `error`, `timeout` or `abandoned` (also `cancelled`: cut off
+    /// before it ended, its duration right-censored).
     #[serde(default)]
     pub status: Option<String>,
     /// Input tokens.
@@ -113,15 +114,17 @@ pub fn step_row(row: StepRow) -> Result<Observed, String> {
     }
     let status = row.status.as_deref().unwrap_or("ok");
     let (error, timeout) = match status {
-        "ok" | "" => (false, false),
+        "ok" | "" | "abandoned" | "cancelled" => (false, false),
         "error" => (true, false),
         "timeout" => (true, true),
         other => {
             return Err(format!(
-                "status \"{other}\": allowed: ok, error or timeout, e.g. status = \"error\""
+                "status \"{other}\": allowed: ok, error, timeout or abandoned (cut off before \
+                 it ended), e.g. status = \"error\""
             ));
         }
     };
+    let abandoned = matches!(status, "abandoned" | "cancelled");
     let mut o = Observed {
         trace: task_key(&row.task),
         span_id: 0,
@@ -132,6 +135,7 @@ pub fn step_row(row: StepRow) -> Result<Observed, String> {
         pass: row.pass,
         attempt: row.attempt,
         lane: row.iteration.or(row.branch),
+        branch: row.iteration.is_none() && row.branch.is_some(),
         input_tokens: row.input_tokens,
         output_tokens: row.output_tokens,
         cost: row.cost,
@@ -168,6 +172,9 @@ pub fn step_row(row: StepRow) -> Result<Observed, String> {
                 AttemptEnd::Loud
             });
         }
+        if abandoned {
+            o.label = Some(AttemptEnd::Abandoned);
+        }
     }
     Ok(o)
 }
@@ -187,4 +194,28 @@ fn task_key(task: &str) -> u128 {
         })
     };
     ((fnv(0xcbf2_9ce4_8422_2325) as u128) << 64) | fnv(0x6c62_272e_07bb_0142) as u128 | 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_abandoned_step_is_labelled_so_and_not_an_error() {
+        for status in ["abandoned", "cancelled"] {
+            let line = format!(
+                r#"{{"task": "t1", "step": "read", "attempt": 1, "start": 1.0, "end": 3.5, "status": "{status}"}}"#
+            );
+            let o = steps_jsonl(&line).unwrap();
+            assert_eq!(o.attempt_end(), AttemptEnd::Abandoned);
+            assert!(!o.error);
+            assert!((o.seconds() - 2.5).abs() < 1e-9);
+        }
+        let bad = r#"{"task": "t1", "step": "read", "start": 0, "end": 1, "status": "gone"}"#;
+        let e = steps_jsonl(bad).unwrap_err();
+        assert!(
+            e.contains("abandoned") && e.contains("status \"gone\""),
+            "{e}"
+        );
+    }
 }

@@ -8,6 +8,8 @@
 
 use statrs::function::gamma::ln_gamma;
 
+use super::optimize::{hessian, nelder_mead};
+
 /// A fitted Beta with 95%-style intervals at the fit's z.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BetaFit {
@@ -85,71 +87,4 @@ pub fn fit(data: &[(u32, u32)], z: f64) -> Option<BetaFit> {
         runs: n,
         gain: (best - fixed).max(0.0),
     })
-}
-
-/// Minimises `f` from `start` by Nelder–Mead.
-fn nelder_mead(f: impl Fn([f64; 2]) -> f64, start: [f64; 2]) -> [f64; 2] {
-    let mut s = [
-        start,
-        [start[0] + 0.5, start[1]],
-        [start[0], start[1] + 0.5],
-    ];
-    let mut v = s.map(&f);
-    for _ in 0..2000 {
-        let mut idx = [0, 1, 2];
-        idx.sort_by(|&i, &j| v[i].total_cmp(&v[j]));
-        let (best, mid, worst) = (idx[0], idx[1], idx[2]);
-        if (v[worst] - v[best]).abs() < 1e-12 && dist(s[worst], s[best]) < 1e-9 {
-            break;
-        }
-        let c = [
-            (s[best][0] + s[mid][0]) / 2.0,
-            (s[best][1] + s[mid][1]) / 2.0,
-        ];
-        let at = |t: f64| {
-            [
-                c[0] + t * (s[worst][0] - c[0]),
-                c[1] + t * (s[worst][1] - c[1]),
-            ]
-        };
-        let r = at(-1.0);
-        let fr = f(r);
-        if fr < v[best] {
-            let e = at(-2.0);
-            let fe = f(e);
-            (s[worst], v[worst]) = if fe < fr { (e, fe) } else { (r, fr) };
-        } else if fr < v[mid] {
-            (s[worst], v[worst]) = (r, fr);
-        } else {
-            let k = at(0.5);
-            let fk = f(k);
-            if fk < v[worst] {
-                (s[worst], v[worst]) = (k, fk);
-            } else {
-                for i in [mid, worst] {
-                    s[i] = [(s[i][0] + s[best][0]) / 2.0, (s[i][1] + s[best][1]) / 2.0];
-                    v[i] = f(s[i]);
-                }
-            }
-        }
-    }
-    let best = (0..3)
-        .min_by(|&i, &j| v[i].total_cmp(&v[j]))
-        .expect("three points");
-    s[best]
-}
-
-fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
-    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
-}
-
-/// The Hessian of `f` at `x` by central differences.
-fn hessian(f: impl Fn([f64; 2]) -> f64, x: [f64; 2]) -> [[f64; 2]; 2] {
-    let h = 1e-4;
-    let at = |d0: f64, d1: f64| f([x[0] + d0, x[1] + d1]);
-    let f0 = at(0.0, 0.0);
-    let d00 = (at(h, 0.0) - 2.0 * f0 + at(-h, 0.0)) / (h * h);
-    let d11 = (at(0.0, h) - 2.0 * f0 + at(0.0, -h)) / (h * h);
-    let d01 = (at(h, h) - at(h, -h) - at(-h, h) + at(-h, -h)) / (4.0 * h * h);
-    [[d00, d01], [d01, d11]]
 }

@@ -13,7 +13,7 @@ use statrs::function::gamma::{digamma, ln_gamma};
 /// The durations kept for the KS distance and the QQ chart.
 pub const SAMPLE: usize = 20_000;
 /// The 0.99 quantile of the standard normal.
-const Z99: f64 = 2.326_347_874_040_841;
+pub(super) const Z99: f64 = 2.326_347_874_040_841;
 /// The resolution of a trace's timestamps: 1 ns.
 pub const RESOLUTION: f64 = 1e-9;
 
@@ -22,14 +22,14 @@ pub const RESOLUTION: f64 = 1e-9;
 pub struct Durations {
     /// How many.
     pub n: u64,
-    sum: f64,
-    sum_ln: f64,
-    sum_ln2: f64,
+    pub(super) sum: f64,
+    pub(super) sum_ln: f64,
+    pub(super) sum_ln2: f64,
     /// Smallest and largest.
     pub min: f64,
     /// Largest.
     pub max: f64,
-    zeros: u64,
+    pub(super) zeros: u64,
     /// The first [`SAMPLE`] durations.
     pub sample: Vec<f64>,
 }
@@ -297,7 +297,7 @@ fn ks_distance(sorted: &[f64], family: &Family) -> f64 {
 
 /// The gamma shape k solving ln k − ψ(k) = s (s > 0), by Newton from
 /// Minka's closed-form start.
-fn gamma_shape(s: f64) -> f64 {
+pub(super) fn gamma_shape(s: f64) -> f64 {
     let mut k = (3.0 - s + ((s - 3.0).powi(2) + 24.0 * s).sqrt()) / (12.0 * s);
     for _ in 0..50 {
         let f = k.ln() - digamma(k) - s;

@@ -1,20 +1,25 @@
 //! Fitting a scenario's figures to observed spans.
 //!
 //! Per node: the latency distribution ([`latency`], by maximum likelihood,
-//! chosen by AIC, with the KS distance), the loud and silent rates per
-//! attempt (from the first attempt of each task, so that retries and
-//! loop-backs, which a hard task triggers more often, do not bias them;
-//! Wilson intervals), a gate's sensitivity and false-alarm rate, tokens
-//! and cost per attempt, the most attempts and passes seen (attempts
-//! counted within an iteration or branch of a loop or fan-out, whose
-//! iterations or branches per execution are fitted as a mean); per task: the
+//! chosen by AIC, with the KS distance; attempts cut off before they ended
+//! are right-censored, [`censored`]), the loud and silent rates per
+//! attempt (from the first attempt of each task that ended, so that
+//! retries and loop-backs, which a hard task triggers more often, do not
+//! bias them; Wilson intervals), a gate's sensitivity and false-alarm
+//! rate, tokens and cost per attempt, the most attempts and passes seen
+//! (attempts counted within an iteration or branch of a loop or fan-out,
+//! whose iterations or branches per execution are fitted as a mean, and,
+//! given the structure, as a count distribution: [`count`]); per task: the
 //! outcome rates, latency and cost, arrivals from root spans, and the
 //! difficulty across repeated runs of one task ([`beta`]). [`scenario`]
 //! writes the fitted scenario and [`structure`] infers one when none is given.
 
 pub mod beta;
+pub mod censored;
+pub mod count;
 pub mod latency;
 pub mod observe;
+pub mod optimize;
 pub mod report;
 pub mod scenario;
 pub mod structure;
@@ -73,6 +78,9 @@ pub struct NodeFit {
     /// A loop or fan-out: iterations or branches per execution, its
     /// interval (normal, at `z`) and the executions seen.
     pub count: Option<(f64, f64, f64, u64)>,
+    /// The loop's or fan-out's count distribution fitted in the
+    /// structure's family ([`Fit::fit_counts`]), or why it was not.
+    pub count_fit: Option<Result<count::CountFit, String>>,
 }
 
 /// The fit of a whole trace file.
@@ -129,6 +137,25 @@ pub fn fit(mut totals: Totals, z: f64) -> Fit {
     }
 }
 
+impl Fit {
+    /// Fits the count of every loop and fan-out of `model` whose lanes
+    /// were seen, in the family the model gives it.
+    pub fn fit_counts(&mut self, model: &crate::model::Model) {
+        for nf in &mut self.nodes {
+            let dynamic = model
+                .nodes
+                .iter()
+                .find(|n| n.id == nf.totals.name)
+                .and_then(|n| n.dynamic.as_deref());
+            if let Some(d) = dynamic
+                && nf.totals.lane_counts.executions() > 0
+            {
+                nf.count_fit = Some(count::fit(&nf.totals.lane_counts, d, self.z));
+            }
+        }
+    }
+}
+
 fn sorted_values<K: Ord + Clone>(m: &std::collections::HashMap<K, (u32, u32)>) -> Vec<(u32, u32)> {
     let mut v: Vec<(K, (u32, u32))> = m.iter().map(|(k, v)| (k.clone(), *v)).collect();
     v.sort_by(|a, b| a.0.cmp(&b.0));
@@ -156,7 +183,7 @@ fn node_fit(totals: &Totals, i: usize, t: &NodeTotals, z: f64) -> NodeFit {
         (mean, (mean - half).max(0.0), mean + half)
     });
     NodeFit {
-        latency: latency::fit(&t.durations, z),
+        latency: censored::fit(&t.durations, &t.censored, z),
         loud: Rate::of(f.loud, decided, z),
         timeouts: Rate::of(f.timeouts, f.attempts, z),
         silent: (f.labelled > 0)
@@ -171,6 +198,7 @@ fn node_fit(totals: &Totals, i: usize, t: &NodeTotals, z: f64) -> NodeFit {
         cost,
         difficulty: beta::fit(&runs, z),
         count: mean_interval(t.lanes, z),
+        count_fit: None,
         totals: t.clone(),
     }
 }

@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 
+use super::censored::Censored;
+use super::count::LaneCounts;
 use super::latency::Durations;
 use crate::task::TaskOutcome;
 use crate::trace::observe::Observed;
@@ -124,6 +126,9 @@ pub struct NodeTotals {
     /// Durations of attempts that ended by themselves (no timeout, not
     /// abandoned), less their queue wait.
     pub durations: Durations,
+    /// Durations of attempts cut off (abandoned or timed out), less their
+    /// queue wait: right-censored service times.
+    pub censored: Censored,
     /// Every attempt.
     pub all: Counts,
     /// The first attempt of the first pass of each task.
@@ -150,12 +155,16 @@ pub struct NodeTotals {
     pub cost_attempts: u64,
     /// Gate decisions: (input wrong, flagged) counts [wrong&flag, wrong, right&flag, right].
     pub gate: [u64; 4],
-    /// Abandoned attempts (censored, not fitted).
+    /// Abandoned attempts (their durations censored).
     pub abandoned: u64,
     /// A loop or fan-out (spans with `coordsim.iteration` / `coordsim.branch`):
     /// executions of the node (a task's passes), and the sum and square sum
     /// of the iterations or branches each ran.
     pub lanes: (u64, f64, f64),
+    /// The same executions by count, and whether each was cut short.
+    pub lane_counts: LaneCounts,
+    /// Its lanes are a fan-out's branches (else a loop's iterations).
+    pub branches: bool,
 }
 
 /// What is held of a task until its root span arrives.
@@ -166,8 +175,12 @@ struct Pending {
     /// Attempts per (node, pass, iteration or branch): retries, not iterations.
     attempts: HashMap<(usize, u32, u32), u32>,
     passes: HashMap<usize, u32>,
-    /// Per (node, pass) of a loop or fan-out: its iterations or branches (the highest + 1).
-    lanes: HashMap<(usize, u32), u32>,
+    /// Per (node, pass) of a loop or fan-out: its iterations or branches
+    /// (the highest + 1), and whether an attempt of it was abandoned.
+    lanes: HashMap<(usize, u32), (u32, bool)>,
+    /// Per (node, pass, lane): its latest attempt's number and whether it
+    /// failed (loud or timeout): a lane that ran out of retries.
+    lane_last: HashMap<(usize, u32, u32), (u32, bool)>,
 }
 
 /// The totals of a whole trace file (or several).
@@ -276,15 +289,28 @@ impl Totals {
             n.operation = o.operation.clone();
             n.tool_type = o.tool_type.clone();
         }
+        n.branches |= o.branch && o.lane.is_some();
         let end = o.attempt_end();
+        let service = (o.seconds() - o.queue_wait.unwrap_or(0.0)).max(0.0);
         if end == AttemptEnd::Abandoned {
             n.abandoned += 1;
+            n.censored.add(service);
+            if let Some(lane) = o.lane {
+                let p = self.pending.entry(o.trace).or_default();
+                let most = p
+                    .lanes
+                    .entry((i, o.pass.unwrap_or(1)))
+                    .or_insert((0, false));
+                most.0 = most.0.max(lane.saturating_add(1));
+                most.1 = true;
+            }
             return;
         }
         n.all.add(&o);
-        if end != AttemptEnd::Timeout {
-            n.durations
-                .add((o.seconds() - o.queue_wait.unwrap_or(0.0)).max(0.0));
+        if end == AttemptEnd::Timeout {
+            n.censored.add(service);
+        } else {
+            n.durations.add(service);
         }
         if let (Some(a), Some(b)) = (o.input_tokens, o.output_tokens) {
             n.input_tokens += a;
@@ -311,8 +337,14 @@ impl Totals {
             .or_insert(0);
         *count += 1;
         if let Some(lane) = o.lane {
-            let most = p.lanes.entry((i, pass)).or_insert(0);
-            *most = (*most).max(lane.saturating_add(1));
+            let number = o.attempt.unwrap_or(*count);
+            let most = p.lanes.entry((i, pass)).or_insert((0, false));
+            most.0 = most.0.max(lane.saturating_add(1));
+            let failed = matches!(end, AttemptEnd::Loud | AttemptEnd::Timeout);
+            let last = p.lane_last.entry((i, pass, lane)).or_insert((0, false));
+            if number >= last.0 {
+                *last = (number, failed);
+            }
         }
         let passes = p.passes.entry(i).or_insert(0);
         *passes = (*passes).max(pass);
@@ -382,11 +414,20 @@ impl Totals {
             let n = &mut self.nodes[i];
             n.max_attempt = n.max_attempt.max(count);
         }
-        for (&(i, _), &count) in &p.lanes {
-            let l = &mut self.nodes[i].lanes;
-            l.0 += 1;
-            l.1 += f64::from(count);
-            l.2 += f64::from(count) * f64::from(count);
+        let mut lanes = p.lanes;
+        for (&(i, pass, _), &(_, failed)) in &p.lane_last {
+            if failed && let Some(l) = lanes.get_mut(&(i, pass)) {
+                l.1 = true;
+            }
+        }
+        let mut lanes: Vec<((usize, u32), (u32, bool))> = lanes.into_iter().collect();
+        lanes.sort_unstable();
+        for ((i, _), (count, cut)) in lanes {
+            let n = &mut self.nodes[i];
+            n.lanes.0 += 1;
+            n.lanes.1 += f64::from(count);
+            n.lanes.2 += f64::from(count) * f64::from(count);
+            n.lane_counts.add(count, cut);
         }
         let firsts: Vec<(usize, u64, u64)> =
             p.first.iter().map(|(&i, (s, e, _))| (i, *s, *e)).collect();

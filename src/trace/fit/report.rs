@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::censored::observed_quantiles;
 use super::latency::g;
 use super::scenario::level;
 use super::{Fit, Rate};
@@ -33,11 +34,12 @@ pub fn qq_chart(fit: &Fit, name: &str) -> crate::charts::qq::QqChart {
             if best.family.name() == "fixed" {
                 return None;
             }
-            let mut obs = n.totals.durations.sample.clone();
-            obs.sort_by(f64::total_cmp);
+            let observed =
+                observed_quantiles(&n.totals.durations, &n.totals.censored, &PROBABILITIES);
             let points = PROBABILITIES
                 .iter()
-                .map(|&p| (best.family.quantile(p), sample_quantile(&obs, p)))
+                .zip(observed)
+                .filter_map(|(&p, o)| Some((best.family.quantile(p), o?)))
                 .collect();
             Some((
                 format!("{} ({})", n.totals.name, best.family.name()),
@@ -51,7 +53,13 @@ pub fn qq_chart(fit: &Fit, name: &str) -> crate::charts::qq::QqChart {
         x_title: "fitted quantile (s)".into(),
         y_title: "observed quantile (s)".into(),
         series,
-        note: "points at p = 1, 5, 10, 20, ..., 90, 95, 99%; fixed latencies are not drawn".into(),
+        note: if fit.nodes.iter().any(|n| n.totals.censored.n > 0) {
+            "points at p = 1, 5, 10, 20, ..., 90, 95, 99% (Kaplan–Meier quantiles where attempts \
+             were cut off); fixed latencies are not drawn"
+                .into()
+        } else {
+            "points at p = 1, 5, 10, 20, ..., 90, 95, 99%; fixed latencies are not drawn".into()
+        },
     }
 }
 
@@ -139,9 +147,24 @@ pub fn markdown(fit: &Fit, notes: &[String], chart: Option<&str>) -> String {
             g(b.concentration.2)
         );
     }
+    let cut_off = fit
+        .nodes
+        .iter()
+        .any(|n| n.totals.abandoned > 0 || n.totals.censored.n + n.totals.censored.zeros > 0);
+    let rates_note = if cut_off {
+        " Attempts cut off before they ended (abandoned) have no outcome and are left out: in \
+         the model an attempt's outcome is drawn independently of its latency and of the \
+         draws of the steps that cut it off, so the attempts that ended are a fair sample of \
+         outcomes. That holds while the outcomes of the steps that decide a merge are \
+         independent of the attempt's own; a common cause striking every member of an \
+         early-deciding vote makes struck tasks decide sooner and leave out more of their \
+         attempts, which biases the members' rates a little (docs/MODEL.md, section 16)."
+    } else {
+        ""
+    };
     let _ = writeln!(
         s,
-        "## Nodes\n\nRates are per attempt, from each task's first attempt of the node.\n\n\
+        "## Nodes\n\nRates are per attempt, from each task's first attempt of the node.{rates_note}\n\n\
          | node | attempts | loud | timeouts | silent | gate sensitivity | gate false alarm | \
          tokens in/out | cost per attempt | most attempts | most passes | iterations or \
          branches per execution |\n\
@@ -180,23 +203,60 @@ pub fn markdown(fit: &Fit, notes: &[String], chart: Option<&str>) -> String {
     let _ = writeln!(
         s,
         "\n## Latency per node\n\nCandidates by maximum likelihood, best AIC first; KS is the \
-         Kolmogorov–Smirnov distance on up to {} durations. Timed-out and abandoned attempts are \
-         censored and left out.\n\n| node | n | candidate | fit | AIC | KS |\n|---|---:|---|---|---:|---:|",
+         Kolmogorov–Smirnov distance on up to {} durations. Attempts cut off before they ended \
+         (abandoned, or timed out) are right-censored: their service time is only known to \
+         exceed the one observed, and they enter the likelihood through the fitted survival \
+         function (n counts complete durations, + the censored ones; the censoring times are \
+         kept in log-spaced bins a thousandth of a decade wide). For such a node KS is the \
+         distance to the Kaplan–Meier estimate (KM), which accounts for them, and the intervals \
+         come from the observed information of the censored likelihood.\n\n\
+         | node | n | candidate | fit | AIC | KS |\n|---|---:|---|---|---:|---:|",
         super::latency::SAMPLE
     );
     for n in &fit.nodes {
+        let cut = n.totals.censored.n;
+        let (count, km) = if cut == 0 {
+            (n.totals.durations.n.to_string(), "")
+        } else {
+            (format!("{} + {cut} cut off", n.totals.durations.n), " KM")
+        };
         for (k, c) in n.latency.iter().enumerate() {
             let _ = writeln!(
                 s,
-                "| {} | {} | {}{} | {} | {:.1} | {:.4} |",
+                "| {} | {count} | {}{} | {} | {:.1} | {:.4}{km} |",
                 if k == 0 { n.totals.name.as_str() } else { "" },
-                n.totals.durations.n,
                 c.family.name(),
                 if k == 0 { " (chosen)" } else { "" },
                 c.family.describe(&lv),
                 c.aic,
                 c.ks
             );
+        }
+    }
+    let counts: Vec<_> = fit
+        .nodes
+        .iter()
+        .filter_map(|n| n.count_fit.as_ref().map(|c| (&n.totals.name, c)))
+        .collect();
+    if !counts.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n## Loop and fan-out counts\n\nIterations or branches per execution, fitted in the \
+             structure's count family and written into the scenario. An execution cut short (a \
+             loop whose last iteration failed or was abandoned, or that reached its step limit; a \
+             fan-out joined by \"all\" with branches in waiting that failed or was abandoned) is \
+             right-censored: it needed at least the lanes it ran. Executions of no lane leave no \
+             span, so counts are fitted given at least one. Geometric: Wilson's interval of the \
+             finishing probability (finishes over iterations at risk), inverted; Poisson: \
+             observed information in ln λ; empirical: Kaplan–Meier masses, the mean with a normal \
+             interval.\n\n| node | count |\n|---|---|"
+        );
+        for (name, c) in counts {
+            let text = match c {
+                Ok(c) => c.describe(&lv),
+                Err(why) => why.clone(),
+            };
+            let _ = writeln!(s, "| {name} | {text} |");
         }
     }
     if let Some(file) = chart {

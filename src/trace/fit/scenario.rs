@@ -3,10 +3,13 @@
 //!
 //! Figures the traces do not inform (retry backoff, timeouts, resources,
 //! merges) are kept as the structure has them; a node no span mapped to
-//! keeps its own figures and is listed in the report.
+//! keeps its own figures and is listed in the report. A loop's or
+//! fan-out's `count` is replaced by the fitted one, the rest of its table
+//! (step limit, join, branches in flight) kept.
 
 use toml_edit::{DocumentMut, InlineTable, Item, Table, Value, value};
 
+use super::count::{CountDist, CountFit};
 use super::latency::g;
 use super::{Fit, NodeFit, Rate};
 use crate::model::Model;
@@ -108,13 +111,27 @@ fn apply(t: &mut Table, nf: &NodeFit, model: &Model, level: &str) {
             .get(1)
             .map(|c| format!("; next {} ΔAIC {:.1}", c.family.name(), c.aic - best.aic))
             .unwrap_or_default();
-        let comment = format!(
-            "fitted: {}, n = {}, KS {:.4}{runner_up}",
-            best.family.describe(level),
-            nf.totals.durations.n,
-            best.ks
-        );
+        let c = &nf.totals.censored;
+        let comment = if c.n == 0 {
+            format!(
+                "fitted: {}, n = {}, KS {:.4}{runner_up}",
+                best.family.describe(level),
+                nf.totals.durations.n,
+                best.ks
+            )
+        } else {
+            format!(
+                "fitted: {}, n = {} + {} cut off (censored), Kaplan–Meier distance {:.4}{runner_up}",
+                best.family.describe(level),
+                nf.totals.durations.n,
+                c.n,
+                best.ks
+            )
+        };
         set(t, "latency", Value::InlineTable(lat), comment);
+    }
+    if let Some(Ok(c)) = &nf.count_fit {
+        set_count(t, c, level);
     }
     let is_gate = t.get("kind").and_then(|v| v.as_str()) == Some("gate");
     if let Some(r) = &nf.loud {
@@ -217,5 +234,52 @@ fn apply(t: &mut Table, nf: &NodeFit, model: &Model, level: &str) {
             );
             set(t, "retry", Value::InlineTable(r), comment);
         }
+    }
+}
+
+/// The `count` of a fitted loop or fan-out as the scenario format writes it.
+fn count_value(c: &CountFit) -> Value {
+    let mut t = InlineTable::new();
+    match &c.dist {
+        CountDist::Fixed(n) => {
+            t.insert("dist", "fixed".into());
+            t.insert("value", i64::from(*n).into());
+        }
+        CountDist::Geometric { mean } => {
+            t.insert("dist", "geometric".into());
+            t.insert("mean", round6(mean.0).into());
+        }
+        CountDist::Poisson { mean } => {
+            t.insert("dist", "poisson".into());
+            t.insert("mean", round6(mean.0).into());
+        }
+        CountDist::Empirical {
+            counts, weights, ..
+        } => {
+            t.insert("dist", "empirical".into());
+            let counts: toml_edit::Array = counts.iter().map(|&n| i64::from(n)).collect();
+            let weights: toml_edit::Array = weights.iter().map(|&w| round6(w)).collect();
+            t.insert("counts", Value::Array(counts));
+            t.insert("weights", Value::Array(weights));
+        }
+    }
+    Value::InlineTable(t)
+}
+
+/// Writes the fitted count into the node's `loop` or `fan_out` (an inline
+/// table, commented after it, or a table, commented after its `count`).
+fn set_count(node: &mut Table, c: &CountFit, level: &str) {
+    let comment = format!("  # fitted count: {}", c.describe(level));
+    match node.get_mut(c.table) {
+        Some(Item::Value(Value::InlineTable(t))) => {
+            t.insert("count", count_value(c));
+            t.decor_mut().set_suffix(comment);
+        }
+        Some(Item::Table(t)) => {
+            let mut v = count_value(c);
+            v.decor_mut().set_suffix(comment);
+            t["count"] = Item::Value(v);
+        }
+        _ => {}
     }
 }

@@ -8,7 +8,9 @@
 //! attempt started once a's had ended; the transitive reduction of that
 //! order gives the `after` lists, so chains, fan-outs and fan-ins appear. A
 //! node re-run in later passes sits in a gate's loop-back region: the gate
-//! loops back to the earliest such node before it.
+//! loops back to the earliest such node before it. A node whose spans carry
+//! iterations (branches) is an agent loop (a dynamic fan-out) with an
+//! empirical count, which the fit then replaces with its own estimate.
 
 use super::Fit;
 
@@ -65,6 +67,34 @@ pub fn infer(fit: &Fit, name: &str) -> (String, Vec<String>) {
         if !direct.is_empty() {
             let list: Vec<String> = direct.iter().map(|&a| quote(&t.nodes[a].name)).collect();
             doc += &format!("after = [{}]\n", list.join(", "));
+        }
+        if n.lane_counts.executions() > 0 {
+            let seen = n.lane_counts.seen();
+            let list = |f: &dyn Fn(&(u32, u64)) -> String| {
+                seen.iter().map(f).collect::<Vec<_>>().join(", ")
+            };
+            let (key, what, left) = if n.branches {
+                (
+                    "fan_out",
+                    "a dynamic fan-out (spans carry coordsim.branch)",
+                    "its join (all) and max_in_flight (all at once) are",
+                )
+            } else {
+                (
+                    "loop",
+                    "an agent loop (spans carry coordsim.iteration)",
+                    "its step limit (max_steps, on_limit) is",
+                )
+            };
+            doc += &format!(
+                "{key} = {{ count = {{ dist = \"empirical\", counts = [{}], weights = [{}] }} }}\n",
+                list(&|s| s.0.to_string()),
+                list(&|s| s.1.to_string())
+            );
+            notes.push(format!(
+                "{}: {what}: its count is fitted as an empirical distribution; {left} not inferred",
+                n.name
+            ));
         }
         if is_gate {
             let looped = order

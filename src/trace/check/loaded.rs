@@ -287,6 +287,15 @@ pub fn notes(replications: usize, level: f64) -> Vec<(&'static str, String)> {
                 .into(),
         ),
         (
+            "nodes",
+            "per node as for independent trials (the scenario's rate in the observed first \
+             attempts' Wilson interval, its median service time in the observed median's \
+             order-statistic interval, spans less their queue wait); no loud rate for a node \
+             on a pool that fails calls itself, no median on a pool whose service depends on \
+             the load"
+                .into(),
+        ),
+        (
             "arrival rate",
             "(n − 1) / (T · sampled) from the n root spans' starts over T seconds, against \
              the scenario's rate λ (open Poisson classes of constant rate without shedding \

@@ -232,7 +232,8 @@ impl<'m> LeanWorld<'m> {
             return;
         }
         let gap: f64 = Exp1.sample(&mut self.arrival_rng);
-        self.queue.schedule_in(gap / peak, Ev::Arrival);
+        // Arrivals are scheduled one at a time: the queue's lane holds them.
+        self.queue.schedule_lane_in(gap / peak, Ev::Arrival);
     }
 
     fn arrival(&mut self) {

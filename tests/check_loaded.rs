@@ -178,6 +178,24 @@ fn check_passes_the_right_loaded_scenario_and_flags_wrong_ones() {
     );
     assert!(flagged(&v).len() <= 1, "{:?}\n{v:#}", flagged(&v));
 
+    // The same figures, to the bit, whatever the thread count.
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("threads-{threads}"));
+        let o = bin()
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("check")
+            .arg(&right)
+            .arg(&traces)
+            .args(extra)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let again = fs::read_to_string(out.join("check.json")).unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&again).unwrap(), v);
+    }
+
     // Service twice as slow (median ×2): ρ 0.42 → 0.84, the queue wait
     // grows from Wq ≈ 0.2 s to ≈ 4 s, and every latency quantile with it.
     let slow = dir.file("slow.toml", &scenario("slow", 0.8, 2.0, 0.10));

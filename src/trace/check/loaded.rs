@@ -208,18 +208,22 @@ fn arrival_rate(
     if more.roots < 3 || window <= 0.0 {
         return None;
     }
-    // From the first start, the n − 1 later ones of a Poisson process of
-    // rate λ' = sampled·λ arrive by λ'·T ~ Gamma(n − 1, 1).
-    let gaps = (more.roots - 1) as f64;
-    let g = Gamma::new(gaps, 1.0).ok()?;
-    let (lo, hi) = (
-        g.inverse_cdf(level.alpha / 2.0),
-        g.inverse_cdf(1.0 - level.alpha / 2.0),
-    );
-    let observed = gaps / (window * obs.sampled);
-    let range = (rate * gaps / hi, rate * gaps / lo);
+    let gaps = more.roots - 1;
+    let observed = gaps as f64 / (window * obs.sampled);
+    let range = gap_rate_range(rate, gaps, level.alpha)?;
     let name = "arrival rate (tasks/s)".to_string();
     Some(figure(name, observed, more.roots, rate, range))
+}
+
+/// Where (k / T) falls at 1 − `alpha` when T is the time from one arrival
+/// of a Poisson process of rate `rate` to the k-th after it: `rate`·T ~
+/// Gamma(k, 1), so k/T lies in rate·k / [G⁻¹(1 − α/2), G⁻¹(α/2)] (the
+/// exact Poisson interval; G⁻¹(p) = χ²₂ₖ(p)/2).
+pub fn gap_rate_range(rate: f64, k: u64, alpha: f64) -> Option<(f64, f64)> {
+    let k = k as f64;
+    let g = Gamma::new(k, 1.0).ok()?;
+    let (lo, hi) = (g.inverse_cdf(alpha / 2.0), g.inverse_cdf(1.0 - alpha / 2.0));
+    Some((rate * k / hi, rate * k / lo))
 }
 
 /// The total arrival rate when every class is open, constant and unshed.
@@ -304,4 +308,22 @@ pub fn notes(replications: usize, level: f64) -> Vec<(&'static str, String)> {
                 .into(),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gap_rate_range;
+
+    #[test]
+    fn the_gap_range_is_the_chi_square_interval() {
+        // k = 10 gaps at 95%: χ²₂₀(0.025) = 9.591, χ²₂₀(0.975) = 34.170 (tables),
+        // so rate·10 / [17.085, 4.7955].
+        let (lo, hi) = gap_rate_range(2.0, 10, 0.05).unwrap();
+        assert!((lo - 20.0 / 17.085).abs() < 1e-3, "{lo}");
+        assert!((hi - 20.0 / 4.7955).abs() < 1e-3, "{hi}");
+        // Many gaps: close to rate·(1 ∓ z/√k).
+        let (lo, hi) = gap_rate_range(1.0, 10_000, 0.001).unwrap();
+        assert!((lo - (1.0 - 3.2905 / 100.0)).abs() < 2e-3, "{lo}");
+        assert!((hi - (1.0 + 3.2905 / 100.0)).abs() < 2e-3, "{hi}");
+    }
 }

@@ -1,5 +1,5 @@
 //! `coordsim check` on a loaded scenario: traces written by `run --traces`
-//! from an M/M/2 pool (Poisson arrivals at 0.8/s, exponential service of
+//! from an M/M/2 pool (Poisson arrivals at 0.6/s, exponential service of
 //! mean 1 s, a 10% silent and 5% loud rate per call, two retries), sampled
 //! as a tracer's head sampling does (by trace id, 1 in 8), are checked
 //! against the right scenario (passes), against ones that are wrong in the
@@ -50,7 +50,7 @@ cost = {{ per_call = 0.01 }}
 /// another seed, every measured task) and keeps 1 in 8 by trace id, as a
 /// trace-id ratio sampler does.
 fn observed(dir: &Scratch) -> PathBuf {
-    let right = dir.file("observed.toml", &scenario("observed", 0.8, 1.0, 0.10));
+    let right = dir.file("observed.toml", &scenario("observed", 0.6, 1.0, 0.10));
     let out = dir.path().join("obs");
     let o = bin()
         .arg("run")
@@ -126,7 +126,7 @@ fn check_passes_the_right_loaded_scenario_and_flags_wrong_ones() {
     let traces = observed(&dir);
     let sampled = SAMPLED.to_string();
     let extra = ["--sampled", sampled.as_str()];
-    let right = dir.file("right.toml", &scenario("right", 0.8, 1.0, 0.10));
+    let right = dir.file("right.toml", &scenario("right", 0.6, 1.0, 0.10));
     let v = check(dir.path(), &right, &traces, &extra);
     // Every figure a loaded check makes is there.
     for name in [
@@ -158,6 +158,10 @@ fn check_passes_the_right_loaded_scenario_and_flags_wrong_ones() {
     let n = figure(&v, "arrival rate (tasks/s)")["n"].as_u64().unwrap();
     assert!((2200..=2800).contains(&n), "{n} tasks kept");
     assert_eq!(v["replications"], 10);
+    // 1 in 8 sampled: the latencies in start order look independent.
+    let i = &v["independence"];
+    assert_eq!(i["plausible"], true, "{i}");
+    assert_eq!(i["tasks"].as_u64(), Some(n), "{i}");
     assert!(
         v["loaded"]["latency"]
             .as_str()
@@ -166,8 +170,8 @@ fn check_passes_the_right_loaded_scenario_and_flags_wrong_ones() {
     );
     // With the scenario right, each of the K figures is outside its 99.9%
     // range with probability at most 0.001 (the observed tasks, 1 in 8 of
-    // a queue at ρ = 0.42 that forgets in a few tasks, are close to
-    // independent): 0.001·K ≈ 0.015 expected flags, and two or more have a
+    // a queue at ρ = 0.6 · 1.0525 / 2 = 0.32, are close to independent, as
+    // the diagnostic above says): 0.001·K ≈ 0.013 expected flags, and two or more have a
     // probability of order C(K, 2)·10⁻⁶ for independent figures, at most
     // 0.001 for the most correlated pair (p95 and p99). So at most one
     // (seed 7's sample has none).
@@ -196,9 +200,10 @@ fn check_passes_the_right_loaded_scenario_and_flags_wrong_ones() {
         assert_eq!(serde_json::from_str::<Value>(&again).unwrap(), v);
     }
 
-    // Service twice as slow (median ×2): ρ 0.42 → 0.84, the queue wait
-    // grows from Wq ≈ 0.2 s to ≈ 4 s, and every latency quantile with it.
-    let slow = dir.file("slow.toml", &scenario("slow", 0.8, 2.0, 0.10));
+    // Service twice as slow (median ×2): ρ 0.32 → 0.63, the queue wait
+    // grows from Wq = 0.11 s to 1.33 s (Erlang C), and every latency
+    // quantile with it.
+    let slow = dir.file("slow.toml", &scenario("slow", 0.6, 2.0, 0.10));
     let v = check(dir.path(), &slow, &traces, &extra);
     let flags = flagged(&v);
     for name in [
@@ -210,17 +215,18 @@ fn check_passes_the_right_loaded_scenario_and_flags_wrong_ones() {
         assert!(flags.contains(&name.to_string()), "{name}: {flags:?}");
     }
     // Silent rate 5 points too high: P(silent) 0.10 → 0.15 (the task's
-    // one node; retries follow loud failures only), about 3.7 observed
-    // standard errors (n ≈ 2500) beyond the right range's edge.
-    let silent = dir.file("silent.toml", &scenario("silent", 0.8, 1.0, 0.15));
+    // one node; retries follow loud failures only): the range's lower edge
+    // is 0.129, 3.9 observed standard errors (n ≈ 2500) above the true
+    // 0.105.
+    let silent = dir.file("silent.toml", &scenario("silent", 0.6, 1.0, 0.15));
     let v = check(dir.path(), &silent, &traces, &extra);
     let flags = flagged(&v);
     for name in ["P(silent failure)", "P(correct)", "call silent per attempt"] {
         assert!(flags.contains(&name.to_string()), "{name}: {flags:?}");
     }
-    // Arrivals 12.5% too fast: 0.9/s against 0.8/s, the exact Poisson range
-    // of ~2500 gaps is ±6.6% at 99.9%.
-    let busy = dir.file("busy.toml", &scenario("busy", 0.9, 1.0, 0.10));
+    // Arrivals 20% too fast: 0.72/s against 0.6/s, the exact Poisson range
+    // of ~2500 gaps is ±6.6% at 99.9%, the observed rate's error 2%.
+    let busy = dir.file("busy.toml", &scenario("busy", 0.72, 1.0, 0.10));
     let v = check(dir.path(), &busy, &traces, &extra);
     assert!(
         flagged(&v).contains(&"arrival rate (tasks/s)".to_string()),
@@ -231,7 +237,32 @@ fn check_passes_the_right_loaded_scenario_and_flags_wrong_ones() {
     let a = figure(&v, "arrival rate (tasks/s)");
     assert_eq!(a["flagged"], true, "{a}");
     let observed = a["observed"].as_f64().unwrap();
-    assert!((observed - 0.1).abs() < 0.01, "{a}");
+    assert!((observed - 0.075).abs() < 0.0075, "{a}");
+    // Every task of the run, unsampled: consecutive tasks through the queue
+    // are correlated, and the diagnostic says so (lag-1 autocorrelation of
+    // their latencies ≈ 0.10, against ±3.29/√20000 = ±0.023).
+    let all = dir.path().join("obs").join("traces.otlp.jsonl");
+    let out = dir.path().join("check-all");
+    let o = bin()
+        .arg("check")
+        .arg(&right)
+        .arg(&all)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("observed tasks look correlated"),
+        "{stdout}"
+    );
+    let v: Value =
+        serde_json::from_str(&fs::read_to_string(out.join("check.json")).unwrap()).unwrap();
+    let i = &v["independence"];
+    assert_eq!(i["plausible"], false, "{i}");
+    assert_eq!(i["tasks"], 20_000, "{i}");
+    assert!(i["lag1_autocorrelation"].as_f64().unwrap() > 0.05, "{i}");
 }
 
 /// Runs check expecting a refusal (exit 2, nothing written) whose message
@@ -258,13 +289,13 @@ fn refused(dir: &Scratch, scenario: &Path, args: &[&str], field: &str) {
 #[test]
 fn bad_options_of_a_loaded_check_are_refused_and_located() {
     let dir = Scratch::new();
-    let loaded = dir.file("loaded.toml", &scenario("loaded", 0.8, 1.0, 0.1));
+    let loaded = dir.file("loaded.toml", &scenario("loaded", 0.6, 1.0, 0.1));
     refused(&dir, &loaded, &["--trials", "1000"], "--trials");
     refused(&dir, &loaded, &["--replications", "1"], "--replications");
     refused(&dir, &loaded, &["--sampled", "0"], "--sampled");
     refused(&dir, &loaded, &["--sampled", "1.5"], "--sampled");
     refused(&dir, &loaded, &["--sampled", "NaN"], "--sampled");
-    let one = scenario("one", 0.8, 1.0, 0.1).replace("replications = 10", "replications = 1");
+    let one = scenario("one", 0.6, 1.0, 0.1).replace("replications = 10", "replications = 1");
     let one = dir.file("one.toml", &one);
     refused(&dir, &one, &[], "workload.replications");
     let plain = dir.file(

@@ -148,6 +148,19 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
     if let (Some(json), Some(about)) = (json.as_object_mut(), about.as_object()) {
         json.extend(about.clone());
     }
+    let independence = more.independence(z);
+    if let (Some(json), Some(i)) = (json.as_object_mut(), independence) {
+        json.insert(
+            "independence".into(),
+            serde_json::json!({
+                "tasks": i.n, "lag1_autocorrelation": i.r, "range": [i.range.0, i.range.1],
+                "plausible": i.plausible(), "ar1_widening": i.widening,
+                "how": "the lag-1 autocorrelation of the observed task latencies in start \
+                        order; independent tasks give it within ±z/√n; the ranges assume \
+                        independent observed tasks",
+            }),
+        );
+    }
     let mut csv = String::from("figure,observed,n,simulated,low,high,flagged\n");
     for f in &figures {
         csv += &format!(
@@ -172,6 +185,18 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
             "loaded run: the simulated figures' own ranges come from the spread across its {} \
              replications; the observed tasks are taken as independent (sampled sparsely)\n",
             w.replications
+        );
+    }
+    if let Some(i) = independence.filter(|i| !i.plausible()) {
+        text += &format!(
+            "warning: the observed tasks look correlated (lag-1 autocorrelation of their \
+             latencies {} over {} tasks in start order, outside ±{} for independent tasks): \
+             the ranges assume independent tasks and are too narrow (by about {}x for an \
+             AR(1) sequence); sample the tasks more sparsely\n",
+            g(i.r),
+            i.n,
+            g(i.range.1),
+            g(i.widening)
         );
     }
     super::console::write_out(format_args!("{text}"))?;

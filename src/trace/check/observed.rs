@@ -61,6 +61,33 @@ pub struct Observations {
     pub first_ns: u64,
     /// Latest root start, nanoseconds.
     pub last_ns: u64,
+    /// Start (ns) and latency of the first [`KEPT_ROOTS`] root spans.
+    pub kept: Vec<(u64, f64)>,
+}
+
+/// Root spans kept for the independence diagnostic.
+pub const KEPT_ROOTS: usize = 20_000;
+
+/// Whether the observed tasks look independent: the lag-1 autocorrelation
+/// of their latencies in start order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Independence {
+    /// Tasks (root spans) used, in start order.
+    pub n: u64,
+    /// The lag-1 autocorrelation r of their latencies.
+    pub r: f64,
+    /// Its range for independent tasks at the level, ±z/√n.
+    pub range: (f64, f64),
+    /// With r > 0: √((1 + r)/(1 − r)), the factor by which an AR(1)
+    /// sequence with that r widens a mean's interval (1 for r ≤ 0).
+    pub widening: f64,
+}
+
+impl Independence {
+    /// r lies in the range independent tasks give.
+    pub fn plausible(&self) -> bool {
+        self.r >= self.range.0 && self.r <= self.range.1
+    }
 }
 
 impl Observations {
@@ -79,6 +106,9 @@ impl Observations {
             self.roots += 1;
             self.first_ns = self.first_ns.min(o.start_ns);
             self.last_ns = self.last_ns.max(o.start_ns);
+            if self.kept.len() < KEPT_ROOTS {
+                self.kept.push((o.start_ns, o.seconds()));
+            }
             return;
         }
         let Some(wait) = o.queue_wait else { return };
@@ -98,5 +128,38 @@ impl Observations {
     /// Seconds from the first root start to the last.
     pub fn window_s(&self) -> f64 {
         self.last_ns.saturating_sub(self.first_ns) as f64 * 1e-9
+    }
+}
+
+impl Observations {
+    /// The independence diagnostic at z, from at least 10 root spans.
+    pub fn independence(&self, z: f64) -> Option<Independence> {
+        let mut kept = self.kept.clone();
+        if kept.len() < 10 {
+            return None;
+        }
+        kept.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let n = kept.len() as f64;
+        let mean = kept.iter().map(|k| k.1).sum::<f64>() / n;
+        let var: f64 = kept.iter().map(|k| (k.1 - mean).powi(2)).sum();
+        if !(var > 0.0) || !var.is_finite() {
+            return None;
+        }
+        let cov: f64 = kept
+            .windows(2)
+            .map(|w| (w[0].1 - mean) * (w[1].1 - mean))
+            .sum();
+        let r = cov / var;
+        let half = z / n.sqrt();
+        Some(Independence {
+            n: kept.len() as u64,
+            r,
+            range: (-half, half),
+            widening: if r > 0.0 && r < 1.0 {
+                ((1.0 + r) / (1.0 - r)).sqrt()
+            } else {
+                1.0
+            },
+        })
     }
 }

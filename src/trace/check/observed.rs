@@ -142,7 +142,7 @@ impl Observations {
         let n = kept.len() as f64;
         let mean = kept.iter().map(|k| k.1).sum::<f64>() / n;
         let var: f64 = kept.iter().map(|k| (k.1 - mean).powi(2)).sum();
-        if !(var > 0.0) || !var.is_finite() {
+        if var <= 0.0 || !var.is_finite() {
             return None;
         }
         let cov: f64 = kept

@@ -6,14 +6,14 @@ use super::interrupt::{sim_error, stop_flag};
 use super::options::refuse;
 use super::traces_in::read_spans;
 use super::{CliError, outdir};
+use crate::output::check::{CheckReport, latency_chart};
 use crate::scenario::resources::MAX_REPLICATIONS;
 use crate::scenario::{self, problem::Problems};
 use crate::sim::{Control, Tally, simulate_slice};
 use crate::trace::check::observed::Observations;
-use crate::trace::check::{self, Figure, loaded};
+use crate::trace::check::{self, loaded};
 use crate::trace::fit::observe::{Mapping, Totals};
-use crate::trace::fit::report::sample_quantile;
-use crate::trace::fit::{self, latency::g};
+use crate::trace::fit::{self, report::sample_quantile};
 
 /// Arguments of `coordsim check`.
 #[derive(Debug, clap::Args)]
@@ -80,13 +80,14 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
     let fitted = fit::fit(totals, z);
     let seed = args.seed.unwrap_or(s.seed);
     let name = &s.model.name;
+    let observed_latency = &fitted.totals.latency.sample;
     let (figures, chart, about) = match &s.workload {
         None => {
             let trials = args.trials.unwrap_or(DEFAULT_TRIALS);
             let sim = check::simulate(&s.model, seed, trials);
             let figures = check::compare(&sim, &fitted, &s.model, z);
             let q = |p: f64| sample_quantile(&sim.latencies, p);
-            let chart = latency_chart(&q, &format!("{trials} simulated"), &fitted, name);
+            let chart = latency_chart(&q, &format!("{trials} simulated"), observed_latency, name);
             let about = serde_json::json!({
                 "trials": trials,
                 "ranges": "where the figure of n observed tasks falls at the level if the scenario \
@@ -118,7 +119,7 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
             let q = |p: f64| pooled.value_at_quantile(p) as f64 / 1e9;
             let tasks: u64 = reps.iter().map(|r| r.acc.trials).sum();
             let label = format!("{tasks} simulated in {r} replications");
-            let chart = latency_chart(&q, &label, &fitted, name);
+            let chart = latency_chart(&q, &label, observed_latency, name);
             let notes: serde_json::Map<String, serde_json::Value> =
                 loaded::notes(reps.len(), args.level)
                     .into_iter()
@@ -138,67 +139,24 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
         args.force,
         &format!("check of scenario \"{name}\""),
     )?;
-    let mut json = serde_json::json!({
-        "scenario": name, "seed": seed, "level_percent": args.level,
-        "flagged": figures.iter().filter(|f| f.flagged).count(),
-        "figures": figures.iter().map(|f| serde_json::json!({
-            "figure": f.name, "observed": f.observed, "n": f.n, "simulated": f.simulated,
-            "range": [f.range.0, f.range.1], "flagged": f.flagged})).collect::<Vec<_>>(),
-    });
-    if let (Some(json), Some(about)) = (json.as_object_mut(), about.as_object()) {
-        json.extend(about.clone());
-    }
-    let independence = more.independence(z);
-    if let (Some(json), Some(i)) = (json.as_object_mut(), independence) {
-        json.insert(
-            "independence".into(),
-            serde_json::json!({
-                "tasks": i.n, "lag1_autocorrelation": i.r, "range": [i.range.0, i.range.1],
-                "plausible": i.plausible(), "ar1_widening": i.widening,
-                "how": "the lag-1 autocorrelation of the observed task latencies in start \
-                        order; independent tasks give it within ±z/√n; the ranges assume \
-                        independent observed tasks",
-            }),
-        );
-    }
-    let mut csv = String::from("figure,observed,n,simulated,low,high,flagged\n");
-    for f in &figures {
-        csv += &format!(
-            "\"{}\",{},{},{},{},{},{}\n",
-            f.name, f.observed, f.n, f.simulated, f.range.0, f.range.1, f.flagged
-        );
-    }
+    let report = CheckReport {
+        scenario: name,
+        seed,
+        level: args.level,
+        figures: &figures,
+        about,
+        independence: more.independence(z),
+        replications: s.workload.as_ref().map(|w| w.replications),
+    };
     let rendered = crate::charts::render(&chart).map_err(CliError::Io)?;
     let files = vec![
         ("check-latency.png".to_string(), rendered.png),
         ("check-latency.svg".to_string(), rendered.svg.into_bytes()),
-        (
-            "check.json".to_string(),
-            (serde_json::to_string_pretty(&json).expect("json") + "\n").into_bytes(),
-        ),
-        ("check.csv".to_string(), csv.into_bytes()),
+        ("check.json".to_string(), report.json()),
+        ("check.csv".to_string(), report.csv()),
     ];
     outdir::write_set(&mut claim, &files, &[], false)?;
-    let mut text = table(&figures, args.level);
-    if let Some(w) = &s.workload {
-        text += &format!(
-            "loaded run: the simulated figures' own ranges come from the spread across its {} \
-             replications; the observed tasks are taken as independent (sampled sparsely)\n",
-            w.replications
-        );
-    }
-    if let Some(i) = independence.filter(|i| !i.plausible()) {
-        text += &format!(
-            "warning: the observed tasks look correlated (lag-1 autocorrelation of their \
-             latencies {} over {} tasks in start order, outside ±{} for independent tasks): \
-             the ranges assume independent tasks and are too narrow (by about {}x for an \
-             AR(1) sequence); sample the tasks more sparsely\n",
-            g(i.r),
-            i.n,
-            g(i.range.1),
-            g(i.widening)
-        );
-    }
+    let text = report.table();
     super::console::write_out(format_args!("{text}"))?;
     Ok(())
 }
@@ -291,55 +249,4 @@ fn fit_options(args: &CheckArgs, s: &mut scenario::Scenario) -> Problems {
         );
     }
     p
-}
-
-fn table(figures: &[Figure], level: f64) -> String {
-    let mut s = format!(
-        "{:<34} {:>12} {:>8} {:>12}  {:<28} flag\n",
-        "figure",
-        "observed",
-        "n",
-        "simulated",
-        format!("{level}% range")
-    );
-    for f in figures {
-        s += &format!(
-            "{:<34} {:>12} {:>8} {:>12}  {:<28} {}\n",
-            f.name,
-            g(f.observed),
-            f.n,
-            g(f.simulated),
-            format!("[{}, {}]", g(f.range.0), g(f.range.1)),
-            if f.flagged { "OUTSIDE" } else { "ok" }
-        );
-    }
-    let k = figures.iter().filter(|f| f.flagged).count();
-    s += &format!("{k} of {} figures outside their range\n", figures.len());
-    s
-}
-
-/// Observed task latency quantiles against the simulated ones (`sim`: the
-/// simulated quantile at p; `simulated`: how many, said in the legend).
-fn latency_chart(
-    sim: &dyn Fn(f64) -> f64,
-    simulated: &str,
-    fitted: &fit::Fit,
-    name: &str,
-) -> crate::charts::qq::QqChart {
-    use crate::charts::qq::{PROBABILITIES, QqChart};
-    let mut obs = fitted.totals.latency.sample.clone();
-    obs.sort_by(f64::total_cmp);
-    let points = PROBABILITIES
-        .iter()
-        .map(|&p| (sim(p), sample_quantile(&obs, p)))
-        .collect();
-    let label = format!("tasks ({} observed, {simulated})", obs.len());
-    QqChart {
-        name: "check-latency".into(),
-        title: format!("{name}: observed vs simulated task latency"),
-        x_title: "simulated quantile (s)".into(),
-        y_title: "observed quantile (s)".into(),
-        series: vec![(label, points)],
-        note: "points at p = 1, 5, 10, 20, ..., 90, 95, 99%".into(),
-    }
 }

@@ -238,6 +238,21 @@ fn check_passes_the_right_loaded_scenario_and_flags_wrong_ones() {
     assert_eq!(a["flagged"], true, "{a}");
     let observed = a["observed"].as_f64().unwrap();
     assert!((observed - 0.075).abs() < 0.0075, "{a}");
+    // Spans that do not say their queue wait (another tracer's): no pool
+    // wait, and no median of the node's service (its spans include queueing).
+    let text = fs::read_to_string(&traces).unwrap();
+    let unwaited = dir.path().join("unwaited.otlp.jsonl");
+    fs::write(&unwaited, text.replace("coordsim.queue_wait_s", "x.wait")).unwrap();
+    let v = check(dir.path(), &right, &unwaited, &extra);
+    let names: Vec<&str> = v["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["figure"].as_str().unwrap())
+        .collect();
+    assert!(!names.contains(&"pool mean queue wait (s)"), "{names:?}");
+    assert!(!names.contains(&"call latency median (s)"), "{names:?}");
+    assert!(names.contains(&"call silent per attempt"), "{names:?}");
     // Every task of the run, unsampled: consecutive tasks through the queue
     // are correlated, and the diagnostic says so (lag-1 autocorrelation of
     // their latencies ≈ 0.10, against ±3.29/√20000 = ±0.023).

@@ -111,7 +111,7 @@ pub fn compare(
     }
     out.extend(pool_waits(reps, obs.more, model, level));
     out.extend(arrival_rate(obs, model, workload, level));
-    out.extend(nodes::figures(fit, model, z, true));
+    out.extend(nodes::figures(fit, model, z, true, &obs.more.unwaited));
     out
 }
 
@@ -296,7 +296,7 @@ pub fn notes(replications: usize, level: f64) -> Vec<(&'static str, String)> {
              attempts' Wilson interval, its median service time in the observed median's \
              order-statistic interval, spans less their queue wait); no loud rate for a node \
              on a pool that fails calls itself, no median on a pool whose service depends on \
-             the load"
+             the load, nor for a node on a resource whose spans do not say their queue wait"
                 .into(),
         ),
         (

@@ -9,7 +9,10 @@
 //! under load (`loaded`) rejections and a bounded queue) has no loud-rate
 //! figure (a span does not say whether the step or the pool failed), and a
 //! node on a pool whose service time is not the step's alone (outages and
-//! degraded spells; batching under load) no latency figure.
+//! degraded spells; batching under load) no latency figure, nor, under
+//! load, one on a resource whose spans do not say their queue wait.
+
+use std::collections::BTreeSet;
 
 use statrs::distribution::ContinuousCDF;
 
@@ -17,8 +20,16 @@ use super::{Figure, figure, quantile};
 use crate::model::{Latency, Model, OnFull, Pool, ServiceTime, Step};
 use crate::trace::fit::Fit;
 
-/// The per-node figures of `fit` against `model`, at z.
-pub fn figures(fit: &Fit, model: &Model, z: f64, loaded: bool) -> Vec<Figure> {
+/// The per-node figures of `fit` against `model`, at z. Under load, nodes
+/// in `unwaited` (spans that do not say their queue wait) on a resource get
+/// no latency figure: their durations include queueing.
+pub fn figures(
+    fit: &Fit,
+    model: &Model,
+    z: f64,
+    loaded: bool,
+    unwaited: &BTreeSet<String>,
+) -> Vec<Figure> {
     let mut out = Vec::new();
     for nf in &fit.nodes {
         let Some(step) = model
@@ -32,7 +43,8 @@ pub fn figures(fit: &Fit, model: &Model, z: f64, loaded: bool) -> Vec<Figure> {
             continue;
         };
         let pool = step.resource.and_then(|r| r.pool).map(|p| &model.pools[p]);
-        if let Some(median) = service_median(step, pool, loaded)
+        let queued = loaded && step.resource.is_some() && unwaited.contains(&nf.totals.name);
+        if let Some(median) = service_median(step, pool, loaded).filter(|_| !queued)
             && nf.totals.durations.n > 0
         {
             let mut obs = nf.totals.durations.sample.clone();

@@ -2,7 +2,7 @@
 //! node's queue waits (`coordsim.queue_wait_s`) and the root spans' start
 //! times, folded in as the spans stream by (memory flat in the file).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::trace::fit::observe::Mapping;
 use crate::trace::observe::Observed;
@@ -55,6 +55,10 @@ pub struct Observations {
     /// timed out or abandoned, and not failed before service: a rejection,
     /// an outage, an open breaker, whose span is all wait).
     pub waits: BTreeMap<String, Moments>,
+    /// Nodes with an attempt span that does not say its queue wait (spans
+    /// from outside coordsim, as a rule): under load their spans' durations
+    /// include queueing.
+    pub unwaited: BTreeSet<String>,
     /// Root spans (tasks) seen.
     pub roots: u64,
     /// Earliest root start, nanoseconds.
@@ -111,8 +115,16 @@ impl Observations {
             }
             return;
         }
-        let Some(wait) = o.queue_wait else { return };
-        if o.backoff || matches!(o.attempt_end(), AttemptEnd::Timeout | AttemptEnd::Abandoned) {
+        if o.backoff {
+            return;
+        }
+        let Some(wait) = o.queue_wait else {
+            if let Some(node) = self.mapping.node_of(o) {
+                self.unwaited.insert(node);
+            }
+            return;
+        };
+        if matches!(o.attempt_end(), AttemptEnd::Timeout | AttemptEnd::Abandoned) {
             return;
         }
         // The whole span is the wait when service never started.

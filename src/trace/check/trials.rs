@@ -68,7 +68,7 @@ pub fn compare(sim: &Simulated, fit: &Fit, model: &Model, z: f64) -> Vec<Figure>
         let name = "cost per task (USD)".to_string();
         out.push(figure(name, sum / m as f64, m, sim.cost.0, range));
     }
-    out.extend(nodes::figures(fit, model, z, false));
+    out.extend(nodes::figures(fit, model, z, false, &Default::default()));
     out
 }
 

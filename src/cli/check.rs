@@ -10,6 +10,7 @@ use crate::output::check::{CheckReport, latency_chart};
 use crate::scenario::resources::MAX_REPLICATIONS;
 use crate::scenario::{self, problem::Problems};
 use crate::sim::{Control, Tally, simulate_slice};
+use crate::stats::accumulator::NANOS_PER_SECOND;
 use crate::trace::check::observed::Observations;
 use crate::trace::check::{self, loaded};
 use crate::trace::fit::observe::{Mapping, Totals};
@@ -56,7 +57,7 @@ pub struct CheckArgs {
 pub fn check(args: &CheckArgs) -> Result<(), CliError> {
     refuse(&args.scenario, option_problems(args))?;
     let mut s = scenario::load(&args.scenario)?;
-    refuse(&args.scenario, fit_options(args, &mut s))?;
+    refuse(&args.scenario, kind_options(args, &mut s))?;
     let known = s
         .model
         .nodes
@@ -101,8 +102,10 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
             let r = u64::from(workload.replications);
             let tally = simulate_slice(&s, 0, seed, 0..r, Control::new(stop_flag()))
                 .map_err(|e| sim_error(args.scenario.display(), e))?;
-            let Tally::Replications(reps) = tally else {
-                unreachable!("a scenario with [workload] simulates replications")
+            // A scenario with [workload] is simulated in replications.
+            let reps = match tally {
+                Tally::Replications(reps) => reps,
+                Tally::Trials(_) => Vec::new(),
             };
             let sampled = args.sampled.unwrap_or(1.0);
             let observed = loaded::ObservedRuns {
@@ -116,7 +119,7 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
             };
             let figures = loaded::compare(&reps, &observed, &s.model, workload, level);
             let pooled = loaded::pooled_latency(&reps);
-            let q = |p: f64| pooled.value_at_quantile(p) as f64 / 1e9;
+            let q = |p: f64| pooled.value_at_quantile(p) as f64 / NANOS_PER_SECOND;
             let tasks: u64 = reps.iter().map(|r| r.acc.trials).sum();
             let label = format!("{tasks} simulated in {r} replications");
             let chart = latency_chart(&q, &label, observed_latency, name);
@@ -208,7 +211,7 @@ fn option_problems(args: &CheckArgs) -> Problems {
 
 /// The options that apply to one kind of scenario only; applies
 /// `--replications`.
-fn fit_options(args: &CheckArgs, s: &mut scenario::Scenario) -> Problems {
+fn kind_options(args: &CheckArgs, s: &mut scenario::Scenario) -> Problems {
     let mut p = Problems::default();
     let Some(w) = &mut s.workload else {
         for (given, option) in [

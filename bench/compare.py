@@ -122,7 +122,31 @@ def main():
         print(row(f"coordsim ({threads} thread{'s' if threads > 1 else ''})", wall,
                   6 * PIPE_TRIALS, fig(figures), base))
 
+    replications_on_two_threads()
     precision_and_rare()
+
+
+def replications_on_two_threads():
+    """(5) a loaded run of several replications on 1 and 2 threads: the
+    ratio of medians, with the runs alternated so that load changes hit both."""
+    reps = 8
+    args = [os.path.join(HERE, "mmc.toml"), "--set", f"workload.replications={reps}"]
+    print(f"\n(5) M/M/c, {reps} replications of 200000 customers, on 1 and 2 threads "
+          f"(alternated, medians of {REPEATS})")
+    times = {1: [], 2: []}
+    summaries = {}
+    with tempfile.TemporaryDirectory() as out:
+        for _ in range(REPEATS):
+            for threads in (1, 2):
+                p = subprocess.run([BIN, "run", *args, "--threads", str(threads), "--format",
+                                    "json", "--out", out, "--force"], capture_output=True,
+                                   text=True, check=True)
+                times[threads].append(float(re.search(r" in ([0-9.]+) s on", p.stderr).group(1)))
+                summaries[threads] = p.stdout
+    one, two = statistics.median(times[1]), statistics.median(times[2])
+    same = "bit-identical" if summaries[1] == summaries[2] else "DIFFERENT"
+    print(f"    1 thread {one:.3f} s, 2 threads {two:.3f} s: {one / two:.2f}x; "
+          f"summaries on 1 and 2 threads: {same}")
 
 
 def precision_and_rare():

@@ -42,27 +42,7 @@ fn cases() -> Vec<(&'static str, String, Vec<&'static str>)> {
 #[test]
 fn every_bad_resource_or_workload_is_explained_with_exit_code_2() {
     for (case, text, fragments) in cases() {
-        let scratch = Scratch::new();
-        let file = scratch.file("load.toml", &text);
-        let out = scratch.path().join("out");
-        let output = bin()
-            .arg("run")
-            .arg(&file)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{case}: {stderr}");
-        assert!(!stderr.contains("panicked"), "{case}: {stderr}");
-        assert!(
-            stderr.contains("load.toml"),
-            "{case}: names the file: {stderr}"
-        );
-        for f in &fragments {
-            assert!(stderr.contains(f), "{case}: lacks {f:?}: {stderr}");
-        }
-        assert!(!out.exists(), "{case}: wrote outputs");
+        assert_run_refuses(case, "load.toml", &text, &fragments);
     }
 }
 

@@ -11,29 +11,12 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-/// Replications, and the two-sided t critical values for df = 29 from
-/// standard tables: 95% → 2.0452, 99.9% → 3.6594.
+/// Replications of the loaded runs (t critical values: common::T_DF29).
 const REPS: u32 = 30;
-const T95_DF29: f64 = 2.0452;
-const T999_DF29: f64 = 3.6594;
-
-fn run_loaded(scenario: &str, seed: u64) -> Value {
-    let scratch = Scratch::new();
-    let file = scratch.file("scenario.toml", scenario);
-    let output = bin()
-        .args(["run", file.to_str().unwrap(), "--format", "json", "--seed"])
-        .arg(seed.to_string())
-        .arg("--out")
-        .arg(scratch.path().join("out"))
-        .output()
-        .unwrap();
-    assert_success(&output);
-    serde_json::from_slice(&output.stdout).unwrap()
-}
 
 /// The 99.9% half-width of a mean whose 95% interval is `ci`.
 fn half999(mean: f64, ci: &Value) -> f64 {
-    (ci[1].as_f64().unwrap() - mean) * T999_DF29 / T95_DF29
+    (ci[1].as_f64().unwrap() - mean) * T_DF29.t999 / T_DF29.t95
 }
 
 fn class<'a>(s: &'a Value, id: &str) -> &'a Value {
@@ -188,7 +171,7 @@ resource = "pool"
     let ci = &shed["ci95"];
     let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
     assert!((0.0..=1.0).contains(&lo) && (0.0..=1.0).contains(&hi));
-    let half = (hi - lo) / 2.0 * T999_DF29 / T95_DF29;
+    let half = (hi - lo) / 2.0 * T_DF29.t999 / T_DF29.t95;
     assert!(
         (rate - p_block).abs() <= half,
         "shed rate {rate} ± {half}, M/M/c/K blocking {p_block}"

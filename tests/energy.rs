@@ -10,21 +10,12 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-/// Replications, and the two-sided t critical values for df = 19 from
-/// standard tables: 95% → 2.0930, 99.9% → 3.8834.
+/// Replications of the loaded runs (t critical values: common::T_DF19).
 const REPS: u32 = 20;
-const T95_DF19: f64 = 2.0930;
-const T999_DF19: f64 = 3.8834;
 
-/// Asserts that `expected` lies in the 99.9% interval of `{ mean, ci95 }`.
+/// Asserts that `expected` lies in the 99.9% interval of an estimate over `REPS` replications.
 fn assert_estimate(e: &Value, expected: f64, what: &str) {
-    let mean = e["mean"].as_f64().unwrap();
-    let hi95 = e["ci95"][1].as_f64().unwrap();
-    let half = (hi95 - mean) * T999_DF19 / T95_DF19;
-    assert!(
-        (mean - expected).abs() <= half,
-        "{what}: expected {expected}, simulated {mean} ± {half} (99.9%)"
-    );
+    assert_estimate_t(e, expected, what, T_DF19);
 }
 
 fn run_loaded(scenario: &str, seed: u64) -> (Value, String) {
@@ -266,24 +257,7 @@ fn bad_power_and_price_fields_are_located_with_an_example() {
          vec!["(nv).joules_per_gb", "is -1", "joules_per_gb = 5.0"]),
     ];
     for (case, text, fragments) in cases {
-        let scratch = Scratch::new();
-        let file = scratch.file("energy.toml", &text);
-        let out = scratch.path().join("out");
-        let output = bin()
-            .arg("run")
-            .arg(&file)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{case}: {stderr}");
-        assert!(!stderr.contains("panicked"), "{case}: {stderr}");
-        assert!(stderr.contains("energy.toml:"), "{case}: located: {stderr}");
-        for f in fragments {
-            assert!(stderr.contains(f), "{case}: expected {f:?} in {stderr}");
-        }
-        assert!(!out.exists(), "{case}: nothing written");
+        assert_run_refuses(case, "energy.toml", &text, &fragments);
     }
 }
 

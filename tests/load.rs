@@ -8,22 +8,12 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-/// Replications in the queueing tests, and the two-sided t critical values
-/// for df = 29 from standard tables: 95% → 2.0452, 99.9% → 3.6594.
+/// Replications of the loaded runs (t critical values: common::T_DF29).
 const REPS: u32 = 30;
-const T95_DF29: f64 = 2.0452;
-const T999_DF29: f64 = 3.6594;
 
-/// Asserts that `expected` lies in the 99.9% interval of an estimate
-/// `{ mean, ci95 }` computed over `REPS` replications.
+/// Asserts that `expected` lies in the 99.9% interval of an estimate over `REPS` replications.
 fn assert_estimate(e: &Value, expected: f64, what: &str) {
-    let mean = e["mean"].as_f64().unwrap();
-    let hi95 = e["ci95"][1].as_f64().unwrap();
-    let half = (hi95 - mean) * T999_DF29 / T95_DF29;
-    assert!(
-        (mean - expected).abs() <= half,
-        "{what}: expected {expected}, simulated {mean} ± {half} (99.9%)"
-    );
+    assert_estimate_t(e, expected, what, T_DF29);
 }
 
 /// Erlang C probability of waiting for c servers at offered load a = λ/μ.
@@ -63,27 +53,6 @@ resource = "pool"
     )
 }
 
-/// Runs a loaded scenario (its length comes from [workload], so no --trials).
-fn run_loaded(scenario: &str, seed: u64) -> Value {
-    let scratch = Scratch::new();
-    let file = scratch.file("scenario.toml", scenario);
-    let output = bin()
-        .args([
-            "run",
-            file.to_str().unwrap(),
-            "--format",
-            "json",
-            "--seed",
-            &seed.to_string(),
-            "--out",
-        ])
-        .arg(scratch.path().join("out"))
-        .output()
-        .unwrap();
-    assert_success(&output);
-    serde_json::from_slice(&output.stdout).unwrap()
-}
-
 #[test]
 fn mmc_matches_erlang_c_at_several_loads() {
     let (c, mu) = (8, 1.0);
@@ -108,7 +77,7 @@ fn mmc_matches_erlang_c_at_several_loads() {
         // The task is one call: its end-to-end latency is the pool's W.
         let lat = &s["latency_s"];
         let mean = lat["mean"].as_f64().unwrap();
-        let half = (lat["mean_ci95"][1].as_f64().unwrap() - mean) * T999_DF29 / T95_DF29;
+        let half = (lat["mean_ci95"][1].as_f64().unwrap() - mean) * T_DF29.t999 / T_DF29.t95;
         assert!(
             (mean - (wq + 1.0)).abs() <= half,
             "task latency {mean} vs W {}",
@@ -149,7 +118,8 @@ fn littles_law_holds_on_every_pool_and_link() {
         // Both are means over the same replications; their difference is
         // bounded by the two 99.9% half-widths together.
         let half = |e: &Value| {
-            (e["ci95"][1].as_f64().unwrap() - e["mean"].as_f64().unwrap()) * T999_DF29 / T95_DF29
+            (e["ci95"][1].as_f64().unwrap() - e["mean"].as_f64().unwrap()) * T_DF29.t999
+                / T_DF29.t95
         };
         let tol = half(l) + half(lw);
         assert!(
@@ -304,7 +274,7 @@ resource = "api"
     let s = run_loaded(&scenario, 37);
     let admitted = get(&s, "success.rate");
     let ci = &s["success"]["ci95"];
-    let half = (ci[1].as_f64().unwrap() - admitted) * T999_DF29 / T95_DF29;
+    let half = (ci[1].as_f64().unwrap() - admitted) * T_DF29.t999 / T_DF29.t95;
     assert!(
         (admitted - 1.0 / 3.0).abs() <= half,
         "admitted {admitted} ± {half}"
@@ -456,7 +426,7 @@ resource = "api"
     let k = 3;
     let blocked = (1.0 - rho) * rho.powi(k) / (1.0 - rho.powi(k + 1));
     let rate = get(&s, "loud_failure.rate");
-    let half = (s["loud_failure"]["ci95"][1].as_f64().unwrap() - rate) * T999_DF29 / T95_DF29;
+    let half = (s["loud_failure"]["ci95"][1].as_f64().unwrap() - rate) * T_DF29.t999 / T_DF29.t95;
     assert!(
         (rate - blocked).abs() <= half,
         "blocked {rate} ± {half}, M/M/1/K {blocked}"

@@ -11,40 +11,12 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-/// Replications of the loaded runs, and the two-sided t critical values for
-/// df = 29 from standard tables: 95% → 2.0452, 99.9% → 3.6594.
+/// Replications of the loaded runs (t critical values: common::T_DF29).
 const REPS: u32 = 30;
-const T95_DF29: f64 = 2.0452;
-const T999_DF29: f64 = 3.6594;
 
-/// Asserts that `expected` lies in the 99.9% interval of an estimate
-/// `{ mean, ci95 }` across `REPS` replications (a cut interval is widened
-/// from its uncut side).
+/// Asserts that `expected` lies in the 99.9% interval of an estimate over `REPS` replications.
 fn assert_estimate(e: &Value, expected: f64, what: &str) {
-    let mean = e["mean"].as_f64().unwrap();
-    let (lo, hi) = (
-        e["ci95"][0].as_f64().unwrap(),
-        e["ci95"][1].as_f64().unwrap(),
-    );
-    let half = (hi - mean).max(mean - lo) * T999_DF29 / T95_DF29;
-    assert!(
-        (mean - expected).abs() <= half,
-        "{what}: expected {expected}, simulated {mean} ± {half} (99.9%)"
-    );
-}
-
-fn run_loaded(scenario: &str, seed: u64) -> Value {
-    let scratch = Scratch::new();
-    let file = scratch.file("scenario.toml", scenario);
-    let output = bin()
-        .args(["run", file.to_str().unwrap(), "--format", "json", "--seed"])
-        .arg(seed.to_string())
-        .arg("--out")
-        .arg(scratch.path().join("out"))
-        .output()
-        .unwrap();
-    assert_success(&output);
-    serde_json::from_slice(&output.stdout).unwrap()
+    assert_estimate_t(e, expected, what, T_DF29);
 }
 
 fn loaded(pool_fields: &str, node_fields: &str, duration: f64) -> String {
@@ -262,26 +234,6 @@ fn bad_outage_and_breaker_settings_are_explained() {
         ("breaker given a number", format!("{pool}breaker = 5\n{node}"), vec!["breaker", "e.g. `breaker = {"]),
     ];
     for (case, text, fragments) in cases {
-        let scratch = Scratch::new();
-        let file = scratch.file("outage.toml", &text);
-        let out = scratch.path().join("out");
-        let output = bin()
-            .arg("run")
-            .arg(&file)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{case}: {stderr}");
-        assert!(!stderr.contains("panicked"), "{case}: {stderr}");
-        assert!(
-            stderr.contains("outage.toml"),
-            "{case}: names the file: {stderr}"
-        );
-        for f in &fragments {
-            assert!(stderr.contains(f), "{case}: lacks {f:?}: {stderr}");
-        }
-        assert!(!out.exists(), "{case}: wrote outputs");
+        assert_run_refuses(case, "outage.toml", &text, &fragments);
     }
 }

@@ -7,10 +7,8 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-/// Two-sided t critical values for df = 29 (30 replications): 95% and 99.9%.
+/// Replications of the loaded runs (t critical values: common::T_DF29).
 const REPS: u32 = 30;
-const T95_DF29: f64 = 2.0452;
-const T999_DF29: f64 = 3.6594;
 
 /// The figures of node `id` in a summary.
 fn node<'a>(s: &'a Value, id: &str) -> &'a Value {
@@ -189,28 +187,9 @@ fn r18_a_deadline_on_a_chain_of_exponential_steps_is_the_erlang_cdf() {
     assert_eq!(abandoned, get(&s, "deadline_miss.count"));
 }
 
-/// Runs a loaded scenario (its length comes from [workload]).
-fn run_loaded(scenario: &str, seed: u64) -> Value {
-    let scratch = Scratch::new();
-    let file = scratch.file("scenario.toml", scenario);
-    let output = bin()
-        .args(["run", file.to_str().unwrap(), "--format", "json"])
-        .args(["--seed", &seed.to_string(), "--out"])
-        .arg(scratch.path().join("out"))
-        .output()
-        .unwrap();
-    assert_success(&output);
-    serde_json::from_slice(&output.stdout).unwrap()
-}
-
 /// Asserts that `expected` lies in the 99.9% interval of an estimate over `REPS` replications.
 fn assert_estimate(e: &Value, expected: f64, what: &str) {
-    let mean = e["mean"].as_f64().unwrap();
-    let half = (e["ci95"][1].as_f64().unwrap() - mean) * T999_DF29 / T95_DF29;
-    assert!(
-        (mean - expected).abs() <= half,
-        "{what}: expected {expected}, simulated {mean} ± {half} (99.9%)"
-    );
+    assert_estimate_t(e, expected, what, T_DF29);
 }
 
 /// An open workload of rate `rate` on pools `gpu` (Exp(1) service, `servers`
@@ -300,8 +279,8 @@ fn loaded_a_deadline_on_an_mm1_queue_misses_with_the_sojourn_tail() {
     let miss = &s["deadline_miss"];
     let rate = miss["rate"].as_f64().unwrap();
     let half = (miss["ci95"][1].as_f64().unwrap() - miss["ci95"][0].as_f64().unwrap()) / 2.0
-        * T999_DF29
-        / T95_DF29;
+        * T_DF29.t999
+        / T_DF29.t95;
     let expected = (-0.5 * d).exp();
     assert!(
         (rate - expected).abs() <= half,

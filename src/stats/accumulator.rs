@@ -7,11 +7,10 @@
 
 use hdrhistogram::Histogram;
 
+use super::hist_buffer::SIGNIFICANT_DIGITS;
 use super::wide::Wide;
 use crate::task::{ExecCounters, Runaway, TaskOutcome, TrialResult};
 
-/// Histogram precision: 3 significant digits, a relative error of at most 0.1%.
-const SIGNIFICANT_DIGITS: u8 = 3;
 /// Latencies are recorded in nanoseconds.
 pub const NANOS_PER_SECOND: f64 = 1e9;
 /// Costs are summed in pico-dollars.
@@ -126,6 +125,17 @@ impl Accumulator {
 
     /// Adds one trial's result (its per-exec counters are added by the simulation directly).
     pub fn record(&mut self, r: &TrialResult) {
+        let ns = self.record_totals(r);
+        if self.latency_ns.record(ns).is_err() {
+            self.latency_ns.saturating_record(ns);
+        }
+    }
+
+    /// Records everything of `r` but its latency's histogram entry, and
+    /// returns that latency in nanoseconds (for a caller that buffers the
+    /// histogram: [`super::hist_buffer::HistogramBuffer`]).
+    #[inline]
+    pub fn record_totals(&mut self, r: &TrialResult) -> u64 {
         if let Some(runaway) = r.runaway {
             self.note_runaway(runaway);
         }
@@ -140,9 +150,6 @@ impl Accumulator {
         let ns = round_to_u64(r.latency * NANOS_PER_SECOND);
         self.latency_ns_sum += ns as u128;
         self.latency_ns_sq_sum.add_u128((ns as u128) * (ns as u128));
-        if self.latency_ns.record(ns).is_err() {
-            self.latency_ns.saturating_record(ns);
-        }
         let pusd = r.cost_usd * PICO_PER_USD;
         self.cost_pusd_sum += if pusd < TWO_POW_64 {
             round_to_u64(pusd) as u128
@@ -150,6 +157,7 @@ impl Accumulator {
             pusd.round() as u128
         };
         self.tokens_sum += r.tokens as u128;
+        ns
     }
 
     /// Adds another accumulator's totals into this one (order does not matter).

@@ -4,6 +4,7 @@ pub mod accumulator;
 pub mod classes;
 pub mod cofailure;
 pub mod energy;
+pub mod hist_buffer;
 pub mod interval;
 pub mod load;
 pub mod precision;

@@ -53,17 +53,19 @@ pub fn order_statistic_ranks(n: u64, q: f64, alpha: f64) -> (Option<u64>, Option
 }
 
 /// The bucket holding the value of rank `rank` (1-based) in `h`, as its
-/// (lowest, highest) equivalent values.
+/// (lowest, highest) equivalent values; `None` past the last value.
+///
+/// Read with the histogram's own scan of its counts: the quantile
+/// (rank − ½)/n makes it look for the first bucket whose cumulative count
+/// reaches ⌈rank − ½⌉ = rank (exact for n < 2^50).
 fn bucket_at_rank(h: &Histogram<u64>, rank: u64) -> Option<(u64, u64)> {
-    let mut seen = 0u64;
-    for v in h.iter_recorded() {
-        seen = seen.saturating_add(v.count_at_value());
-        if seen >= rank {
-            let value = v.value_iterated_to();
-            return Some((h.lowest_equivalent(value), h.highest_equivalent(value)));
-        }
+    let n = h.len();
+    if n == 0 || rank > n {
+        return None;
     }
-    None
+    let q = (rank.max(1) as f64 - 0.5) / n as f64;
+    let value = h.value_at_quantile(q);
+    Some((h.lowest_equivalent(value), h.highest_equivalent(value)))
 }
 
 /// 95% distribution-free interval, in seconds, of the `q` quantile of the
@@ -103,6 +105,45 @@ pub fn count_at_most(h: &Histogram<u64>, threshold_s: f64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `bucket_at_rank` by walking the recorded values one by one.
+    fn bucket_at_rank_by_walking(h: &Histogram<u64>, rank: u64) -> Option<(u64, u64)> {
+        let mut seen = 0u64;
+        for v in h.iter_recorded() {
+            seen = seen.saturating_add(v.count_at_value());
+            if seen >= rank {
+                let value = v.value_iterated_to();
+                return Some((h.lowest_equivalent(value), h.highest_equivalent(value)));
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn the_bucket_at_each_rank_is_the_one_a_walk_reaches() {
+        let mut h = Histogram::<u64>::new(3).unwrap();
+        let mut x: u64 = 5;
+        for i in 0..3000u64 {
+            x = crate::seed::mix(x, i);
+            // Values over nine decades, many in the same bucket, some zeros.
+            let v = if x.is_multiple_of(17) {
+                0
+            } else {
+                (x % 1000) << (x % 30)
+            };
+            h.record_n(v, 1 + x % 3).unwrap();
+        }
+        for rank in (0..=h.len() + 2)
+            .step_by(7)
+            .chain([1, h.len(), h.len() + 1])
+        {
+            assert_eq!(
+                bucket_at_rank(&h, rank),
+                bucket_at_rank_by_walking(&h, rank),
+                "rank {rank}"
+            );
+        }
+    }
 
     #[test]
     fn ranks_of_the_median_of_ten_match_the_table() {

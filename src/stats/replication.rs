@@ -76,7 +76,8 @@ impl PoolFigures {
             admitted: 0,
             waited: 0,
             wait_sum: 0.0,
-            waits_ns: Histogram::new(3).expect("valid precision"),
+            waits_ns: Histogram::new(super::hist_buffer::SIGNIFICANT_DIGITS)
+                .expect("valid precision"),
             rejected: 0,
             abandoned: 0,
             sojourn_sum: 0.0,
@@ -91,15 +92,22 @@ impl PoolFigures {
 
     /// Records a request reaching a server after waiting `wait` seconds.
     pub fn record_wait(&mut self, wait: f64) {
+        let ns = self.record_wait_totals(wait);
+        if self.waits_ns.record(ns).is_err() {
+            self.waits_ns.saturating_record(ns);
+        }
+    }
+
+    /// Records everything of a wait but its histogram entry, and returns
+    /// the wait in nanoseconds (for a caller that buffers the histogram).
+    #[inline]
+    pub fn record_wait_totals(&mut self, wait: f64) -> u64 {
         self.admitted += 1;
         self.wait_sum += wait;
         if wait > 0.0 {
             self.waited += 1;
         }
-        let ns = crate::stats::accumulator::round_to_u64(wait * 1e9);
-        if self.waits_ns.record(ns).is_err() {
-            self.waits_ns.saturating_record(ns);
-        }
+        crate::stats::accumulator::round_to_u64(wait * 1e9)
     }
 }
 

@@ -118,3 +118,81 @@ pub fn assert_mean_latency(summary: &Value, expected: f64) {
         "mean latency: expected {expected}, simulated {mean} ± {half} (99.9%)"
     );
 }
+
+/// Runs `coordsim run` on loaded-scenario text (its own replications and
+/// window) with `seed`, and returns the summary it prints as JSON.
+pub fn run_loaded(scenario: &str, seed: u64) -> Value {
+    let scratch = Scratch::new();
+    let file = scratch.file("scenario.toml", scenario);
+    let output = bin()
+        .args(["run", file.to_str().unwrap(), "--format", "json"])
+        .args(["--seed", &seed.to_string(), "--out"])
+        .arg(scratch.path().join("out"))
+        .output()
+        .unwrap();
+    assert_success(&output);
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Two-sided Student t critical values (95%, 99.9%) from standard tables,
+/// for estimates over the replications of a loaded test.
+#[derive(Clone, Copy)]
+pub struct TCritical {
+    pub t95: f64,
+    pub t999: f64,
+}
+
+/// 20 replications (df = 19): 95% → 2.0930, 99.9% → 3.8834.
+pub const T_DF19: TCritical = TCritical {
+    t95: 2.0930,
+    t999: 3.8834,
+};
+/// 30 replications (df = 29): 95% → 2.0452, 99.9% → 3.6594.
+pub const T_DF29: TCritical = TCritical {
+    t95: 2.0452,
+    t999: 3.6594,
+};
+
+/// Asserts that `expected` lies in the 99.9% interval of an estimate
+/// `{ mean, ci95 }` over replications with critical values `t`: the 95%
+/// half-width rescaled by t999 / t95 (an interval cut at a bound is widened
+/// from its uncut side).
+pub fn assert_estimate_t(e: &Value, expected: f64, what: &str, t: TCritical) {
+    let mean = e["mean"].as_f64().unwrap();
+    let (lo, hi) = (
+        e["ci95"][0].as_f64().unwrap(),
+        e["ci95"][1].as_f64().unwrap(),
+    );
+    let half = (hi - mean).max(mean - lo) * t.t999 / t.t95;
+    assert!(
+        (mean - expected).abs() <= half,
+        "{what}: expected {expected}, simulated {mean} ± {half} (99.9%)"
+    );
+}
+
+/// Asserts that `coordsim run` refuses scenario `text` (written as
+/// `file_name`) with exit code 2, no panic, an error located in the file and
+/// holding every one of `fragments`, and writes no output.
+pub fn assert_run_refuses(case: &str, file_name: &str, text: &str, fragments: &[&str]) {
+    let scratch = Scratch::new();
+    let file = scratch.file(file_name, text);
+    let out = scratch.path().join("out");
+    let output = bin()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{case}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{case}: {stderr}");
+    assert!(
+        stderr.contains(file_name),
+        "{case}: names the file: {stderr}"
+    );
+    for f in fragments {
+        assert!(stderr.contains(f), "{case}: lacks {f:?}: {stderr}");
+    }
+    assert!(!out.exists(), "{case}: wrote outputs");
+}

@@ -45,7 +45,8 @@ impl LeanWorld<'_> {
         let (in_window, waited, work) = (t.in_window, now - t.arrived_pool, t.work);
         let p = &mut self.pools[self.plan.pool_index];
         if in_window {
-            p.figures.record_wait(waited);
+            let ns = p.figures.record_wait_totals(waited);
+            self.waits_ns.record(ns);
         }
         p.in_service += 1;
         p.figures.busy.add(now, self.measuring, 1.0);

@@ -13,6 +13,7 @@ use crate::engine::EventQueue;
 use crate::model::{Arrivals, AttemptOutcome, Model, Window, Workload};
 use crate::seed::ReplicationSeed;
 use crate::stats::Accumulator;
+use crate::stats::hist_buffer::HistogramBuffer;
 use crate::stats::replication::{PoolFigures, Replication};
 use crate::task::{ExecCounters, Runaway, TaskOutcome, TrialResult};
 use crate::world::pool_state::PoolState;
@@ -75,6 +76,10 @@ pub(super) struct LeanWorld<'m> {
     free_slots: Vec<u32>,
     pub(super) pools: Vec<PoolState>,
     pub(super) acc: Accumulator,
+    /// Measured task latencies and the pool's waits, in nanoseconds, until
+    /// `finish` hands them to their histograms (`acc`, the pool's figures).
+    latencies_ns: HistogramBuffer,
+    pub(super) waits_ns: HistogramBuffer,
     /// Counters of tasks outside the window (discarded).
     scratch: ExecCounters,
     arrival_rng: SplitMix64,
@@ -118,6 +123,8 @@ impl<'m> LeanWorld<'m> {
             free_slots: Vec::new(),
             pools: model.pools.iter().map(PoolState::new).collect(),
             acc: Accumulator::new(model.exec_count()),
+            latencies_ns: HistogramBuffer::new(),
+            waits_ns: HistogramBuffer::new(),
             scratch: ExecCounters::default(),
             arrival_rng: SplitMix64::seed_from_u64(rep_seed.arrivals()),
             think_rng: SplitMix64::seed_from_u64(rep_seed.think()),
@@ -176,6 +183,9 @@ impl<'m> LeanWorld<'m> {
             self.set_measuring(false);
         }
         let span = self.t1.unwrap_or(now) - self.t0;
+        self.latencies_ns.drain_into(&mut self.acc.latency_ns);
+        let waits = &mut self.pools[self.plan.pool_index].figures.waits_ns;
+        self.waits_ns.drain_into(waits);
         Replication {
             acc: self.acc,
             span,
@@ -434,7 +444,8 @@ impl<'m> LeanWorld<'m> {
         };
         let (measured, agent) = (t.measured, t.agent);
         if measured {
-            self.acc.record(&result);
+            let ns = self.acc.record_totals(&result);
+            self.latencies_ns.record(ns);
             self.measured_pending -= 1;
         }
         if self.measuring {

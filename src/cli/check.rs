@@ -2,13 +2,19 @@
 
 use std::path::PathBuf;
 
+use super::interrupt::{sim_error, stop_flag};
 use super::options::refuse;
 use super::traces_in::read_spans;
 use super::{CliError, outdir};
+use crate::output::check::{CheckReport, latency_chart};
+use crate::scenario::resources::MAX_REPLICATIONS;
 use crate::scenario::{self, problem::Problems};
-use crate::trace::check::{self, Figure};
+use crate::sim::{Control, Tally, simulate_slice};
+use crate::stats::accumulator::NANOS_PER_SECOND;
+use crate::trace::check::observed::Observations;
+use crate::trace::check::{self, loaded};
 use crate::trace::fit::observe::{Mapping, Totals};
-use crate::trace::fit::{self, latency::g};
+use crate::trace::fit::{self, report::sample_quantile};
 
 /// Arguments of `coordsim check`.
 #[derive(Debug, clap::Args)]
@@ -18,9 +24,18 @@ pub struct CheckArgs {
     /// Trace files of observed runs (the forms `fit` reads).
     #[arg(required = true)]
     pub traces: Vec<PathBuf>,
-    /// Simulated trials [default: 100000].
-    #[arg(long, default_value_t = 100_000)]
-    pub trials: u64,
+    /// Simulated trials [default: 100000]; not with [workload], whose run is
+    /// its workload's window and replications.
+    #[arg(long)]
+    pub trials: Option<u64>,
+    /// With [workload]: simulated replications (2 to 10000) [default: the
+    /// file's workload.replications].
+    #[arg(long, value_name = "R")]
+    pub replications: Option<u64>,
+    /// With [workload]: the fraction of arrived tasks the traces hold (head
+    /// sampling, e.g. 0.01 for 1%), for the arrival rate (0 < F <= 1).
+    #[arg(long, value_name = "F")]
+    pub sampled: Option<f64>,
     /// Base seed [default: the file's run.seed, else 1].
     #[arg(long)]
     pub seed: Option<u64>,
@@ -40,6 +55,120 @@ pub struct CheckArgs {
 
 /// Simulates, compares, prints the table and writes check.json / check.csv.
 pub fn check(args: &CheckArgs) -> Result<(), CliError> {
+    refuse(&args.scenario, option_problems(args))?;
+    let mut s = scenario::load(&args.scenario)?;
+    refuse(&args.scenario, kind_options(args, &mut s))?;
+    let known = s
+        .model
+        .nodes
+        .iter()
+        .map(|n| n.id.split('#').next().unwrap_or(&n.id).to_string());
+    let mut known: Vec<String> = known.collect();
+    known.dedup();
+    let mapping = Mapping {
+        known,
+        rules: Vec::new(),
+    };
+    let mut totals = Totals::new(mapping.clone());
+    let mut more = Observations::new(mapping);
+    for file in &args.traces {
+        read_spans(file, args.skip_bad, &mut |o| {
+            more.add(&o);
+            totals.add(o)
+        })?;
+    }
+    let z = crate::stats::interval::normal_quantile(0.5 + args.level / 200.0);
+    let fitted = fit::fit(totals, z);
+    let seed = args.seed.unwrap_or(s.seed);
+    let name = &s.model.name;
+    let observed_latency = &fitted.totals.latency.sample;
+    let (figures, chart, about) = match &s.workload {
+        None => {
+            let trials = args.trials.unwrap_or(DEFAULT_TRIALS);
+            let sim = check::simulate(&s.model, seed, trials);
+            let figures = check::compare(&sim, &fitted, &s.model, z);
+            let q = |p: f64| sample_quantile(&sim.latencies, p);
+            let chart = latency_chart(&q, &format!("{trials} simulated"), observed_latency, name);
+            let about = serde_json::json!({
+                "trials": trials,
+                "ranges": "where the figure of n observed tasks falls at the level if the scenario \
+                           is right: a rate's binomial range around the simulated rate (plus its own \
+                           interval), a quantile's order-statistic range, a mean's normal range; per \
+                           node, the observed rate's Wilson interval must hold the scenario's rate",
+            });
+            (figures, chart, about)
+        }
+        Some(workload) => {
+            let r = u64::from(workload.replications);
+            let tally = simulate_slice(&s, 0, seed, 0..r, Control::new(stop_flag()))
+                .map_err(|e| sim_error(args.scenario.display(), e))?;
+            // A scenario with [workload] is simulated in replications.
+            let reps = match tally {
+                Tally::Replications(reps) => reps,
+                Tally::Trials(_) => Vec::new(),
+            };
+            let sampled = args.sampled.unwrap_or(1.0);
+            let observed = loaded::ObservedRuns {
+                fit: &fitted,
+                more: &more,
+                sampled,
+            };
+            let level = loaded::Level {
+                z,
+                alpha: 1.0 - args.level / 100.0,
+            };
+            let figures = loaded::compare(&reps, &observed, &s.model, workload, level);
+            let pooled = loaded::pooled_latency(&reps);
+            let q = |p: f64| pooled.value_at_quantile(p) as f64 / NANOS_PER_SECOND;
+            let tasks: u64 = reps.iter().map(|r| r.acc.trials).sum();
+            let label = format!("{tasks} simulated in {r} replications");
+            let chart = latency_chart(&q, &label, observed_latency, name);
+            let notes: serde_json::Map<String, serde_json::Value> =
+                loaded::notes(reps.len(), args.level)
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.into()))
+                    .collect();
+            let about = serde_json::json!({
+                "replications": r, "tasks_simulated": tasks, "sampled": sampled,
+                "ranges": "a loaded run: see \"loaded\"", "loaded": notes,
+            });
+            (figures, chart, about)
+        }
+    };
+    let dir = outdir::out_dir(args.out.as_deref(), name, &[])?;
+    let mut claim = outdir::claim_results(
+        &dir,
+        name,
+        args.force,
+        &format!("check of scenario \"{name}\""),
+    )?;
+    let report = CheckReport {
+        scenario: name,
+        seed,
+        level: args.level,
+        figures: &figures,
+        about,
+        independence: more.independence(z),
+        replications: s.workload.as_ref().map(|w| w.replications),
+    };
+    let rendered = crate::charts::render(&chart).map_err(CliError::Io)?;
+    let files = vec![
+        ("check-latency.png".to_string(), rendered.png),
+        ("check-latency.svg".to_string(), rendered.svg.into_bytes()),
+        ("check.json".to_string(), report.json()),
+        ("check.csv".to_string(), report.csv()),
+    ];
+    outdir::write_set(&mut claim, &files, &[], false)?;
+    let text = report.table();
+    super::console::write_out(format_args!("{text}"))?;
+    Ok(())
+}
+
+/// Simulated trials of a scenario without [workload], by default.
+const DEFAULT_TRIALS: u64 = 100_000;
+
+/// The options' own ranges.
+fn option_problems(args: &CheckArgs) -> Problems {
     let mut p = Problems::default();
     if !(90.0..=99.99).contains(&args.level) {
         p.add(
@@ -50,130 +179,77 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
             ),
         );
     }
-    if args.trials == 0 || args.trials > 10_000_000 {
+    if let Some(t) = args.trials
+        && (t == 0 || t > 10_000_000)
+    {
         p.add(
             "--trials",
+            format!("is {t}; allowed: 1 to 10000000, e.g. --trials 100000"),
+        );
+    }
+    if let Some(r) = args.replications
+        && !(2..=MAX_REPLICATIONS).contains(&r)
+    {
+        p.add(
+            "--replications",
+            format!("is {r}; allowed: 2 to {MAX_REPLICATIONS}, e.g. --replications 20"),
+        );
+    }
+    if let Some(f) = args.sampled
+        && !(f > 0.0 && f <= 1.0)
+    {
+        p.add(
+            "--sampled",
             format!(
-                "is {}; allowed: 1 to 10000000, e.g. --trials 100000",
-                args.trials
+                "is {f}; allowed: a fraction above 0 and at most 1 (of the arrived tasks \
+                 the traces hold), e.g. --sampled 0.01"
             ),
         );
     }
-    refuse(&args.scenario, p)?;
-    let s = scenario::load(&args.scenario)?;
-    if s.workload.is_some() {
-        return Err(CliError::BadInput(format!(
-            "{}: check simulates independent trials; a scenario with [workload] is not supported yet",
-            args.scenario.display()
-        )));
-    }
-    let known = s
-        .model
-        .nodes
-        .iter()
-        .map(|n| n.id.split('#').next().unwrap_or(&n.id).to_string());
-    let mut known: Vec<String> = known.collect();
-    known.dedup();
-    let mut totals = Totals::new(Mapping {
-        known,
-        rules: Vec::new(),
-    });
-    for file in &args.traces {
-        read_spans(file, args.skip_bad, &mut |o| totals.add(o))?;
-    }
-    let z = crate::stats::interval::normal_quantile(0.5 + args.level / 200.0);
-    let fitted = fit::fit(totals, z);
-    let seed = args.seed.unwrap_or(s.seed);
-    let sim = check::simulate(&s.model, seed, args.trials);
-    let figures = check::compare(&sim, &fitted, &s.model, z);
-    let name = &s.model.name;
-    let dir = outdir::out_dir(args.out.as_deref(), name, &[])?;
-    let mut claim = outdir::claim_results(
-        &dir,
-        name,
-        args.force,
-        &format!("check of scenario \"{name}\""),
-    )?;
-    let json = serde_json::json!({
-        "scenario": name, "trials": args.trials, "seed": seed, "level_percent": args.level,
-        "ranges": "where the figure of n observed tasks falls at the level if the scenario is right: \
-                   a rate's binomial range around the simulated rate (plus its own interval), \
-                   a quantile's order-statistic range, a mean's normal range; per node, the \
-                   observed rate's Wilson interval must hold the scenario's rate",
-        "flagged": figures.iter().filter(|f| f.flagged).count(),
-        "figures": figures.iter().map(|f| serde_json::json!({
-            "figure": f.name, "observed": f.observed, "n": f.n, "simulated": f.simulated,
-            "range": [f.range.0, f.range.1], "flagged": f.flagged})).collect::<Vec<_>>(),
-    });
-    let mut csv = String::from("figure,observed,n,simulated,low,high,flagged\n");
-    for f in &figures {
-        csv += &format!(
-            "\"{}\",{},{},{},{},{},{}\n",
-            f.name, f.observed, f.n, f.simulated, f.range.0, f.range.1, f.flagged
-        );
-    }
-    let chart = latency_chart(&sim, &fitted, name);
-    let rendered = crate::charts::render(&chart).map_err(CliError::Io)?;
-    let files = vec![
-        ("check-latency.png".to_string(), rendered.png),
-        ("check-latency.svg".to_string(), rendered.svg.into_bytes()),
-        (
-            "check.json".to_string(),
-            (serde_json::to_string_pretty(&json).expect("json") + "\n").into_bytes(),
-        ),
-        ("check.csv".to_string(), csv.into_bytes()),
-    ];
-    outdir::write_set(&mut claim, &files, &[], false)?;
-    super::console::write_out(format_args!("{}", table(&figures, args.level)))?;
-    Ok(())
+    p
 }
 
-fn table(figures: &[Figure], level: f64) -> String {
-    let mut s = format!(
-        "{:<34} {:>12} {:>8} {:>12}  {:<28} flag\n",
-        "figure",
-        "observed",
-        "n",
-        "simulated",
-        format!("{level}% range")
-    );
-    for f in figures {
-        s += &format!(
-            "{:<34} {:>12} {:>8} {:>12}  {:<28} {}\n",
-            f.name,
-            g(f.observed),
-            f.n,
-            g(f.simulated),
-            format!("[{}, {}]", g(f.range.0), g(f.range.1)),
-            if f.flagged { "OUTSIDE" } else { "ok" }
+/// The options that apply to one kind of scenario only; applies
+/// `--replications`.
+fn kind_options(args: &CheckArgs, s: &mut scenario::Scenario) -> Problems {
+    let mut p = Problems::default();
+    let Some(w) = &mut s.workload else {
+        for (given, option) in [
+            (args.replications.is_some(), "--replications"),
+            (args.sampled.is_some(), "--sampled"),
+        ] {
+            if given {
+                p.add(
+                    option,
+                    "applies to a scenario with [workload] only (this one runs independent \
+                     trials); allowed: leave it out, e.g. check with --trials 100000",
+                );
+            }
+        }
+        return p;
+    };
+    if let Some(t) = args.trials {
+        p.add(
+            "--trials",
+            format!(
+                "is {t}, but a scenario with [workload] runs its workload's window in \
+                 workload.replications replications; allowed: leave it out, e.g. \
+                 --replications 20"
+            ),
         );
     }
-    let k = figures.iter().filter(|f| f.flagged).count();
-    s += &format!("{k} of {} figures outside their range\n", figures.len());
-    s
-}
-
-/// Observed task latency quantiles against the simulated ones.
-fn latency_chart(
-    sim: &check::Simulated,
-    fitted: &fit::Fit,
-    name: &str,
-) -> crate::charts::qq::QqChart {
-    use crate::charts::qq::{PROBABILITIES, QqChart};
-    use crate::trace::fit::report::sample_quantile;
-    let mut obs = fitted.totals.latency.sample.clone();
-    obs.sort_by(f64::total_cmp);
-    let points = PROBABILITIES
-        .iter()
-        .map(|&p| (sample_quantile(&sim.latencies, p), sample_quantile(&obs, p)))
-        .collect();
-    let label = format!("tasks ({} observed, {} simulated)", obs.len(), sim.trials);
-    QqChart {
-        name: "check-latency".into(),
-        title: format!("{name}: observed vs simulated task latency"),
-        x_title: "simulated quantile (s)".into(),
-        y_title: "observed quantile (s)".into(),
-        series: vec![(label, points)],
-        note: "points at p = 1, 5, 10, 20, ..., 90, 95, 99%".into(),
+    if let Some(r) = args.replications {
+        w.replications = r as u32;
+    } else if w.replications < 2 {
+        p.add(
+            "workload.replications",
+            format!(
+                "is {}; check needs at least 2 replications of a loaded run (the spread \
+                 across them is the simulated figures' own uncertainty); allowed: 2 to \
+                 {MAX_REPLICATIONS}, e.g. --replications 10",
+                w.replications
+            ),
+        );
     }
+    p
 }

@@ -155,6 +155,12 @@ pub enum Command {
     /// Simulate a scenario and compare it with observed traces: outcome
     /// rates, latency quantiles, cost per task and per-node rates; flags each
     /// observed figure outside the range the scenario predicts for it.
+    ///
+    /// With [workload], simulates the loaded run's replications (the
+    /// simulated figures' own ranges from their spread) and adds each pool's
+    /// mean queue wait and the arrival rate; the observed tasks are taken as
+    /// independent (e.g. sampled sparsely: say which fraction with
+    /// --sampled).
     Check(CheckArgs),
 }
 

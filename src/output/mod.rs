@@ -4,8 +4,9 @@
 //! and [`folder`] make an output folder one scenario's and one writer's,
 //! [`name`] keeps paths built from names inside `outputs/`, [`results`] and
 //! [`kept`] are what runs and sweeps write, [`provenance`] says where a
-//! result comes from.
+//! result comes from, [`check`] is what `coordsim check` writes.
 
+pub mod check;
 pub mod energy_table;
 pub mod files;
 pub mod folder;

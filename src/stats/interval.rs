@@ -48,17 +48,30 @@ pub fn wilson_score(p: f64, n: f64, z: f64) -> (f64, f64) {
 /// `n` when the replications do not differ at all. `rates` are the
 /// replications' proportions, `p` the pooled one.
 pub fn wilson_replicated(p: f64, n: u64, rates: &[f64]) -> (f64, f64) {
+    wilson_replicated_at(p, n, rates, 0.05)
+}
+
+/// [`wilson_replicated`] at level 1 − `alpha` (the normal quantile with
+/// fewer than two replications, the Student t one of R − 1 degrees of
+/// freedom otherwise).
+pub fn wilson_replicated_at(p: f64, n: u64, rates: &[f64], alpha: f64) -> (f64, f64) {
     let r = rates.len();
     if n == 0 {
         return (0.0, 1.0);
     }
     if r < 2 {
-        return wilson_score(p, n as f64, Z95);
+        // Z95 itself at 95%, to the last bit.
+        let z = if alpha == 0.05 {
+            Z95
+        } else {
+            normal_quantile(1.0 - alpha / 2.0)
+        };
+        return wilson_score(p, n as f64, z);
     }
     let mean = rates.iter().sum::<f64>() / r as f64;
     let var = rates.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (r as f64 - 1.0);
     let v = var / r as f64;
-    let t = student_t_critical(0.05, r as f64 - 1.0);
+    let t = student_t_critical(alpha, r as f64 - 1.0);
     let n_eff = if v > 0.0 && p > 0.0 && p < 1.0 {
         (p * (1.0 - p) / v).min(n as f64)
     } else {

@@ -47,9 +47,9 @@ fn key_time(key: u64) -> f64 {
 pub struct EventQueue<E> {
     /// A 4-ary min-heap on (time key, insertion number).
     heap: Vec<Entry<E>>,
-    /// The pending event of the lane (see [`EventQueue::schedule_lane_in`]),
+    /// The pending event of the serial stream (see [`EventQueue::schedule_serial_in`]),
     /// ordered with the heap's events by the same (time, insertion) rule.
-    lane: Option<Entry<E>>,
+    serial: Option<Entry<E>>,
     next_seq: u64,
     now: f64,
     popped: u64,
@@ -66,7 +66,7 @@ impl<E: Copy> EventQueue<E> {
     pub fn new() -> Self {
         EventQueue {
             heap: Vec::new(),
-            lane: None,
+            serial: None,
             next_seq: 0,
             now: 0.0,
             popped: 0,
@@ -76,7 +76,7 @@ impl<E: Copy> EventQueue<E> {
     /// Empties the queue and rewinds the clock, keeping the allocation.
     pub fn reset(&mut self) {
         self.heap.clear();
-        self.lane = None;
+        self.serial = None;
         self.next_seq = 0;
         self.now = 0.0;
         self.popped = 0;
@@ -95,7 +95,7 @@ impl<E: Copy> EventQueue<E> {
 
     /// Number of events waiting.
     pub fn len(&self) -> usize {
-        self.heap.len() + usize::from(self.lane.is_some())
+        self.heap.len() + usize::from(self.serial.is_some())
     }
 
     /// True when no event is waiting.
@@ -110,16 +110,19 @@ impl<E: Copy> EventQueue<E> {
         self.schedule_at(self.now + delay, event);
     }
 
-    /// Schedules `event` `delay` seconds from now in the lane: a stream whose
+    /// Schedules `event` `delay` seconds from now in the serial stream: a stream whose
     /// events are scheduled one at a time, each when the previous one is
     /// handled (the arrivals of an open workload). It waits beside the heap,
     /// so each of its events costs no heap push or pop, and it pops in the
-    /// same order as if it were in the heap. At most one lane event waits.
+    /// same order as if it were in the heap. At most one serial event waits.
     #[inline]
-    pub fn schedule_lane_in(&mut self, delay: f64, event: E) {
-        debug_assert!(self.lane.is_none(), "the lane holds one event at a time");
+    pub fn schedule_serial_in(&mut self, delay: f64, event: E) {
+        debug_assert!(
+            self.serial.is_none(),
+            "the serial stream holds one event at a time"
+        );
         let entry = self.entry(self.now + delay, event);
-        self.lane = Some(entry);
+        self.serial = Some(entry);
     }
 
     /// The entry of `event` at `time` (never before now), numbered.
@@ -156,12 +159,12 @@ impl<E: Copy> EventQueue<E> {
     /// Removes the earliest event, advances the clock to it and returns it.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, E)> {
-        let lane_first = match (&self.lane, self.heap.first()) {
-            (Some(lane), Some(top)) => lane.before(top),
-            (lane, _) => lane.is_some(),
+        let serial_first = match (&self.serial, self.heap.first()) {
+            (Some(serial), Some(top)) => serial.before(top),
+            (serial, _) => serial.is_some(),
         };
-        let top = if lane_first {
-            self.lane.take()?
+        let top = if serial_first {
+            self.serial.take()?
         } else {
             self.pop_heap()?
         };
@@ -269,24 +272,24 @@ mod tests {
     }
 
     #[test]
-    fn the_lane_pops_as_if_its_events_were_in_the_heap() {
+    fn the_serial_stream_pops_as_if_its_events_were_in_the_heap() {
         // The same schedule twice: every event in the heap, and one stream
-        // (scheduled one at a time when its previous event pops) in the lane.
-        let (mut heap, mut laned) = (EventQueue::new(), EventQueue::new());
+        // (scheduled one at a time when its previous event pops) in the serial slot.
+        let (mut heap, mut serial) = (EventQueue::new(), EventQueue::new());
         let mut x: u64 = 7;
         let mut gap = || {
             x = crate::seed::mix(x, 1);
             (x % 4) as f64 * 0.5 // ties with the other events are common
         };
-        for q in [&mut heap, &mut laned] {
+        for q in [&mut heap, &mut serial] {
             q.schedule_at(0.0, (0, 0));
         }
         heap.schedule_at(0.0, (1, 0));
-        laned.schedule_lane_in(0.0, (1, 0));
+        serial.schedule_serial_in(0.0, (1, 0));
         let mut popped = Vec::new();
         while let Some((t, (stream, n))) = heap.pop() {
             assert_eq!(
-                laned.pop(),
+                serial.pop(),
                 Some((t, (stream, n))),
                 "event {}",
                 popped.len()
@@ -298,12 +301,12 @@ mod tests {
             let (a, b) = (gap(), gap());
             if stream == 1 {
                 heap.schedule_in(a, (1, n + 1));
-                laned.schedule_lane_in(a, (1, n + 1));
+                serial.schedule_serial_in(a, (1, n + 1));
             }
-            for q in [&mut heap, &mut laned] {
+            for q in [&mut heap, &mut serial] {
                 q.schedule_in(b, (0, n + 1));
             }
-            assert_eq!(heap.len(), laned.len());
+            assert_eq!(heap.len(), serial.len());
         }
         assert!(popped.len() > 4000);
     }

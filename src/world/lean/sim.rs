@@ -243,8 +243,8 @@ impl<'m> LeanWorld<'m> {
             return;
         }
         let gap: f64 = Exp1.sample(&mut self.arrival_rng);
-        // Arrivals are scheduled one at a time: the queue's lane holds them.
-        self.queue.schedule_lane_in(gap / peak, Ev::Arrival);
+        // Arrivals are scheduled one at a time: the queue's serial stream holds them.
+        self.queue.schedule_serial_in(gap / peak, Ev::Arrival);
     }
 
     fn arrival(&mut self) {

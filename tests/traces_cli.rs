@@ -243,6 +243,45 @@ fn check_passes_the_right_scenario_and_flags_a_wrong_one() {
     );
 }
 
+/// A 3-of-5 vote cuts off the slowest samples once it is decided (about a
+/// quarter of their attempts): the node medians must not be read from the
+/// attempts that ended alone (biased low: 1.6–1.7 s for a true 2 s), yet a
+/// median doubled must still be flagged.
+#[test]
+fn check_reads_medians_of_attempts_cut_off_by_a_vote_without_bias() {
+    let dir = Scratch::new();
+    let obs = dir.path().join("obs");
+    let o = run_traces(
+        &obs,
+        "scenarios/shared-blind-spot.toml",
+        &["--trials", "3000", "--traces", "3000", "--seed", "3"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let traces = obs.join("traces.otlp.jsonl");
+    let medians = |v: &Value| -> Vec<String> {
+        flagged(v)
+            .into_iter()
+            .filter(|f| f.ends_with("latency median (s)"))
+            .collect()
+    };
+    let right = check(dir.path(), "scenarios/shared-blind-spot.toml", &traces);
+    assert_eq!(medians(&right), Vec::<String>::new(), "{right:#}");
+    let text = fs::read_to_string("scenarios/shared-blind-spot.toml")
+        .unwrap()
+        .replace("median = 2.0, p99 = 8.0", "median = 4.0, p99 = 16.0")
+        .replace("name = \"shared-blind-spot\"", "name = \"slow-samples\"");
+    let wrong_path = dir.path().join("slow.toml");
+    fs::write(&wrong_path, text).unwrap();
+    let wrong = check(dir.path(), wrong_path.to_str().unwrap(), &traces);
+    let flags = medians(&wrong);
+    for s in ["s1", "s2", "s3", "s4", "s5"] {
+        assert!(
+            flags.contains(&format!("{s} latency median (s)")),
+            "{flags:?}"
+        );
+    }
+}
+
 #[test]
 fn a_steps_table_is_fitted_and_its_bad_rows_located() {
     let dir = Scratch::new();

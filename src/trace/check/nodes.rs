@@ -3,7 +3,8 @@
 //! attempts' Wilson intervals, a gate's sensitivity and false-alarm rate in
 //! the observed decisions' ones, and the median service time (an attempt
 //! less its queue wait) in the observed median's order-statistic interval
-//! (the sample quantiles at 1/2 ∓ z √(1/(4n))).
+//! (the sample quantiles at 1/2 ∓ z √(1/(4n)); attempts cut off before they
+//! ended widen it, [`observed_median`]).
 //!
 //! A node on a pool that can fail calls by itself (outages, a breaker, and
 //! under load (`loaded`) rejections and a bounded queue) has no loud-rate
@@ -19,6 +20,8 @@ use statrs::distribution::ContinuousCDF;
 use super::{Figure, figure, quantile};
 use crate::model::{Latency, Model, OnFull, Pool, ServiceTime, Step};
 use crate::trace::fit::Fit;
+use crate::trace::fit::censored::{Censored, observed_quantiles};
+use crate::trace::fit::latency::{Durations, SAMPLE};
 
 /// The per-node figures of `fit` against `model`, at z. Under load, nodes
 /// in `unwaited` (spans that do not say their queue wait) on a resource get
@@ -47,16 +50,10 @@ pub fn figures(
         if let Some(median) = service_median(step, pool, loaded).filter(|_| !queued)
             && nf.totals.durations.n > 0
         {
-            let mut obs = nf.totals.durations.sample.clone();
-            obs.sort_by(f64::total_cmp);
-            let m = obs.len() as f64;
-            let half = z * (0.25 / m).sqrt();
-            let range = (
-                quantile(&obs, (0.5 - half).max(0.0)),
-                quantile(&obs, (0.5 + half).min(1.0)),
-            );
+            let (observed, range, n) =
+                observed_median(&nf.totals.durations, &nf.totals.censored, z);
             let name = format!("{} latency median (s)", nf.totals.name);
-            let mut f = figure(name, quantile(&obs, 0.5), obs.len() as u64, median, range);
+            let mut f = figure(name, observed, n, median, range);
             // The observed median's order-statistic interval (plus the 1 ns
             // resolution of a trace) must hold the scenario's median.
             f.flagged = median < range.0 - 1e-9 || median > range.1 + 1e-9;
@@ -96,6 +93,47 @@ pub fn figures(
         }
     }
     out
+}
+
+/// The observed median service time of a node, its order-statistic
+/// interval (the sample quantiles at 1/2 ∓ z √(1/(4n))) and n.
+///
+/// Attempts cut off before they ended (abandoned, timed out: right-censored
+/// at `c`) count as unknown: the interval's lower end reads the sample with
+/// each at `c` (the least it can be), its upper end with each at +∞ (the
+/// most), so it holds the median whatever they would have taken: a wider
+/// interval, never a biased one. The value shown is the Kaplan–Meier median.
+/// Of samples truncated at their first values, the larger is cut to the
+/// whole trace's ratio of censored to complete attempts.
+fn observed_median(d: &Durations, c: &Censored, z: f64) -> (f64, (f64, f64), u64) {
+    let (mut complete, mut cut) = (d.sample.clone(), c.sample.clone());
+    cut.extend(std::iter::repeat_n(
+        0.0,
+        c.zeros.min(SAMPLE as u64) as usize,
+    ));
+    let cut_total = c.n + c.zeros;
+    if cut_total > 0 && d.n > 0 {
+        let ratio = cut_total as f64 / d.n as f64;
+        if (cut.len() as f64) > complete.len() as f64 * ratio {
+            cut.truncate((complete.len() as f64 * ratio).round() as usize);
+        } else {
+            complete.truncate((cut.len() as f64 / ratio).round() as usize);
+        }
+    }
+    let half = z * (0.25 / (complete.len() + cut.len()).max(1) as f64).sqrt();
+    let sorted = |extra: &[f64]| {
+        let mut all: Vec<f64> = complete.iter().chain(extra).copied().collect();
+        all.sort_by(f64::total_cmp);
+        all
+    };
+    let least = sorted(&cut);
+    let most = sorted(&vec![f64::INFINITY; cut.len()]);
+    let range = (
+        quantile(&least, (0.5 - half).max(0.0)),
+        quantile(&most, (0.5 + half).min(1.0)),
+    );
+    let shown = observed_quantiles(d, c, &[0.5])[0].unwrap_or_else(|| quantile(&most, 0.5));
+    (shown, range, (complete.len() + cut.len()) as u64)
 }
 
 /// A pool that fails some calls by itself, loudly (rejections need a load).

@@ -70,6 +70,8 @@ enum Feature {
     /// Arrivals by a schedule of several rates, or a closed population:
     /// no single arrival rate to compare with.
     NoConstantRate,
+    /// A class other than class 0 of a multi-class run: not traced at all.
+    OtherClass,
 }
 
 /// Feature → figures not checked (per node for a pool's feature, for the
@@ -104,6 +106,15 @@ const EXCLUSIONS: &[(Feature, &[Figure])] = &[
     (Feature::Rejects, &[Figure::Loud, Figure::Silent]),
     (Feature::Shedding, &[Figure::Arrivals]),
     (Feature::NoConstantRate, &[Figure::Arrivals]),
+    (
+        Feature::OtherClass,
+        &[
+            Figure::Service,
+            Figure::Loud,
+            Figure::Silent,
+            Figure::Arrivals,
+        ],
+    ),
 ];
 
 fn excluded(features: &[Feature], figure: Figure) -> Option<Feature> {
@@ -263,6 +274,14 @@ fn check(
             None => checked += tc::check_loud(&what, model, exec, nf, failures),
         }
         checked += tc::check_gate(&what, model, exec, nf, failures);
+    }
+    for c in &w.classes {
+        let f = Feature::OtherClass;
+        let figures = EXCLUSIONS.iter().find(|e| e.0 == f).unwrap().1;
+        skipped.push(format!(
+            "{}: class {} {figures:?} ({f:?})",
+            model.name, c.head.id
+        ));
     }
     // The arrival rate of class 0 (the traced class).
     let mut run = Vec::new();

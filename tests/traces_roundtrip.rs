@@ -11,46 +11,18 @@
 //! out of the rates; shared-blind-spot, whose early-deciding vote abandons
 //! about a quarter of its samples' attempts, is checked like the rest.
 
-use coordsim::model::{AttemptOutcome, Latency, Model};
+mod common;
+
+use common::trace_check::{self as tc, Z};
+use coordsim::model::Model;
 use coordsim::trace::fit::latency::Family;
-use coordsim::trace::fit::observe::{Mapping, Totals};
 use coordsim::trace::fit::{self, Fit};
 use coordsim::trace::sample::{self, TracesOf};
-use coordsim::trace::{otlp, read};
-
-/// z of a two-sided 99.9% interval.
-const Z: f64 = 3.290_526_731_491_926;
-/// The 0.99 quantile of the standard normal.
-const Z99: f64 = 2.326_347_874_040_841;
 
 fn fitted(model: &Model, tasks: u64) -> Fit {
     let picked = sample::pick(model, 1, tasks, tasks, TracesOf::All);
     let traces = sample::record(model, 1, &picked);
-    let mut known: Vec<String> = model
-        .nodes
-        .iter()
-        .map(|n| n.id.split('#').next().unwrap().to_string())
-        .collect();
-    known.dedup();
-    known.extend((0..model.edges.len()).map(|e| model.exec_name(model.nodes.len() + e)));
-    let mut totals = Totals::new(Mapping {
-        known,
-        rules: Vec::new(),
-    });
-    for t in &traces {
-        // Through the JSON text, as a file would carry it.
-        let line = serde_json::to_string(&otlp::request(model, 1, t)).unwrap();
-        read::otlp(&line, &mut |o| totals.add(o)).unwrap();
-    }
-    fit::fit(totals, Z)
-}
-
-fn inside(what: &str, value: f64, (lo, hi): (f64, f64), failures: &mut Vec<String>) {
-    // Fitted figures are rounded to 1 ns (latency) in the trace: allow that.
-    let slack = 1e-9 + 1e-12 * value.abs();
-    if !(value >= lo - slack && value <= hi + slack) {
-        failures.push(format!("{what}: {value} outside [{lo}, {hi}]"));
-    }
+    tc::fit_traces(model, 1, &traces)
 }
 
 fn check(model: &Model, fit: &Fit, failures: &mut Vec<String>) -> usize {
@@ -59,122 +31,13 @@ fn check(model: &Model, fit: &Fit, failures: &mut Vec<String>) -> usize {
         if nf.totals.all.attempts == 0 {
             continue;
         }
+        let exec = tc::exec_of(model, nf);
         let name = &nf.totals.name;
-        let exec = (0..model.exec_count())
-            .find(|&e| model.exec_name(e).split('#').next() == Some(name.as_str()))
-            .unwrap_or_else(|| panic!("{name} is not in the model"));
-        let step = model.step(exec);
-        let find = |family: &str| {
-            nf.latency
-                .iter()
-                .find(|c| c.family.name() == family)
-                .unwrap_or_else(|| panic!("{name}: no {family} candidate"))
-                .family
-                .clone()
-        };
         let what = |p: &str| format!("{}: {name} {p}", model.name);
-        match &step.latency {
-            Latency::Fixed(v) => {
-                let Family::Fixed { low, high, .. } = find("fixed") else {
-                    unreachable!()
-                };
-                inside(&what("fixed latency"), *v, (low, high), failures);
-            }
-            Latency::Exponential { mean, .. } => {
-                let Family::Exponential { ci, .. } = find("exponential") else {
-                    unreachable!()
-                };
-                inside(&what("exponential mean"), *mean, ci, failures);
-            }
-            Latency::LogNormal { mu, sigma, .. } => {
-                let Family::LogNormal { median, p99, .. } = find("lognormal") else {
-                    unreachable!()
-                };
-                inside(
-                    &what("lognormal median"),
-                    mu.exp(),
-                    (median.1, median.2),
-                    failures,
-                );
-                inside(
-                    &what("lognormal p99"),
-                    (mu + Z99 * sigma).exp(),
-                    (p99.1, p99.2),
-                    failures,
-                );
-                checked += 1;
-            }
-            Latency::Gamma { shape, scale, .. } => {
-                let Family::Gamma { shape: k, mean, .. } = find("gamma") else {
-                    unreachable!()
-                };
-                inside(&what("gamma shape"), *shape, (k.1, k.2), failures);
-                inside(
-                    &what("gamma mean"),
-                    shape * scale,
-                    (mean.1, mean.2),
-                    failures,
-                );
-                checked += 1;
-            }
-            Latency::Uniform { .. } => {}
-        }
-        checked += 1;
-        // A common cause strikes every attempt of its members in a task:
-        // per first attempt, loud = L + (1 − L)(1 − S) l and silent =
-        // (1 − L)(S + (1 − S) s), with L (S) the chance that a loud (silent)
-        // cause strikes (a loud one wins when both do).
-        let struck = |effect: AttemptOutcome| {
-            1.0 - model
-                .common_causes
-                .iter()
-                .filter(|c| c.effect == effect && c.members.contains(&exec))
-                .map(|c| 1.0 - c.probability)
-                .product::<f64>()
-        };
-        let (big_l, big_s) = (struck(AttemptOutcome::Loud), struck(AttemptOutcome::Silent));
-        let loud = big_l + (1.0 - big_l) * (1.0 - big_s) * step.outcome.loud;
-        let silent = (1.0 - big_l) * (big_s + (1.0 - big_s) * step.outcome.silent);
-        match step.rates.as_deref().and_then(|r| r.silent.as_ref()) {
-            None => {
-                let r = nf
-                    .silent
-                    .unwrap_or_else(|| panic!("{name}: no silent rate"));
-                inside(&what("silent rate"), silent, r.ci, failures);
-                checked += 1;
-            }
-            Some(rate) => {
-                let b = nf
-                    .difficulty
-                    .as_ref()
-                    .unwrap_or_else(|| panic!("{name}: no difficulty fit"));
-                let (m, c) = (rate.mean(), rate.a + rate.b);
-                inside(&what("Beta mean"), m, (b.mean.1, b.mean.2), failures);
-                inside(
-                    &what("Beta concentration"),
-                    c,
-                    (b.concentration.1, b.concentration.2),
-                    failures,
-                );
-                checked += 2;
-            }
-        }
-        let r = nf.loud.unwrap_or_else(|| panic!("{name}: no loud rate"));
-        inside(&what("loud rate"), loud, r.ci, failures);
-        checked += 1;
-        if let Some(g) = model.nodes.get(exec).and_then(|n| n.gate.as_ref()) {
-            // A gate that never saw a wrong (or a right) input in the sample
-            // has nothing to fit that rate from (e.g. the last of three gates
-            // behind a 1e-7 silent rate).
-            if let Some(d) = nf.sensitivity {
-                inside(&what("sensitivity"), g.sensitivity, d.ci, failures);
-                checked += 1;
-            }
-            if let Some(f) = nf.false_alarm {
-                inside(&what("false alarm"), g.false_alarm, f.ci, failures);
-                checked += 1;
-            }
-        }
+        checked += tc::check_latency(&what, &model.step(exec).latency, nf, failures);
+        checked += tc::check_silent(&what, model, exec, nf, failures);
+        checked += tc::check_loud(&what, model, exec, nf, failures);
+        checked += tc::check_gate(&what, model, exec, nf, failures);
     }
     checked
 }

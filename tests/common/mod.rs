@@ -2,6 +2,8 @@
 //! text and read back what it wrote.
 #![allow(dead_code)]
 
+pub mod trace_check;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

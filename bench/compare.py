@@ -127,11 +127,11 @@ def main():
 
 
 def replications_on_two_threads():
-    """(5) a loaded run of several replications on 1 and 2 threads: the
+    """(3) a loaded run of several replications on 1 and 2 threads: the
     ratio of medians, with the runs alternated so that load changes hit both."""
     reps = 8
     args = [os.path.join(HERE, "mmc.toml"), "--set", f"workload.replications={reps}"]
-    print(f"\n(5) M/M/c, {reps} replications of 200000 customers, on 1 and 2 threads "
+    print(f"\n(3) M/M/c, {reps} replications of 200000 customers, on 1 and 2 threads "
           f"(alternated, medians of {REPEATS})")
     times = {1: [], 2: []}
     summaries = {}
@@ -150,10 +150,10 @@ def replications_on_two_threads():
 
 
 def precision_and_rare():
-    """(3) --precision against --trials N for the N it used; (4) importance
+    """(4) --precision against --trials N for the N it used; (5) importance
     sampling against crude Monte Carlo at the same precision (same-run ratios)."""
     six = os.path.join(ROOT, "scenarios", "six-step-pipeline.toml")
-    print("\n(3) --precision on the six-step pipeline: the batches' cost, as a ratio to "
+    print("\n(4) --precision on the six-step pipeline: the batches' cost, as a ratio to "
           "--trials N for the N used (2 threads)")
     for spec in ("success=0.0005", "p99=0.5%"):
         wall, s = coordsim([six, "--precision", spec], 2)
@@ -166,7 +166,7 @@ def precision_and_rare():
 
     rare = os.path.join(ROOT, "scenarios", "rare-silent-gates.toml")
     n = 200_000
-    print(f"\n(4) rare-silent-gates (P(silent) = 1e-7): importance sampling (--rare, {n} trials) "
+    print(f"\n(5) rare-silent-gates (P(silent) = 1e-7): importance sampling (--rare, {n} trials) "
           "against crude Monte Carlo at the same relative half-width (2 threads)")
     wall_is, s = coordsim([rare, "--rare", "--trials", str(n)], 2)
     silent = next(o for o in s["outcomes"] if o["outcome"] == "silent")

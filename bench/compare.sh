@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Speed (and correctness) of coordsim against SimPy and Ciw on the same two
 # models: an M/M/c queue (Wq against Erlang C) and the six-step pipeline; then
-# the cost of --precision (against --trials N for the N it used) and the gain of
-# --rare (importance sampling against crude Monte Carlo at the same precision).
+# 8 loaded replications on 1 and 2 threads, the cost of --precision (against
+# --trials N for the N it used) and the gain of --rare (importance sampling
+# against crude Monte Carlo at the same precision).
 # Creates bench/.venv (python3 -m venv; simpy, ciw and PyYAML from PyPI),
 # builds coordsim in release mode, checks the deploy/ YAML and prints the table.
 #

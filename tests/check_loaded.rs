@@ -11,7 +11,7 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{Scratch, bin};
+use common::{Scratch, bin, flagged};
 use serde_json::Value;
 
 /// The fraction of traces kept: trace ids whose last hex digit is 0 or 1.
@@ -99,16 +99,6 @@ fn check(dir: &Path, scenario: &Path, traces: &Path, extra: &[&str]) -> Value {
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("loaded run"), "{stdout}");
     serde_json::from_str(&fs::read_to_string(out.join("check.json")).unwrap()).unwrap()
-}
-
-fn flagged(v: &Value) -> Vec<String> {
-    v["figures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["flagged"] == true)
-        .map(|f| f["figure"].as_str().unwrap().to_string())
-        .collect()
 }
 
 fn figure<'a>(v: &'a Value, name: &str) -> &'a Value {

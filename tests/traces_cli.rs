@@ -8,7 +8,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{Scratch, bin};
+use common::{Scratch, bin, flagged};
 use serde_json::Value;
 
 const FIXTURES: &str = "tests/fixtures/traces";
@@ -196,16 +196,6 @@ fn check(dir: &Path, scenario: &str, traces: &Path) -> Value {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     serde_json::from_str(&fs::read_to_string(out.join("check.json")).unwrap()).unwrap()
-}
-
-fn flagged(v: &Value) -> Vec<String> {
-    v["figures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["flagged"] == true)
-        .map(|f| f["figure"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[test]

@@ -198,3 +198,14 @@ pub fn assert_run_refuses(case: &str, file_name: &str, text: &str, fragments: &[
     }
     assert!(!out.exists(), "{case}: wrote outputs");
 }
+
+/// The names of the figures a `check.json` flags.
+pub fn flagged(check: &Value) -> Vec<String> {
+    check["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["flagged"] == true)
+        .map(|f| f["figure"].as_str().unwrap().to_string())
+        .collect()
+}

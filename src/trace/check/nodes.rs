@@ -121,19 +121,27 @@ fn observed_median(d: &Durations, c: &Censored, z: f64) -> (f64, (f64, f64), u64
         }
     }
     let half = z * (0.25 / (complete.len() + cut.len()).max(1) as f64).sqrt();
-    let sorted = |extra: &[f64]| {
-        let mut all: Vec<f64> = complete.iter().chain(extra).copied().collect();
-        all.sort_by(f64::total_cmp);
-        all
-    };
-    let least = sorted(&cut);
-    let most = sorted(&vec![f64::INFINITY; cut.len()]);
+    let n = (complete.len() + cut.len()) as u64;
+    complete.sort_by(f64::total_cmp);
+    if cut_total == 0 {
+        // Nothing cut off: the complete sample's median and its interval.
+        let range = (
+            quantile(&complete, (0.5 - half).max(0.0)),
+            quantile(&complete, (0.5 + half).min(1.0)),
+        );
+        return (quantile(&complete, 0.5), range, n);
+    }
+    let mut least: Vec<f64> = complete.iter().chain(&cut).copied().collect();
+    least.sort_by(f64::total_cmp);
+    // Each cut-off attempt at +∞ sorts after the complete ones.
+    let mut most = complete;
+    most.resize(most.len() + cut.len(), f64::INFINITY);
     let range = (
         quantile(&least, (0.5 - half).max(0.0)),
         quantile(&most, (0.5 + half).min(1.0)),
     );
     let shown = observed_quantiles(d, c, &[0.5])[0].unwrap_or_else(|| quantile(&most, 0.5));
-    (shown, range, (complete.len() + cut.len()) as u64)
+    (shown, range, n)
 }
 
 /// A pool that fails some calls by itself, loudly (rejections need a load).

@@ -80,9 +80,21 @@ impl Latency {
         Ok(Latency::Uniform { low, high, sampler })
     }
 
-    /// Draws one latency in seconds.
-    #[inline]
+    /// Draws one latency in seconds. A fixed or exponential latency (the
+    /// common cases, drawn per attempt in loaded runs) is drawn in line in
+    /// the caller; the others through [`Latency::sample_shaped`].
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Latency::Fixed(v) => *v,
+            Latency::Exponential { sampler, .. } => sampler.sample(rng),
+            shaped => shaped.sample_shaped(rng),
+        }
+    }
+
+    /// Draws a lognormal, gamma or uniform latency.
+    #[inline(never)]
+    fn sample_shaped<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
             Latency::Fixed(v) => *v,
             Latency::Exponential { sampler, .. } => sampler.sample(rng),

@@ -108,6 +108,7 @@ pub struct Pool {
 impl Pool {
     /// The work one attempt of `step` brings: seconds of service, or
     /// iterations (output tokens) when the pool batches.
+    #[inline]
     pub fn draw_work<R: Rng + ?Sized>(&self, step: &Step, own_latency: f64, rng: &mut R) -> f64 {
         if let Some(work) = self.token_work(step) {
             return work;

@@ -17,6 +17,7 @@ pub const NANOS_PER_SECOND: f64 = 1e9;
 pub const PICO_PER_USD: f64 = 1e12;
 
 const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
 
 /// `x.round().clamp(0.0, u64::MAX as f64) as u64`, bit for bit (NaN and
 /// negatives give 0, values from 2⁶⁴ up saturate), without a call to libm's
@@ -26,14 +27,16 @@ pub fn round_to_u64(x: f64) -> u64 {
     if x.is_nan() || x < 0.5 {
         return 0;
     }
-    if x >= TWO_POW_64 {
-        return u64::MAX;
+    if x >= TWO_POW_63 {
+        // Every f64 from 2⁶³ up is a whole number.
+        return if x >= TWO_POW_64 { u64::MAX } else { x as u64 };
     }
-    // Truncation is exact, and so is the fraction x − trunc(x).
-    // The fraction decides by a flag added, not a branch: it is a coin toss
-    // for latencies, so a branch would be mispredicted half the time.
-    let t = x as u64;
-    t + u64::from(x - t as f64 >= 0.5)
+    // Below 2⁶³ the signed conversions are single instructions (the
+    // unsigned ones are not on x86-64). Truncation is exact, and so is the
+    // fraction x − trunc(x); it decides by a flag added, not a branch: it is
+    // a coin toss for latencies, so a branch would be mispredicted half the time.
+    let t = x as i64;
+    (t + i64::from(x - t as f64 >= 0.5)) as u64
 }
 
 /// Running totals of a set of trials.
@@ -219,6 +222,9 @@ mod tests {
             4503599627370495.5,
             4503599627370496.0,
             9007199254740993.0,
+            9.223372036854775e18,
+            9.223372036854776e18,
+            9.223372036854778e18,
             1e19,
             1.8446744073709552e19,
             1e300,

@@ -24,6 +24,7 @@ impl WaitQueue {
     }
 
     /// Adds a request with its (class, step) priority.
+    #[inline]
     pub fn push(&mut self, request: u32, priority: (i32, i32)) {
         match self {
             WaitQueue::Fifo(q) => q.push_back(request),
@@ -35,6 +36,7 @@ impl WaitQueue {
     }
 
     /// Takes the next request to serve.
+    #[inline]
     pub fn pop(&mut self) -> Option<u32> {
         match self {
             WaitQueue::Fifo(q) => q.pop_front(),

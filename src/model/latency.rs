@@ -5,15 +5,18 @@
 //! its `rand_distr` sampler built once, so the hot loop only samples.
 
 use rand::Rng;
-use rand_distr::{Distribution, Exp, Gamma, LogNormal, Uniform};
+use rand_distr::{Distribution, Exp, Exp1, Gamma, LogNormal, Uniform};
 
 /// A latency distribution in seconds.
 #[derive(Debug, Clone)]
 pub enum Latency {
     /// Always exactly this many seconds (zero for an instant step).
     Fixed(f64),
-    /// Exponential with the given mean.
-    Exponential { mean: f64, sampler: Exp<f64> },
+    /// Exponential with the given mean, drawn as a standard exponential
+    /// times `scale`: the factor `rand_distr`'s `Exp` multiplies by (1/λ for
+    /// λ = 1/mean), so the draws are `Exp`'s bit for bit (tested), without
+    /// the call `Exp::sample` makes through `Rng::sample`.
+    Exponential { mean: f64, scale: f64 },
     /// Log-normal: `exp(N(mu, sigma))`.
     LogNormal {
         mu: f64,
@@ -42,8 +45,12 @@ impl Latency {
 
     /// Exponential latency with the given mean (must be > 0 and finite).
     pub fn exponential(mean: f64) -> Result<Self, String> {
-        let sampler = Exp::new(1.0 / mean).map_err(|e| e.to_string())?;
-        Ok(Latency::Exponential { mean, sampler })
+        let lambda = 1.0 / mean;
+        Exp::new(lambda).map_err(|e| e.to_string())?;
+        Ok(Latency::Exponential {
+            mean,
+            scale: 1.0 / lambda,
+        })
     }
 
     /// Log-normal latency from the parameters of the underlying normal.
@@ -87,7 +94,10 @@ impl Latency {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
             Latency::Fixed(v) => *v,
-            Latency::Exponential { sampler, .. } => sampler.sample(rng),
+            Latency::Exponential { scale, .. } => {
+                let standard: f64 = Exp1.sample(rng);
+                standard * scale
+            }
             shaped => shaped.sample_shaped(rng),
         }
     }
@@ -96,8 +106,7 @@ impl Latency {
     #[inline(never)]
     fn sample_shaped<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
-            Latency::Fixed(v) => *v,
-            Latency::Exponential { sampler, .. } => sampler.sample(rng),
+            Latency::Fixed(_) | Latency::Exponential { .. } => self.sample(rng),
             Latency::LogNormal { sampler, .. } => sampler.sample(rng),
             Latency::Gamma { sampler, .. } => sampler.sample(rng),
             Latency::Uniform { sampler, .. } => sampler.sample(rng),
@@ -136,5 +145,31 @@ impl Latency {
     /// True when every draw is zero, so the step can be skipped in the event queue.
     pub fn is_zero(&self) -> bool {
         matches!(self, Latency::Fixed(v) if *v == 0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_xoshiro::SplitMix64;
+
+    #[test]
+    fn exponential_draws_are_rand_distrs_exp_bit_for_bit() {
+        for (i, mean) in [1.0, 0.1, 3.0, 0.37, 1e-6, 12_345.678, 7.0 / 3.0]
+            .into_iter()
+            .enumerate()
+        {
+            let ours = Latency::exponential(mean).unwrap();
+            let theirs = Exp::new(1.0 / mean).unwrap();
+            let (mut a, mut b) = (
+                SplitMix64::seed_from_u64(i as u64),
+                SplitMix64::seed_from_u64(i as u64),
+            );
+            for _ in 0..20_000 {
+                let (x, y) = (ours.sample(&mut a), theirs.sample(&mut b));
+                assert_eq!(x.to_bits(), y.to_bits(), "mean {mean}");
+            }
+        }
     }
 }

@@ -22,6 +22,7 @@ ROOT = os.path.dirname(HERE)
 BIN = os.path.join(ROOT, "target", "release", "coordsim")
 REPEATS = int(os.environ.get("REPEATS", "5"))
 PY_REPEATS = int(os.environ.get("PY_REPEATS", "1"))
+MMC_ROUNDS = int(os.environ.get("MMC_ROUNDS", "5"))
 MMC_CUSTOMERS = int(os.environ.get("MMC_CUSTOMERS", "200000"))
 PIPE_TRIALS = 1_000_000
 PIPE_SIMPY = int(os.environ.get("PIPE_SIMPY", "200000"))
@@ -88,6 +89,7 @@ def main():
         print(row(f"coordsim ({threads} thread)", wall, 2 * (MMC_CUSTOMERS + 20000),
                   f"Wq {pool['mean_wait_s']['mean']:.4f} (own event count "
                   f"{s['load']['events']})", base))
+    mmc_rounds(args)
 
     # One replication's Wq is noisy at ρ = 0.9 (9 seeds of one replication: 0.846 to 0.932);
     # 40 independent replications give a 95% interval.
@@ -124,6 +126,26 @@ def main():
 
     replications_on_two_threads()
     precision_and_rare()
+
+
+def mmc_rounds(args):
+    """The M/M/c speed ratio as same-run rounds: each round runs SimPy once,
+    then coordsim REPEATS times (median), back to back, and takes the ratio
+    of their events/s; the median and range over MMC_ROUNDS rounds. On a
+    shared host a single ratio moves by ±30% with the neighbours' load;
+    rounds pair each coordsim figure with a SimPy run of the same minute."""
+    if MMC_ROUNDS < 1:
+        return
+    events = 2 * (MMC_CUSTOMERS + 20000)
+    ratios = []
+    for _ in range(MMC_ROUNDS):
+        simpy = python_tool("simpy", "mmc", MMC_CUSTOMERS)
+        wall, _ = coordsim(args, 1)
+        ratios.append((events / wall) / (simpy["events"] / simpy["wall_s"]))
+    shown = ", ".join(f"{r:.0f}x" for r in ratios)
+    print(f"    same-run rounds (SimPy once, then coordsim x{REPEATS}, 1 thread), "
+          f"{MMC_ROUNDS} rounds: median {statistics.median(ratios):.0f}x SimPy "
+          f"(rounds: {shown})")
 
 
 def replications_on_two_threads():

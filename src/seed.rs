@@ -197,7 +197,27 @@ impl ComponentKey {
 /// The seed of independent trial `trial` under base seed `seed`.
 #[inline]
 pub fn trial(seed: u64, trial: u64) -> TaskSeed {
-    TaskSeed(mix(mix(seed, TRIALS), trial))
+    TaskSeeds::of(seed).task(trial)
+}
+
+/// The part of every task seed under one base seed that does not depend on
+/// the task, mixed once: a loop that starts many tasks keeps it and pays
+/// one mix per task instead of two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskSeeds(u64);
+
+impl TaskSeeds {
+    /// The task seeds under base seed `seed`.
+    #[inline]
+    pub fn of(seed: u64) -> Self {
+        TaskSeeds(mix(seed, TRIALS))
+    }
+
+    /// The seed of task (or trial) `index`: `trial(seed, index)`.
+    #[inline]
+    pub fn task(self, index: u64) -> TaskSeed {
+        TaskSeed(mix(self.0, index))
+    }
 }
 
 /// The seeds of replication `replication` of a loaded run under base `seed`.
@@ -240,7 +260,12 @@ impl ReplicationSeed {
 
     /// The `index`-th task started in the replication.
     pub fn task(self, index: u64) -> TaskSeed {
-        trial(self.0, index)
+        self.tasks().task(index)
+    }
+
+    /// The seeds of the tasks started in the replication.
+    pub fn tasks(self) -> TaskSeeds {
+        TaskSeeds::of(self.0)
     }
 }
 

@@ -11,7 +11,7 @@ use rand_xoshiro::SplitMix64;
 use super::Plan;
 use crate::engine::EventQueue;
 use crate::model::{Arrivals, AttemptOutcome, Model, Window, Workload};
-use crate::seed::ReplicationSeed;
+use crate::seed::{ReplicationSeed, TaskSeeds};
 use crate::stats::Accumulator;
 use crate::stats::hist_buffer::HistogramBuffer;
 use crate::stats::replication::{PoolFigures, Replication};
@@ -89,7 +89,7 @@ pub(super) struct LeanWorld<'m> {
     /// rate never changes (then every candidate arrival is a task).
     peak_rate: f64,
     constant_rate: bool,
-    rep_seed: ReplicationSeed,
+    task_seeds: TaskSeeds,
     started: u64,
     in_flight: u64,
     pub(super) measuring: bool,
@@ -131,7 +131,7 @@ impl<'m> LeanWorld<'m> {
             think_rng: SplitMix64::seed_from_u64(rep_seed.think()),
             peak_rate: workload.arrivals.peak_rate(),
             constant_rate: constant_rate(&workload.arrivals),
-            rep_seed,
+            task_seeds: rep_seed.tasks(),
             started: 0,
             in_flight: 0,
             measuring: false,
@@ -287,7 +287,7 @@ impl<'m> LeanWorld<'m> {
             ));
             return;
         }
-        let seed = self.rep_seed.task(index).component(self.plan.key);
+        let seed = self.task_seeds.task(index).component(self.plan.key);
         let task = Task {
             rng: SplitMix64::seed_from_u64(seed),
             started_at: now,

@@ -142,7 +142,7 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Schedules `event` at absolute time `time` (never before now).
-    #[inline]
+    #[inline(always)]
     pub fn schedule_at(&mut self, time: f64, event: E) {
         let entry = self.entry(time, event);
         // Sift up: move parents down until the new entry's place is found.

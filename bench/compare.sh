@@ -9,7 +9,8 @@
 #
 #   bench/compare.sh                 # defaults: 5 coordsim runs per figure, medians
 #   REPEATS=9 PY_REPEATS=3 bench/compare.sh
-#   MMC_ROUNDS=9 bench/compare.sh    # M/M/c same-run rounds (SimPy, then coordsim): default 5
+#   MMC_ROUNDS=9 bench/compare.sh    # M/M/c paired ABBA rounds (SimPy against a time-matched
+#                                    # block of coordsim runs): default 7
 #   MMC_CUSTOMERS=50000 PIPE_SIMPY=50000 PIPE_CIW=10000 bench/compare.sh   # quicker
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -36,16 +36,22 @@ def erlang_c_wq(lam, mu, c):
     return p_wait / (c * mu - lam)
 
 
+def coordsim_once(args, threads, out):
+    """One coordsim run: its own simulation time (from its stderr line) and
+    its JSON summary as printed."""
+    p = subprocess.run([BIN, "run", *args, "--threads", str(threads), "--format", "json",
+                        "--out", out, "--force"], capture_output=True, text=True, check=True)
+    return float(re.search(r" in ([0-9.]+) s on", p.stderr).group(1)), p.stdout
+
+
 def coordsim(args, threads):
     """Median over REPEATS of coordsim's own simulation time, and the last summary."""
     times, summary = [], None
     with tempfile.TemporaryDirectory() as out:
         for _ in range(REPEATS):
-            p = subprocess.run([BIN, "run", *args, "--threads", str(threads), "--format",
-                                "json", "--out", out], capture_output=True, text=True, check=True)
-            times.append(float(re.search(r" in ([0-9.]+) s on", p.stderr).group(1)))
-            summary = json.loads(p.stdout)
-    return statistics.median(times), summary
+            seconds, summary = coordsim_once(args, threads, out)
+            times.append(seconds)
+    return statistics.median(times), json.loads(summary)
 
 
 def python_once(tool, model, n):
@@ -132,12 +138,7 @@ def main():
 
 def coordsim_block(args, runs, out):
     """The summed simulation time of `runs` one-thread coordsim runs."""
-    total = 0.0
-    for _ in range(runs):
-        p = subprocess.run([BIN, "run", *args, "--threads", "1", "--format", "json", "--out",
-                            out, "--force"], capture_output=True, text=True, check=True)
-        total += float(re.search(r" in ([0-9.]+) s on", p.stderr).group(1))
-    return total
+    return sum(coordsim_once(args, 1, out)[0] for _ in range(runs))
 
 
 def mmc_rounds(args, simpy_wall, coordsim_wall):
@@ -187,11 +188,8 @@ def replications_on_two_threads():
     with tempfile.TemporaryDirectory() as out:
         for _ in range(REPEATS):
             for threads in (1, 2):
-                p = subprocess.run([BIN, "run", *args, "--threads", str(threads), "--format",
-                                    "json", "--out", out, "--force"], capture_output=True,
-                                   text=True, check=True)
-                times[threads].append(float(re.search(r" in ([0-9.]+) s on", p.stderr).group(1)))
-                summaries[threads] = p.stdout
+                seconds, summaries[threads] = coordsim_once(args, threads, out)
+                times[threads].append(seconds)
     one, two = statistics.median(times[1]), statistics.median(times[2])
     same = "bit-identical" if summaries[1] == summaries[2] else "DIFFERENT"
     print(f"    1 thread {one:.3f} s, 2 threads {two:.3f} s: {one / two:.2f}x; "

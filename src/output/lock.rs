@@ -19,6 +19,10 @@ use serde::{Deserialize, Serialize};
 /// The lock file in every output folder being written.
 pub const LOCK_FILE: &str = ".coordsim.lock";
 
+/// How long a shard waits for a departing shard that holds the lock alone
+/// while it removes the lock file (microseconds, unless the host stalls).
+pub const DEPARTURE_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// What the lock file says about its (exclusive) holder.
 #[derive(Debug, Serialize, Deserialize)]
 struct Holder {
@@ -50,13 +54,17 @@ pub struct FolderLock {
 
 impl FolderLock {
     /// Takes the lock of `dir` (which must exist): exclusive, or shared with
-    /// other shared holders. Never waits: a held lock is [`LockError::Busy`].
+    /// other shared holders. A lock held by a writer is [`LockError::Busy`]
+    /// at once; a shared taker waits out (for at most [`DEPARTURE_WAIT`]) the
+    /// moment a departing shard holds it alone to remove its file.
     /// `what` says what the holder does, for the message a refused writer gets.
     pub fn acquire(dir: &Path, exclusive: bool, what: &str) -> Result<FolderLock, LockError> {
         let path = dir.join(LOCK_FILE);
+        let started = std::time::Instant::now();
         // The file may be unlinked by its previous holder between our open and
         // our lock: then the lock is on a file nobody else sees, so try again.
-        for _ in 0..16 {
+        let mut unlinked = 0;
+        while unlinked < 16 {
             let file = open_lock_file(&path).map_err(LockError::Io)?;
             let attempt = if exclusive {
                 file.try_lock()
@@ -65,7 +73,16 @@ impl FolderLock {
             };
             match attempt {
                 Ok(()) => {}
-                Err(TryLockError::WouldBlock) => return Err(LockError::Busy(describe(&path))),
+                Err(TryLockError::WouldBlock) => {
+                    // A shard that leaves last turns its shared lock into an
+                    // exclusive one to remove the file (it names no holder):
+                    // another shard of the run starting then must not be refused.
+                    if !exclusive && holder(&path).is_none() && started.elapsed() < DEPARTURE_WAIT {
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                        continue;
+                    }
+                    return Err(LockError::Busy(describe(&path)));
+                }
                 Err(TryLockError::Error(e)) => {
                     return Ok(FolderLock {
                         file: Some(file),
@@ -79,6 +96,7 @@ impl FolderLock {
                 }
             }
             if !same_file(&file, &path) {
+                unlinked += 1;
                 continue;
             }
             let mut lock = FolderLock {
@@ -167,14 +185,18 @@ fn same_file(file: &File, path: &Path) -> bool {
     }
 }
 
+/// The exclusive holder the lock file at `path` names, if any.
+fn holder(path: &Path) -> Option<Holder> {
+    let mut text = String::new();
+    File::open(path)
+        .and_then(|mut f| f.read_to_string(&mut text))
+        .ok()?;
+    serde_json::from_str::<Holder>(text.trim()).ok()
+}
+
 /// Who holds the lock at `path`, as far as its file says.
 fn describe(path: &Path) -> String {
-    let mut text = String::new();
-    let read = File::open(path).and_then(|mut f| f.read_to_string(&mut text));
-    match read
-        .ok()
-        .and_then(|_| serde_json::from_str::<Holder>(text.trim()).ok())
-    {
+    match holder(path) {
         Some(h) => format!("coordsim process {} ({})", h.pid, h.what),
         None => "other coordsim processes (shards writing partial results)".to_string(),
     }
@@ -212,6 +234,36 @@ mod tests {
         assert!(d.join(LOCK_FILE).exists(), "b still holds it");
         drop(b);
         assert!(!d.join(LOCK_FILE).exists());
+    }
+
+    #[test]
+    fn a_shard_starting_while_another_leaves_is_not_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path().to_path_buf();
+        // A departing shard: the lock held alone and exclusively, no holder
+        // named, for a moment (here 30 ms) before it is let go.
+        let leaving = open_lock_file(&d.join(LOCK_FILE)).unwrap();
+        leaving.try_lock().unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            drop(leaving);
+        });
+        let shard = FolderLock::acquire(&d, false, "shard");
+        release.join().unwrap();
+        assert!(shard.is_ok(), "{shard:?}");
+        drop(shard);
+        // A writer that names itself refuses shards at once, however long it holds.
+        let writer = FolderLock::acquire(&d, true, "run of scenario \"a\"").unwrap();
+        let started = std::time::Instant::now();
+        match FolderLock::acquire(&d, false, "shard") {
+            Err(LockError::Busy(who)) => assert!(who.contains("scenario \"a\""), "{who}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            started.elapsed() < DEPARTURE_WAIT,
+            "refused without waiting"
+        );
+        drop(writer);
     }
 
     #[test]

@@ -11,11 +11,11 @@ Times are what each binary prints on stderr (the simulation only).
 """
 
 import os
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
+
+from timing import timed_run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -28,32 +28,28 @@ MODELS = [
 ]
 
 
-def seconds(binary, args, out):
-    p = subprocess.run([binary, *args, "--format", "json", "--out", out, "--force"],
-                       cwd=ROOT, capture_output=True, text=True, check=True)
-    return float(re.search(r" in ([0-9.]+) s on", p.stderr).group(1))
-
-
 def main():
     if len(sys.argv) < 3:
         sys.exit("usage: python3 bench/ab.py OLD NEW [ROUNDS]")
-    a, b = (os.path.abspath(x) for x in sys.argv[1:3])
+    binaries = [os.path.abspath(x) for x in sys.argv[1:3]]
     rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 30
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out")
         only = os.environ.get("AB_ONLY", "")
         for name, args in (m for m in MODELS if only in m[0]):
-            ratios, ta, tb = [], [], []
+            # By position, not path: a build against itself (A/A) shows the noise.
+            ratios, runs = [], ([], [])
             for i in range(rounds):
-                order = (a, b, b, a) if i % 2 == 0 else (b, a, a, b)
-                t = {a: 0.0, b: 0.0}
+                order = (0, 1, 1, 0) if i % 2 == 0 else (1, 0, 0, 1)
+                t = [0.0, 0.0]
                 for x in order:
-                    s = seconds(x, args, out)
+                    s = timed_run(binaries[x], args, out, cwd=ROOT)[0]
                     t[x] += s
-                    (ta if x == a else tb).append(s)
-                ratios.append(t[b] / t[a])
+                    runs[x].append(s)
+                ratios.append(t[1] / t[0])
             q1, _, q3 = statistics.quantiles(ratios, n=4)
-            print(f"{name:<34} A {statistics.median(ta):.3f} s  B {statistics.median(tb):.3f} s  "
+            ta, tb = (statistics.median(r) for r in runs)
+            print(f"{name:<34} A {ta:.3f} s  B {tb:.3f} s  "
                   f"B/A {statistics.median(ratios):.3f} (quartiles {q1:.3f}-{q3:.3f}, "
                   f"{rounds} rounds)", flush=True)
 

@@ -11,11 +11,12 @@ interpreter start excluded; coordsim's own time from its stderr line).
 import json
 import math
 import os
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
+
+from timing import timed_run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -39,9 +40,7 @@ def erlang_c_wq(lam, mu, c):
 def coordsim_once(args, threads, out):
     """One coordsim run: its own simulation time (from its stderr line) and
     its JSON summary as printed."""
-    p = subprocess.run([BIN, "run", *args, "--threads", str(threads), "--format", "json",
-                        "--out", out, "--force"], capture_output=True, text=True, check=True)
-    return float(re.search(r" in ([0-9.]+) s on", p.stderr).group(1)), p.stdout
+    return timed_run(BIN, ["run", *args, "--threads", str(threads)], out)
 
 
 def coordsim(args, threads):

@@ -21,7 +21,7 @@ pub const LOCK_FILE: &str = ".coordsim.lock";
 
 /// How long a shard waits for a departing shard that holds the lock alone
 /// while it removes the lock file (microseconds, unless the host stalls).
-pub const DEPARTURE_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
+const DEPARTURE_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// What the lock file says about its (exclusive) holder.
 #[derive(Debug, Serialize, Deserialize)]

@@ -18,6 +18,7 @@
 //! mirrors exactly; everything else runs on the general world.
 //! `tests/lean_world.rs` runs both on every qualifying scenario and compares.
 
+mod ahead;
 mod pool;
 mod sim;
 

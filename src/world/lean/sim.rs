@@ -9,9 +9,10 @@ use rand_distr::{Distribution, Exp1};
 use rand_xoshiro::SplitMix64;
 
 use super::Plan;
+use super::ahead::{ArrivalGaps, FirstAttempts};
 use crate::engine::EventQueue;
 use crate::model::{Arrivals, AttemptOutcome, Model, Window, Workload};
-use crate::seed::{ReplicationSeed, TaskSeeds};
+use crate::seed::ReplicationSeed;
 use crate::stats::Accumulator;
 use crate::stats::hist_buffer::HistogramBuffer;
 use crate::stats::replication::{PoolFigures, Replication};
@@ -84,12 +85,13 @@ pub(super) struct LeanWorld<'m> {
     /// Counters of tasks outside the window (discarded).
     scratch: ExecCounters,
     arrival_rng: SplitMix64,
+    /// The gaps of an open workload whose rate never changes (then every
+    /// candidate arrival is a task), drawn ahead from the arrival stream.
+    gaps: Option<ArrivalGaps>,
     think_rng: SplitMix64,
-    /// The open workload's peak rate (the thinning bound), and whether its
-    /// rate never changes (then every candidate arrival is a task).
+    /// The open workload's peak rate (the thinning bound).
     peak_rate: f64,
-    constant_rate: bool,
-    task_seeds: TaskSeeds,
+    first_attempts: FirstAttempts<'m>,
     started: u64,
     in_flight: u64,
     pub(super) measuring: bool,
@@ -115,6 +117,10 @@ impl<'m> LeanWorld<'m> {
         rep_seed: ReplicationSeed,
         stop: Option<&'m AtomicBool>,
     ) -> Self {
+        let arrival_rng = SplitMix64::seed_from_u64(rep_seed.arrivals());
+        let peak_rate = workload.arrivals.peak_rate();
+        let gaps = constant_rate(&workload.arrivals)
+            .then(|| ArrivalGaps::new(arrival_rng.clone(), peak_rate));
         LeanWorld {
             plan,
             model,
@@ -127,11 +133,11 @@ impl<'m> LeanWorld<'m> {
             latencies_ns: HistogramBuffer::new(),
             waits_ns: HistogramBuffer::new(),
             scratch: ExecCounters::default(),
-            arrival_rng: SplitMix64::seed_from_u64(rep_seed.arrivals()),
+            arrival_rng,
+            gaps,
             think_rng: SplitMix64::seed_from_u64(rep_seed.think()),
-            peak_rate: workload.arrivals.peak_rate(),
-            constant_rate: constant_rate(&workload.arrivals),
-            task_seeds: rep_seed.tasks(),
+            peak_rate,
+            first_attempts: FirstAttempts::new(plan.step, plan.pool, rep_seed.tasks(), plan.key),
             started: 0,
             in_flight: 0,
             measuring: false,
@@ -242,14 +248,20 @@ impl<'m> LeanWorld<'m> {
         if peak <= 0.0 {
             return;
         }
-        let gap: f64 = Exp1.sample(&mut self.arrival_rng);
+        let delay = match &mut self.gaps {
+            Some(gaps) => gaps.next_gap(),
+            None => {
+                let gap: f64 = Exp1.sample(&mut self.arrival_rng);
+                gap / peak
+            }
+        };
         // Arrivals are scheduled one at a time: the queue's serial stream holds them.
-        self.queue.schedule_serial_in(gap / peak, Ev::Arrival);
+        self.queue.schedule_serial_in(delay, Ev::Arrival);
     }
 
     fn arrival(&mut self) {
         // A constant rate r gives r / r = 1 exactly: no thinning draw.
-        let accept = if self.constant_rate {
+        let accept = if self.gaps.is_some() {
             1.0
         } else {
             self.workload.arrivals.rate_at(self.queue.now()) / self.peak_rate
@@ -287,13 +299,13 @@ impl<'m> LeanWorld<'m> {
             ));
             return;
         }
-        let seed = self.task_seeds.task(index).component(self.plan.key);
+        let first = self.first_attempts.of(index);
         let task = Task {
-            rng: SplitMix64::seed_from_u64(seed),
+            rng: first.rng,
             started_at: now,
             arrived_pool: 0.0,
-            work: 0.0,
-            outcome: AttemptOutcome::Ok,
+            work: first.work,
+            outcome: first.outcome,
             in_window: false,
             measured,
             attempts: 0,
@@ -313,7 +325,7 @@ impl<'m> LeanWorld<'m> {
                 (self.tasks.len() - 1) as u32
             }
         };
-        self.begin_attempt(slot);
+        self.charge_attempt(slot);
         self.pool_arrive(slot);
         if measured
             && matches!(self.workload.window, Window::Tasks { .. })
@@ -335,16 +347,24 @@ impl<'m> LeanWorld<'m> {
         }
     }
 
-    /// Draws an attempt of the task's step: its latency, outcome and work,
-    /// from the task's stream in the order the task state machine draws them.
+    /// Counts an attempt of the task's step and its cost.
     #[inline]
-    fn begin_attempt(&mut self, slot: u32) {
-        let (step, pool) = (self.plan.step, self.plan.pool);
+    fn charge_attempt(&mut self, slot: u32) {
+        let step = self.plan.step;
         self.counters(slot).attempts += 1;
         let t = &mut self.tasks[slot as usize];
         t.attempts += 1;
         t.cost_usd += step.cost.usd;
         t.tokens += step.cost.tokens;
+    }
+
+    /// Begins a retry of the task's step: counts it and draws its latency,
+    /// outcome and work from the task's stream in the order the task state
+    /// machine draws them (a first attempt's draws were made ahead).
+    fn begin_retry(&mut self, slot: u32) {
+        self.charge_attempt(slot);
+        let (step, pool) = (self.plan.step, self.plan.pool);
+        let t = &mut self.tasks[slot as usize];
         // As the task state machine: the own latency plus a loop's growth (none here).
         let own = step.latency.sample(&mut t.rng) + 0.0;
         t.outcome = step.outcome.draw(&mut t.rng);
@@ -354,7 +374,7 @@ impl<'m> LeanWorld<'m> {
     /// The backoff of a task ended: its next attempt goes to the pool.
     fn retry(&mut self, slot: u32) {
         self.tasks[slot as usize].events += 1;
-        self.begin_attempt(slot);
+        self.begin_retry(slot);
         if self.note_runaway(slot) {
             self.end_task(slot, TaskOutcome::Loud);
             return;

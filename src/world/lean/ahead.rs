@@ -1,0 +1,120 @@
+//! Draws made ahead: the lean world's random numbers that do not depend on
+//! the simulation's state, drawn in batches before they are needed.
+//!
+//! Why: an open workload's next gap (at a constant rate) and a task's first
+//! attempt (its stream is seeded from its start order) are fixed before the
+//! run reaches them. Drawn one at a time inside the event loop, each waited
+//! on its stream's mixing and a ziggurat table load behind the loop's
+//! mispredicted branches; drawn in a batch, the draws of successive tasks
+//! overlap. Each stream gives the same numbers in the same order as when
+//! drawn one at a time, so results are bit-identical.
+
+use rand::SeedableRng;
+use rand_distr::{Distribution, Exp1};
+use rand_xoshiro::SplitMix64;
+
+use crate::model::{AttemptOutcome, Pool, Step};
+use crate::seed::{ComponentKey, TaskSeeds};
+
+/// Draws per batch: small enough to stay in the first-level cache.
+const BATCH: usize = 32;
+
+/// An open workload's gaps between arrivals at a constant rate, drawn ahead
+/// from its arrival stream.
+pub(super) struct ArrivalGaps {
+    rng: SplitMix64,
+    rate: f64,
+    gaps: [f64; BATCH],
+    next: usize,
+}
+
+impl ArrivalGaps {
+    /// The gaps of the stream `rng` at the constant `rate`.
+    pub(super) fn new(rng: SplitMix64, rate: f64) -> Self {
+        ArrivalGaps {
+            rng,
+            rate,
+            gaps: [0.0; BATCH],
+            next: BATCH,
+        }
+    }
+
+    /// The next gap in seconds: an `Exp1` draw over the rate, as one draw would give it.
+    #[inline]
+    pub(super) fn next_gap(&mut self) -> f64 {
+        if self.next == BATCH {
+            for gap in &mut self.gaps {
+                let standard: f64 = Exp1.sample(&mut self.rng);
+                *gap = standard / self.rate;
+            }
+            self.next = 0;
+        }
+        let gap = self.gaps[self.next];
+        self.next += 1;
+        gap
+    }
+}
+
+/// A task's first attempt, drawn ahead: its outcome and work, and its
+/// stream as it stands after them (for its retries).
+#[derive(Clone)]
+pub(super) struct FirstAttempt {
+    pub(super) rng: SplitMix64,
+    pub(super) work: f64,
+    pub(super) outcome: AttemptOutcome,
+}
+
+/// The first attempts of the tasks to start next, in start order.
+pub(super) struct FirstAttempts<'m> {
+    step: &'m Step,
+    pool: &'m Pool,
+    seeds: TaskSeeds,
+    key: ComponentKey,
+    /// Start order of `batch[0]`.
+    first_index: u64,
+    batch: Vec<FirstAttempt>,
+}
+
+impl<'m> FirstAttempts<'m> {
+    /// The first attempts of `step` on `pool`, the task streams keyed `key` under `seeds`.
+    pub(super) fn new(step: &'m Step, pool: &'m Pool, seeds: TaskSeeds, key: ComponentKey) -> Self {
+        FirstAttempts {
+            step,
+            pool,
+            seeds,
+            key,
+            first_index: 0,
+            batch: Vec::with_capacity(BATCH),
+        }
+    }
+
+    /// The first attempt of the task started `index`-th; tasks must be asked
+    /// for in start order, each once.
+    #[inline]
+    pub(super) fn of(&mut self, index: u64) -> FirstAttempt {
+        let mut at = index.wrapping_sub(self.first_index) as usize;
+        if at >= self.batch.len() {
+            self.refill(index);
+            at = 0;
+        }
+        self.batch[at].clone()
+    }
+
+    /// Draws the first attempts of the `BATCH` tasks from `index` on.
+    #[inline(never)]
+    fn refill(&mut self, index: u64) {
+        let (step, pool) = (self.step, self.pool);
+        self.batch.clear();
+        self.first_index = index;
+        for i in index..index + BATCH as u64 {
+            let seed = self.seeds.task(i).component(self.key);
+            let mut rng = SplitMix64::seed_from_u64(seed);
+            // As the task state machine draws an attempt: its own latency
+            // plus a loop's growth (none here), its outcome, its work.
+            let own = step.latency.sample(&mut rng) + 0.0;
+            let outcome = step.outcome.draw(&mut rng);
+            let work = pool.draw_work(step, own, &mut rng);
+            self.batch.push(FirstAttempt { rng, work, outcome });
+        }
+    }
+}

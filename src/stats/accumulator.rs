@@ -39,6 +39,23 @@ pub fn round_to_u64(x: f64) -> u64 {
     (t + i64::from(x - t as f64 >= 0.5)) as u64
 }
 
+/// A latency in whole nanoseconds, as totals and histograms count it.
+#[inline]
+pub fn latency_ns(latency: f64) -> u64 {
+    round_to_u64(latency * NANOS_PER_SECOND)
+}
+
+/// A cost in whole pico-dollars, as the cost total counts it (exact beyond 2⁶⁴).
+#[inline]
+pub fn cost_pusd(cost_usd: f64) -> u128 {
+    let pusd = cost_usd * PICO_PER_USD;
+    if pusd < TWO_POW_64 {
+        round_to_u64(pusd) as u128
+    } else {
+        pusd.round() as u128
+    }
+}
+
 /// Running totals of a set of trials.
 #[derive(Debug, Clone)]
 pub struct Accumulator {
@@ -144,25 +161,42 @@ impl Accumulator {
         if let Some(runaway) = r.runaway {
             self.note_runaway(runaway);
         }
+        let ns = latency_ns(r.latency);
+        self.record_counted(
+            r.outcome,
+            r.deadline_missed,
+            ns,
+            cost_pusd(r.cost_usd),
+            r.tokens,
+        );
+        ns
+    }
+
+    /// Records a trial (no runaway) from its parts already counted in the
+    /// accumulator's units: its latency in nanoseconds ([`latency_ns`]), its
+    /// cost in pico-dollars ([`cost_pusd`]). For a caller that knows a part
+    /// without converting it each time (a lean world's first-attempt cost).
+    #[inline(always)]
+    pub fn record_counted(
+        &mut self,
+        outcome: TaskOutcome,
+        deadline_missed: bool,
+        ns: u64,
+        pusd: u128,
+        tokens: u64,
+    ) {
         self.trials += 1;
-        match r.outcome {
+        match outcome {
             TaskOutcome::Correct => self.correct += 1,
             TaskOutcome::Silent => self.silent += 1,
             TaskOutcome::Loud => self.loud += 1,
             TaskOutcome::Escalated => self.escalated += 1,
         }
-        self.deadline_misses += u64::from(r.deadline_missed);
-        let ns = round_to_u64(r.latency * NANOS_PER_SECOND);
+        self.deadline_misses += u64::from(deadline_missed);
         self.latency_ns_sum += ns as u128;
         self.latency_ns_sq_sum.add_u128((ns as u128) * (ns as u128));
-        let pusd = r.cost_usd * PICO_PER_USD;
-        self.cost_pusd_sum += if pusd < TWO_POW_64 {
-            round_to_u64(pusd) as u128
-        } else {
-            pusd.round() as u128
-        };
-        self.tokens_sum += r.tokens as u128;
-        ns
+        self.cost_pusd_sum += pusd;
+        self.tokens_sum += tokens as u128;
     }
 
     /// Adds another accumulator's totals into this one (order does not matter).

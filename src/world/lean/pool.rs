@@ -16,8 +16,8 @@ impl LeanWorld<'_> {
             t.arrived_pool = now;
             t.in_window = measuring;
         }
-        let (pool, index) = (self.plan.pool, self.plan.pool_index);
-        let p = &mut self.pools[index];
+        let pool = self.plan.pool;
+        let p = &mut self.pool;
         if measuring {
             p.figures.arrivals += 1;
         }
@@ -45,7 +45,7 @@ impl LeanWorld<'_> {
         let now = self.queue.now();
         let t = &self.tasks[slot as usize];
         let (in_window, waited, work) = (t.in_window, now - t.arrived_pool, t.work);
-        let p = &mut self.pools[self.plan.pool_index];
+        let p = &mut self.pool;
         if in_window {
             let ns = p.figures.record_wait_totals(waited);
             self.waits_ns.record(ns);
@@ -62,7 +62,7 @@ impl LeanWorld<'_> {
         let measuring = self.measuring;
         let t = &self.tasks[slot as usize];
         let (in_window, arrived, outcome) = (t.in_window, t.arrived_pool, t.outcome);
-        let p = &mut self.pools[self.plan.pool_index];
+        let p = &mut self.pool;
         p.in_service -= 1;
         p.figures.busy.add(now, measuring, -1.0);
         p.figures.system.add(now, measuring, -1.0);
@@ -76,11 +76,11 @@ impl LeanWorld<'_> {
 
     /// Starts waiting attempts while servers are free.
     fn dispatch(&mut self) {
-        let (servers, index) = (self.plan.pool.servers as u64, self.plan.pool_index);
+        let servers = self.plan.pool.servers as u64;
         loop {
             let now = self.queue.now();
             let measuring = self.measuring;
-            let p = &mut self.pools[index];
+            let p = &mut self.pool;
             if p.in_service >= servers || p.live_queue == 0 {
                 return;
             }

@@ -14,9 +14,10 @@ use crate::engine::EventQueue;
 use crate::model::{Arrivals, AttemptOutcome, Model, Window, Workload};
 use crate::seed::ReplicationSeed;
 use crate::stats::Accumulator;
+use crate::stats::accumulator::{cost_pusd, latency_ns};
 use crate::stats::hist_buffer::HistogramBuffer;
 use crate::stats::replication::{PoolFigures, Replication};
-use crate::task::{ExecCounters, Runaway, TaskOutcome, TrialResult};
+use crate::task::{ExecCounters, Runaway, TaskOutcome};
 use crate::world::TaskWindow;
 use crate::world::pool_state::PoolState;
 use crate::world::standstill::Standstill;
@@ -76,7 +77,11 @@ pub(super) struct LeanWorld<'m> {
     pub(super) queue: EventQueue<Ev>,
     pub(super) tasks: Vec<Task>,
     free_slots: Vec<u32>,
-    pub(super) pools: Vec<PoolState>,
+    /// The pool the step uses (its place in `pools` holds an unused copy
+    /// until the end: one field, not an index, on the path of every event).
+    pub(super) pool: PoolState,
+    /// Every pool of the model, in order.
+    pools: Vec<PoolState>,
     pub(super) acc: Accumulator,
     /// Measured task latencies and the pool's waits, in nanoseconds, until
     /// `finish` hands them to their histograms (`acc`, the pool's figures).
@@ -92,6 +97,8 @@ pub(super) struct LeanWorld<'m> {
     /// The open workload's peak rate (the thinning bound).
     peak_rate: f64,
     first_attempts: FirstAttempts<'m>,
+    /// The cost of a task of one attempt in pico-dollars (`0 + cost`, as a task sums it).
+    first_attempt_pusd: u128,
     started: u64,
     in_flight: u64,
     pub(super) measuring: bool,
@@ -128,6 +135,7 @@ impl<'m> LeanWorld<'m> {
             queue: EventQueue::new(),
             tasks: Vec::new(),
             free_slots: Vec::new(),
+            pool: PoolState::new(plan.pool),
             pools: model.pools.iter().map(PoolState::new).collect(),
             acc: Accumulator::new(model.exec_count()),
             latencies_ns: HistogramBuffer::new(),
@@ -137,6 +145,7 @@ impl<'m> LeanWorld<'m> {
             gaps,
             think_rng: SplitMix64::seed_from_u64(rep_seed.think()),
             peak_rate,
+            first_attempt_pusd: cost_pusd(0.0 + plan.step.cost.usd),
             first_attempts: FirstAttempts::new(plan.step, plan.pool, rep_seed.tasks(), plan.key),
             started: 0,
             in_flight: 0,
@@ -191,8 +200,8 @@ impl<'m> LeanWorld<'m> {
         }
         let span = self.t1.unwrap_or(now) - self.t0;
         self.latencies_ns.drain_into(&mut self.acc.latency_ns);
-        let waits = &mut self.pools[self.plan.pool_index].figures.waits_ns;
-        self.waits_ns.drain_into(waits);
+        self.waits_ns.drain_into(&mut self.pool.figures.waits_ns);
+        std::mem::swap(&mut self.pools[self.plan.pool_index], &mut self.pool);
         Replication {
             acc: self.acc,
             span,
@@ -234,9 +243,11 @@ impl<'m> LeanWorld<'m> {
     /// Turns measurement on or off, closing every time integral at the switch.
     pub(super) fn set_measuring(&mut self, on: bool) {
         let now = self.queue.now();
+        // In the model's order, as the general world (the unused copy too: it is replaced).
         for p in &mut self.pools {
             p.advance_all(now, self.measuring);
         }
+        self.pool.advance_all(now, self.measuring);
         self.measuring = on;
         if on {
             self.t0 = now;
@@ -291,12 +302,15 @@ impl<'m> LeanWorld<'m> {
         }
         self.in_flight += 1;
         if self.in_flight > self.workload.max_in_flight {
+            let index = self.plan.pool_index;
+            std::mem::swap(&mut self.pools[index], &mut self.pool);
             self.unstable = Some(instability_report(
                 self.model,
                 self.workload,
                 &self.pools,
                 now,
             ));
+            std::mem::swap(&mut self.pools[index], &mut self.pool);
             return;
         }
         let first = self.first_attempts.of(index);
@@ -443,24 +457,23 @@ impl<'m> LeanWorld<'m> {
     /// thinks, then starts its next task.
     fn end_task(&mut self, slot: u32, outcome: TaskOutcome) {
         let now = self.queue.now();
-        let silent_origin = (outcome == TaskOutcome::Silent).then_some(0);
-        if silent_origin.is_some() {
+        if outcome == TaskOutcome::Silent {
             self.counters(slot).silent_reached_user += 1;
         }
         let t = &self.tasks[slot as usize];
-        let result = TrialResult {
-            outcome,
-            latency: now - t.started_at,
-            cost_usd: t.cost_usd,
-            tokens: t.tokens,
-            silent_origin,
-            runaway: None,
-            output_tokens: 0,
-            deadline_missed: false, // refused by `Plan::of`
-        };
+        let latency = now - t.started_at;
         let (measured, agent) = (t.measured, t.agent);
         if measured {
-            let ns = self.acc.record_totals(&result);
+            // The accumulator's rule (`record_totals`), the cost of a
+            // one-attempt task converted once for all.
+            let ns = latency_ns(latency);
+            let pusd = if t.attempts == 1 {
+                self.first_attempt_pusd
+            } else {
+                cost_pusd(t.cost_usd)
+            };
+            // No deadline: refused by `Plan::of`.
+            self.acc.record_counted(outcome, false, ns, pusd, t.tokens);
             self.latencies_ns.record(ns);
             self.measured_pending -= 1;
         }
@@ -469,7 +482,7 @@ impl<'m> LeanWorld<'m> {
             if outcome == TaskOutcome::Correct {
                 self.correct_completions += 1;
                 for (n, &x) in self.correct_within_slo.iter_mut().zip(&self.model.slo) {
-                    *n += u64::from(result.latency <= x);
+                    *n += u64::from(latency <= x);
                 }
             }
         }

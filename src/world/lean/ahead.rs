@@ -13,7 +13,7 @@ use rand::SeedableRng;
 use rand_distr::{Distribution, Exp1};
 use rand_xoshiro::SplitMix64;
 
-use crate::model::{AttemptOutcome, Pool, Step};
+use crate::model::{AttemptOutcome, Latency, Pool, ServiceTime, Step};
 use crate::seed::{ComponentKey, TaskSeeds};
 
 /// Draws per batch: small enough to stay in the first-level cache.
@@ -64,10 +64,36 @@ pub(super) struct FirstAttempt {
     pub(super) outcome: AttemptOutcome,
 }
 
+/// How a first attempt is drawn, decided once per run.
+#[derive(Clone, Copy)]
+enum Recipe<'m> {
+    /// Only the work is drawn, from the pool's service distribution: the
+    /// step's latency is fixed and it never fails, so the task state
+    /// machine's first two draws take nothing from the stream.
+    WorkOnly(&'m Latency),
+    /// Latency, outcome and work, in the task state machine's order.
+    Full,
+}
+
+impl<'m> Recipe<'m> {
+    fn of(step: &'m Step, pool: &'m Pool) -> Self {
+        let no_draw_before_work = matches!(step.latency, Latency::Fixed(_))
+            && step.outcome.silent == 0.0
+            && step.outcome.loud == 0.0;
+        match &pool.service {
+            ServiceTime::Distribution(d) if no_draw_before_work && pool.batching.is_none() => {
+                Recipe::WorkOnly(d)
+            }
+            _ => Recipe::Full,
+        }
+    }
+}
+
 /// The first attempts of the tasks to start next, in start order.
 pub(super) struct FirstAttempts<'m> {
     step: &'m Step,
     pool: &'m Pool,
+    recipe: Recipe<'m>,
     seeds: TaskSeeds,
     key: ComponentKey,
     /// Start order of `batch[0]`.
@@ -81,6 +107,7 @@ impl<'m> FirstAttempts<'m> {
         FirstAttempts {
             step,
             pool,
+            recipe: Recipe::of(step, pool),
             seeds,
             key,
             first_index: 0,
@@ -106,15 +133,27 @@ impl<'m> FirstAttempts<'m> {
         let (step, pool) = (self.step, self.pool);
         self.batch.clear();
         self.first_index = index;
-        for i in index..index + BATCH as u64 {
-            let seed = self.seeds.task(i).component(self.key);
-            let mut rng = SplitMix64::seed_from_u64(seed);
-            // As the task state machine draws an attempt: its own latency
-            // plus a loop's growth (none here), its outcome, its work.
-            let own = step.latency.sample(&mut rng) + 0.0;
-            let outcome = step.outcome.draw(&mut rng);
-            let work = pool.draw_work(step, own, &mut rng);
-            self.batch.push(FirstAttempt { rng, work, outcome });
+        let stream = |i: u64| SplitMix64::seed_from_u64(self.seeds.task(i).component(self.key));
+        match self.recipe {
+            Recipe::WorkOnly(service) => {
+                for i in index..index + BATCH as u64 {
+                    let mut rng = stream(i);
+                    let work = service.sample(&mut rng);
+                    let outcome = AttemptOutcome::Ok;
+                    self.batch.push(FirstAttempt { rng, work, outcome });
+                }
+            }
+            Recipe::Full => {
+                for i in index..index + BATCH as u64 {
+                    let mut rng = stream(i);
+                    // As the task state machine draws an attempt: its own latency
+                    // plus a loop's growth (none here), its outcome, its work.
+                    let own = step.latency.sample(&mut rng) + 0.0;
+                    let outcome = step.outcome.draw(&mut rng);
+                    let work = pool.draw_work(step, own, &mut rng);
+                    self.batch.push(FirstAttempt { rng, work, outcome });
+                }
+            }
         }
     }
 }

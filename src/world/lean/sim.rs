@@ -107,6 +107,10 @@ pub(super) struct LeanWorld<'m> {
     measured_started: u64,
     measured_pending: u64,
     measure_closed: bool,
+    /// The replication is over: unstable, a runaway task, or the window
+    /// closed with every measured task ended (set where each can happen,
+    /// so the event loop tests one flag).
+    finished: bool,
     completions: u64,
     correct_completions: u64,
     correct_within_slo: Vec<u64>,
@@ -155,6 +159,7 @@ impl<'m> LeanWorld<'m> {
             measured_started: 0,
             measured_pending: 0,
             measure_closed: false,
+            finished: false,
             completions: 0,
             correct_completions: 0,
             correct_within_slo: vec![0; model.slo.len()],
@@ -180,10 +185,7 @@ impl<'m> LeanWorld<'m> {
         }
         while let Some((_, ev)) = self.queue.pop() {
             self.handle(ev);
-            if self.unstable.is_some()
-                || self.acc.runaway.is_some()
-                || (self.measure_closed && self.measured_pending == 0)
-            {
+            if self.finished {
                 break;
             }
             if super::super::stop_requested(self.queue.events_processed(), self.stop) {
@@ -236,6 +238,7 @@ impl<'m> LeanWorld<'m> {
                 self.set_measuring(false);
                 self.t1 = Some(self.queue.now());
                 self.measure_closed = true;
+                self.note_if_measured_all();
             }
         }
     }
@@ -254,14 +257,21 @@ impl<'m> LeanWorld<'m> {
         }
     }
 
-    fn schedule_next_arrival(&mut self) {
-        let peak = self.peak_rate;
-        if peak <= 0.0 {
-            return;
+    /// Ends the replication once the window has closed and every measured task has ended.
+    fn note_if_measured_all(&mut self) {
+        if self.measure_closed && self.measured_pending == 0 {
+            self.finished = true;
         }
+    }
+
+    fn schedule_next_arrival(&mut self) {
         let delay = match &mut self.gaps {
             Some(gaps) => gaps.next_gap(),
             None => {
+                let peak = self.peak_rate;
+                if peak <= 0.0 {
+                    return;
+                }
                 let gap: f64 = Exp1.sample(&mut self.arrival_rng);
                 gap / peak
             }
@@ -311,9 +321,17 @@ impl<'m> LeanWorld<'m> {
                 now,
             ));
             std::mem::swap(&mut self.pools[index], &mut self.pool);
+            self.finished = true;
             return;
         }
+        // The first attempt, drawn ahead, and counted as `charge_attempt` counts one.
         let first = self.first_attempts.of(index);
+        let step = self.plan.step;
+        if measured {
+            self.acc.execs[0].attempts += 1;
+        } else {
+            self.scratch.attempts += 1;
+        }
         let task = Task {
             rng: first.rng,
             started_at: now,
@@ -322,10 +340,10 @@ impl<'m> LeanWorld<'m> {
             outcome: first.outcome,
             in_window: false,
             measured,
-            attempts: 0,
+            attempts: 1,
             events: 0,
-            cost_usd: 0.0,
-            tokens: 0,
+            cost_usd: 0.0 + step.cost.usd,
+            tokens: step.cost.tokens,
             agent,
             index,
         };
@@ -339,7 +357,6 @@ impl<'m> LeanWorld<'m> {
                 (self.tasks.len() - 1) as u32
             }
         };
-        self.charge_attempt(slot);
         self.pool_arrive(slot);
         if measured
             && matches!(self.workload.window, Window::Tasks { .. })
@@ -348,6 +365,9 @@ impl<'m> LeanWorld<'m> {
         {
             self.t1 = Some(now);
             self.set_measuring(false);
+        }
+        if window.closes {
+            self.note_if_measured_all();
         }
     }
 
@@ -450,6 +470,7 @@ impl<'m> LeanWorld<'m> {
             busiest: (t.attempts > 0).then_some((0, t.attempts)),
             task: t.index,
         });
+        self.finished = true;
         true
     }
 
@@ -476,6 +497,7 @@ impl<'m> LeanWorld<'m> {
             self.acc.record_counted(outcome, false, ns, pusd, t.tokens);
             self.latencies_ns.record(ns);
             self.measured_pending -= 1;
+            self.note_if_measured_all();
         }
         if self.measuring {
             self.completions += 1;
@@ -491,6 +513,7 @@ impl<'m> LeanWorld<'m> {
         if let Arrivals::Closed { think, agents } = &self.workload.arrivals {
             if let Some(why) = self.standstill.task_ended(now, *agents) {
                 self.unstable = Some(why);
+                self.finished = true;
             }
             let pause = think.sample(&mut self.think_rng);
             self.queue.schedule_in(pause, Ev::Wake { agent });

@@ -28,19 +28,21 @@ impl<E> Entry<E> {
 /// one and its children share a cache line.
 const ARITY: usize = 4;
 
-/// Maps a time to an integer whose unsigned order is `f64::total_cmp`'s.
+/// Maps a time to an integer whose unsigned order is `f64::total_cmp`'s, for
+/// the times the queue holds: never below −0.0 and never NaN (each is at
+/// least the clock, which starts at 0 and only advances: [`EventQueue::schedule_at`]).
+/// On those the bits with the sign flipped order alike: −0.0 maps to 0,
+/// below +0.0's 2⁶³, and positive times follow in their bits' order.
 #[inline(always)]
 fn time_key(time: f64) -> u64 {
-    let bits = time.to_bits() as i64;
-    let ordered = bits ^ ((((bits >> 63) as u64) >> 1) as i64);
-    (ordered as u64) ^ (1 << 63)
+    debug_assert!(time >= 0.0, "a queued time below the clock: {time}");
+    time.to_bits() ^ (1 << 63)
 }
 
 /// The time whose [`time_key`] is `key`.
 #[inline(always)]
 fn key_time(key: u64) -> f64 {
-    let ordered = (key ^ (1 << 63)) as i64;
-    f64::from_bits((ordered ^ ((((ordered >> 63) as u64) >> 1) as i64)) as u64)
+    f64::from_bits(key ^ (1 << 63))
 }
 
 /// A priority queue of future events and the current simulated time.
@@ -243,7 +245,17 @@ mod tests {
 
     #[test]
     fn time_keys_order_like_total_cmp_and_invert() {
-        let times = [0.0, -0.0, 1e-300, 0.1, 1.0, 1.5, 1e300, f64::INFINITY, -1.0];
+        let times = [
+            0.0,
+            -0.0,
+            5e-324,
+            1e-300,
+            0.1,
+            1.0,
+            1.5,
+            1e300,
+            f64::INFINITY,
+        ];
         for &a in &times {
             assert_eq!(key_time(time_key(a)).to_bits(), a.to_bits());
             for &b in &times {
@@ -312,6 +324,24 @@ mod tests {
             assert_eq!(heap.len(), serial.len());
         }
         assert!(popped.len() > 4000);
+    }
+
+    #[test]
+    fn a_time_before_the_clock_or_nan_is_the_clock() {
+        // The key's domain (never below −0.0, never NaN) holds for any input.
+        let mut q = EventQueue::new();
+        q.schedule_at(-0.0, "negative zero");
+        q.schedule_at(-3.0, "before zero");
+        assert_eq!(q.pop(), Some((-0.0, "negative zero")));
+        assert_eq!(q.pop(), Some((0.0, "before zero")));
+        q.schedule_at(2.0, "a");
+        q.pop();
+        q.schedule_at(2.5, "d");
+        q.schedule_at(-1.0, "b");
+        q.schedule_at(f64::NAN, "c");
+        q.schedule_at(f64::NEG_INFINITY, "e");
+        let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
+        assert_eq!(order, [(2.0, "b"), (2.0, "c"), (2.0, "e"), (2.5, "d")]);
     }
 
     #[test]

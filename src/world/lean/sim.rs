@@ -418,7 +418,22 @@ impl<'m> LeanWorld<'m> {
 
     /// The task's attempt ended with `outcome` (its drawn one, or a rejection):
     /// the task ends, or a retry is scheduled after its backoff.
+    #[inline]
     pub(super) fn attempt_ended(&mut self, slot: u32, outcome: AttemptOutcome) {
+        if outcome == AttemptOutcome::Ok {
+            // The common case in line: the task is correct (a runaway is noted too).
+            self.tasks[slot as usize].events += 1;
+            self.note_runaway(slot);
+            self.end_task(slot, TaskOutcome::Correct);
+        } else {
+            self.attempt_failed(slot, outcome);
+        }
+    }
+
+    /// The task's attempt failed (loud, silent or timed out): the task ends,
+    /// or a retry is scheduled after its backoff (an `Ok` ends it correct).
+    #[inline(never)]
+    fn attempt_failed(&mut self, slot: u32, outcome: AttemptOutcome) {
         self.tasks[slot as usize].events += 1;
         let step = self.plan.step;
         let mut retry_after = None;

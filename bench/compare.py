@@ -4,8 +4,9 @@ table (called by compare.sh, which sets up the virtual environment).
 Events are counted alike for every tool, as events of the model rather than
 of the tool's machinery: M/M/c, 2 per customer (arrival, service completion),
 warm-up included; six-step pipeline, 6 per trial (one per step completion).
-events/s = those events / wall time of the simulation (process start-up and
-interpreter start excluded; coordsim's own time from its stderr line).
+events/s = those events / wall time of the simulation (process start-up,
+interpreter start and the Python library's import excluded; coordsim's own
+time from its stderr line).
 """
 
 import json

@@ -294,6 +294,7 @@ impl<'m> LeanWorld<'m> {
     }
 
     /// Starts a new task (for closed-workload `agent`, or `u32::MAX` for an arrival).
+    #[inline(always)]
     fn start_task(&mut self, agent: u32) {
         let now = self.queue.now();
         let index = self.started;
@@ -491,6 +492,7 @@ impl<'m> LeanWorld<'m> {
 
     /// Records the task's result and frees its slot; a closed-workload agent
     /// thinks, then starts its next task.
+    #[inline(always)]
     fn end_task(&mut self, slot: u32, outcome: TaskOutcome) {
         let now = self.queue.now();
         if outcome == TaskOutcome::Silent {

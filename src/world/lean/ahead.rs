@@ -157,3 +157,79 @@ impl<'m> FirstAttempts<'m> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::ReplicationSeed;
+    use rand::RngExt;
+
+    #[test]
+    fn gaps_drawn_ahead_are_the_draws_one_at_a_time() {
+        let rng = SplitMix64::seed_from_u64(42);
+        let (mut one_by_one, mut ahead) = (rng.clone(), ArrivalGaps::new(rng, 7.2));
+        for i in 0..3 * BATCH + 5 {
+            let standard: f64 = Exp1.sample(&mut one_by_one);
+            assert_eq!(
+                ahead.next_gap().to_bits(),
+                (standard / 7.2).to_bits(),
+                "gap {i}"
+            );
+        }
+    }
+
+    /// The first attempts drawn ahead against the task state machine's
+    /// order drawn one task at a time, for a step that uses each recipe.
+    #[test]
+    fn first_attempts_drawn_ahead_are_the_draws_one_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            (
+                "work only",
+                "service = { dist = \"exponential\", mean = 1.0 }",
+                "",
+            ),
+            (
+                "work only, gamma",
+                "service = { dist = \"gamma\", shape = 4.0, scale = 0.2 }",
+                "",
+            ),
+            (
+                "full",
+                "service = { dist = \"lognormal\", median = 0.8, p99 = 3.0 }",
+                "latency = { dist = \"exponential\", mean = 0.5 }\nloud = 0.2\nsilent = 0.1",
+            ),
+        ];
+        for (name, service, step) in cases {
+            let text = format!(
+                "[[resources]]\nid = \"pool\"\nkind = \"accelerator\"\nservers = 2\n{service}\n\n\
+                 [[nodes]]\nid = \"call\"\nkind = \"llm\"\nresource = \"pool\"\n{step}\n"
+            );
+            let file = dir.path().join("s.toml");
+            std::fs::write(&file, text).unwrap();
+            let model = crate::scenario::load(&file).unwrap().model;
+            let (step, pool) = (&model.nodes[0].step, &model.pools[0]);
+            let expect_work_only = name.starts_with("work only");
+            assert_eq!(
+                matches!(Recipe::of(step, pool), Recipe::WorkOnly(_)),
+                expect_work_only,
+                "{name}"
+            );
+            let seeds = ReplicationSeed::new(3, 1).tasks();
+            let key = ComponentKey::of(&model.exec_name(0));
+            let mut ahead = FirstAttempts::new(step, pool, seeds, key);
+            for i in 0..2 * BATCH as u64 + 3 {
+                let mut rng = SplitMix64::seed_from_u64(seeds.task(i).component(key));
+                let own = step.latency.sample(&mut rng) + 0.0;
+                let outcome = step.outcome.draw(&mut rng);
+                let work = pool.draw_work(step, own, &mut rng);
+                let got = ahead.of(i);
+                assert_eq!(got.work.to_bits(), work.to_bits(), "{name}, task {i}");
+                assert_eq!(got.outcome, outcome, "{name}, task {i}");
+                // The stream goes on alike (a retry draws from it next).
+                let (mut a, mut b) = (got.rng, rng);
+                assert_eq!(a.random::<u64>(), b.random::<u64>(), "{name}, task {i}");
+            }
+        }
+    }
+}

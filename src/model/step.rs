@@ -47,10 +47,17 @@ impl OutcomeProbs {
         loud: 0.0,
     };
 
-    /// Draws an outcome.
+    /// True when the step never fails: its outcome is `Ok` and drawing it
+    /// takes nothing from the stream.
+    #[inline]
+    pub fn never_fails(&self) -> bool {
+        self.silent == 0.0 && self.loud == 0.0
+    }
+
+    /// Draws an outcome (none is drawn for a step that never fails).
     #[inline]
     pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> AttemptOutcome {
-        if self.silent == 0.0 && self.loud == 0.0 {
+        if self.never_fails() {
             return AttemptOutcome::Ok;
         }
         let u: f64 = rng.random();

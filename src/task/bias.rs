@@ -29,7 +29,7 @@ pub fn draw<R: Rng + ?Sized>(
 ) -> (AttemptOutcome, f64) {
     match bias {
         None => (probs.draw(rng), 1.0),
-        Some(_) if probs.silent == 0.0 && probs.loud == 0.0 => (AttemptOutcome::Ok, 1.0),
+        Some(_) if probs.never_fails() => (AttemptOutcome::Ok, 1.0),
         Some(b) => b.outcome(probs, rng.random()),
     }
 }

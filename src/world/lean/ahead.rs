@@ -77,9 +77,8 @@ enum Recipe<'m> {
 
 impl<'m> Recipe<'m> {
     fn of(step: &'m Step, pool: &'m Pool) -> Self {
-        let no_draw_before_work = matches!(step.latency, Latency::Fixed(_))
-            && step.outcome.silent == 0.0
-            && step.outcome.loud == 0.0;
+        let no_draw_before_work =
+            matches!(step.latency, Latency::Fixed(_)) && step.outcome.never_fails();
         match &pool.service {
             ServiceTime::Distribution(d) if no_draw_before_work && pool.batching.is_none() => {
                 Recipe::WorkOnly(d)
